@@ -31,3 +31,37 @@ list: build
 clean:
 	$(DOTNET) clean $(SLN) -nologo
 	rm -rf results dist
+
+## ---- Image, image test, air-gap bundle -------------------------------------------------------------------
+## `make image` builds the plugin image with docker, podman or buildah (whichever is present) into an OCI archive
+## under dist/. Offline (no registry reachable): `make image IMAGE_BASE=debian-local` makes the base from Debian
+## packages instead of pulling the official runtime-deps image.
+VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' $(PLUGIN)/AiConformance.Plugin.csproj)
+IMAGE_REPO ?= ghcr.io/ai-conformance/aiconformance
+IMAGE ?= $(IMAGE_REPO):$(VERSION)
+IMAGE_ARCHIVE ?= dist/aiconformance-$(VERSION).oci.tar
+PUBLISH_DIR := .build/publish/linux-x64
+BASE_IMAGE ?=
+IMAGE_BASE ?=
+BUILDER ?=
+
+.PHONY: publish-image image image-test airgap-bundle
+
+## Self-contained ReadyToRun publish for the image; its own obj/bin (.build/artifacts) so it never disturbs `make build`.
+publish-image:
+	rm -rf $(PUBLISH_DIR)
+	$(DOTNET) publish $(PLUGIN) -c Release -p:PublishProfile=image-linux-x64 --artifacts-path .build/artifacts -o $(PUBLISH_DIR) -nologo
+
+image: publish-image
+	PUBLISH_DIR=$(PUBLISH_DIR) IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) VERSION=$(VERSION) \
+	  BASE_IMAGE=$(BASE_IMAGE) IMAGE_BASE=$(IMAGE_BASE) BUILDER=$(BUILDER) images/plugin/build-image.sh
+
+## Runs the image from $(IMAGE_ARCHIVE) with runc against `aiconformance sim serve` (needs umoci, runc, jq).
+image-test:
+	IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) PUBLISH_DIR=$(PUBLISH_DIR) images/plugin/test-image.sh
+
+## The plugin image as an OCI archive plus the list of every image a run may pull, for mirroring.
+airgap-bundle: image
+	$(PUBLISH_DIR)/aiconformance images $(if $(AIRGAP_CONFIG),--config $(AIRGAP_CONFIG)) > dist/images.txt
+	tar -C dist -cf dist/aiconformance-airgap-$(VERSION).tar $(notdir $(IMAGE_ARCHIVE)) images.txt
+	@echo "airgap-bundle: dist/aiconformance-airgap-$(VERSION).tar ($(IMAGE_ARCHIVE) + dist/images.txt)"
