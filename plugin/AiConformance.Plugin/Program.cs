@@ -1,1 +1,3 @@
-return 0;
+using AiConformance.Plugin.Cli;
+
+return await CommandLineApp.InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

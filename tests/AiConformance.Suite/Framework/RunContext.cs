@@ -36,6 +36,9 @@ public sealed class RunContext
         set => current = value;
     }
 
+    /// <summary>A new short lowercase run id, usable in object names and label values.</summary>
+    public static string NewRunId() => Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>Whether a context was set or built; lets the runner reset between runs in one process.</summary>
     public static void Reset() => current = null;
 }

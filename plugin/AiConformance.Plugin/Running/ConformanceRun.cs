@@ -1,0 +1,292 @@
+using System.Collections;
+using System.Diagnostics;
+using AiConformance.Checklist;
+using AiConformance.Plugin.Reports;
+using AiConformance.Plugin.Sonobuoy;
+using AiConformance.Suite.Framework;
+
+namespace AiConformance.Plugin.Running;
+
+/// <summary>
+/// One conformance run from request to reports: configuration, cluster, checklist version, selection, the suite run
+/// in-process, then junit.xml, e2e.log, the filled checklist, evidence and summary (and under Sonobuoy the archive and
+/// <c>done</c>). Safe to call many times in one process: the run context is set for the run and reset after it.
+/// </summary>
+public static class ConformanceRun
+{
+    private static readonly TimeSpan DefaultCleanupGrace = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(5);
+
+    public static async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellation)
+    {
+        var output = request.Output ?? Console.Out;
+        var errors = request.ErrorOutput ?? Console.Error;
+        var environment = request.Environment ?? ProcessEnvironment();
+        var sonobuoy = SonobuoyEnvironment.From(environment);
+        var started = DateTimeOffset.UtcNow;
+        var directory = Path.GetFullPath(request.OutputDirectory
+            ?? sonobuoy?.ResultsDirectory
+            ?? Path.Combine("results", started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)));
+        if (request.Simulated)
+        {
+            output.WriteLine(Banner(request));
+        }
+        try
+        {
+            return await RunAsync(request, environment, sonobuoy, directory, started, output, cancellation).ConfigureAwait(false);
+        }
+        catch (RunSetupException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            if (sonobuoy is not null)
+            {
+                Directory.CreateDirectory(directory);
+                JUnitReport.WriteSetupError(Path.Combine(directory, JUnitReport.FileName), e.Message, request.Simulated);
+                ResultsArchive.WriteArchiveAndDone(directory);
+            }
+            return new RunResult { ExitCode = e.ExitCode, OutputDirectory = directory, Error = e.Message };
+        }
+        finally
+        {
+            RunContext.Reset();
+        }
+    }
+
+    /// <summary>The line printed first by every simulated run.</summary>
+    public static string Banner(RunRequest request) =>
+        $"*** SIMULATED{(request.SimulationName is null ? "" : $" (scenario {request.SimulationName})")}: running against the embedded simulated cluster; the results are NOT a conformance result ***";
+
+    private static async Task<RunResult> RunAsync(
+        RunRequest request, IReadOnlyDictionary<string, string> environment, SonobuoyEnvironment? sonobuoy,
+        string directory, DateTimeOffset started, TextWriter output, CancellationToken cancellation)
+    {
+        var configuration = LoadConfiguration(request, environment, sonobuoy);
+        var named = request.ChecklistVersion is null ? null : Guard(() => ChecklistSelection.Named(request.ChecklistVersion));
+        var cleanupGrace = request.CleanupGrace ?? Guard(() => configuration.GetDuration("run.cleanupGraceSeconds", DefaultCleanupGrace));
+        Guard(() => Timeouts.From(configuration));
+        var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
+        var checklist = named ?? ChooseChecklist(sonobuoy, connection, output);
+        var requirements = RequirementSelection.Select(checklist, request.Levels, request.Sections, request.Requirements, request.SkipRequirements);
+        var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
+        var selectedIds = requirements.Select(r => r.Id).ToHashSet();
+        var tests = suite.Tests.Where(t => selectedIds.Contains(t.RequirementId)).ToList();
+        Directory.CreateDirectory(directory);
+
+        var runId = RunContext.NewRunId();
+        output.WriteLine($"aiconformance: run {runId}, checklist {checklist.Version}, cluster {connection.Server} (Kubernetes {connection.ServerVersion})");
+        output.WriteLine($"aiconformance: {tests.Count} tests for {requirements.Count} requirements; results in {directory}");
+
+        using var testsCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (request.Timeout is { } timeout)
+        {
+            stop.CancelAfter(timeout);
+        }
+        RunContext.Current = new RunContext
+        {
+            Kubernetes = connection.Kubernetes,
+            RunId = runId,
+            Checklist = checklist,
+            Configuration = configuration,
+            Cancellation = testsCancellation.Token,
+            Simulated = request.Simulated,
+        };
+
+        using var progress = new ProgressReporter(sonobuoy?.ProgressPort);
+        var progressQueue = new ProgressQueue(progress);
+        progressQueue.Enqueue(p => p.StartedAsync(tests.Count, $"running {tests.Count} tests of checklist {checklist.Version}"));
+        var clock = Stopwatch.StartNew();
+        var finishedCount = 0;
+        var execution = await new SuiteExecution(suite, tests, cleanupGrace).RunAsync(
+            testsCancellation, stop.Token,
+            started: _ => { },
+            finished: record =>
+            {
+                var index = Interlocked.Increment(ref finishedCount);
+                output.WriteLine(ProgressLine(record, index, tests.Count));
+                progressQueue.Enqueue(p => p.TestFinishedAsync(record.Name, record.IsFailure, Verdict(record)));
+            }).ConfigureAwait(false);
+        if (execution.RunnerFailure is { } failure)
+        {
+            output.WriteLine($"aiconformance: warning: the NUnit runner failed: {failure}");
+        }
+        if (execution.Interrupted)
+        {
+            output.WriteLine("aiconformance: the run was stopped (deadline or signal); unfinished tests are recorded as interrupted");
+        }
+
+        var requirementReports = requirements.Select(r =>
+        {
+            var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
+            var (status, notes) = RequirementStatus.Decide(own);
+            return new RequirementReport(r, status, notes, own);
+        }).ToList();
+        var exitCode = requirementReports.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
+            ? ExitCodes.Conformant
+            : ExitCodes.NotConformant;
+        var report = new RunReport
+        {
+            Checklist = checklist,
+            Requirements = requirementReports,
+            RunId = runId,
+            ServerVersion = connection.ServerVersion,
+            Started = started,
+            Duration = clock.Elapsed,
+            Simulated = request.Simulated,
+            SimulationName = request.SimulationName,
+            Interrupted = execution.Interrupted,
+            ExitCode = exitCode,
+            Metadata = Metadata(configuration),
+        };
+        ReportWriter.WriteAll(directory, report);
+        output.WriteLine();
+        output.Write(SummaryReport.RenderTable(report));
+        if (request.Simulated)
+        {
+            output.WriteLine(Banner(request));
+        }
+        output.WriteLine($"aiconformance: {SummaryReport.Verdict(report)}; reports in {directory}");
+
+        progressQueue.Enqueue(p => p.FinishedAsync($"finished: {SummaryReport.Verdict(report)}"));
+        await progressQueue.DrainAsync(ProgressDrainLimit).ConfigureAwait(false);
+        if (sonobuoy is not null)
+        {
+            ResultsArchive.WriteArchiveAndDone(directory);
+        }
+        return new RunResult
+        {
+            ExitCode = exitCode,
+            OutputDirectory = directory,
+            ChecklistVersion = checklist.Version,
+            Interrupted = execution.Interrupted,
+            Requirements = requirementReports.Select(r => new RequirementResult(
+                r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
+            Tests = execution.Records,
+        };
+    }
+
+    private static SuiteConfiguration LoadConfiguration(
+        RunRequest request, IReadOnlyDictionary<string, string> environment, SonobuoyEnvironment? sonobuoy)
+    {
+        var variables = new Hashtable();
+        foreach (var (name, value) in environment)
+        {
+            variables[name] = value;
+        }
+        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables));
+    }
+
+    private static ChecklistVersion ChooseChecklist(SonobuoyEnvironment? sonobuoy, ClusterConnection connection, TextWriter output)
+    {
+        var reported = sonobuoy?.KubernetesVersion;
+        ChecklistChoice choice;
+        try
+        {
+            choice = reported is not null && TryChoose(reported) is { } fromSonobuoy
+                ? fromSonobuoy
+                : ChecklistSelection.ForServerVersion(connection.ServerVersion);
+        }
+        catch (ChecklistSelectionException e)
+        {
+            throw new RunSetupException(ExitCodes.UsageError, e.Message);
+        }
+        if (choice.Warning is { } warning)
+        {
+            output.WriteLine($"aiconformance: warning: {warning}");
+        }
+        return choice.Checklist;
+    }
+
+    private static ChecklistChoice? TryChoose(string version)
+    {
+        try
+        {
+            return ChecklistSelection.ForServerVersion(version);
+        }
+        catch (ChecklistSelectionException)
+        {
+            return null;
+        }
+    }
+
+    private static T Guard<T>(Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is ConfigurationException or ChecklistSelectionException)
+        {
+            throw new RunSetupException(ExitCodes.UsageError, e.Message);
+        }
+    }
+
+    private static Dictionary<string, string> Metadata(SuiteConfiguration configuration)
+    {
+        const string prefix = "metadata.";
+        return configuration.Values
+            .Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && kv.Value.Length > 0)
+            .ToDictionary(kv => MetadataField(kv.Key[prefix.Length..]), kv => kv.Value);
+    }
+
+    /// <summary>The template's spelling of a metadata field, whatever case the key arrived in (environment overrides are case-blind).</summary>
+    private static string MetadataField(string name) =>
+        ChecklistCatalog.Versions.SelectMany(v => v.MetadataFields).FirstOrDefault(f => f.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name;
+
+    private static string ProgressLine(TestRecord record, int index, int total)
+    {
+        var counter = $"[{index}/{total}]";
+        var verdict = GoTestLog.Verdict(record);
+        var detail = record.Outcome switch
+        {
+            TestOutcome.Passed => "",
+            TestOutcome.NotApplicable => $": not applicable: {FirstLine(record.Message)}",
+            TestOutcome.NeedsAttestation => $": needs attestation: {FirstLine(record.Message)}",
+            _ => $": {FirstLine(record.Message)}",
+        };
+        return $"{counter} {verdict}  {record.Name} ({record.Duration.TotalSeconds:0.00}s){detail}";
+    }
+
+    /// <summary>The word the upstream e2e framework puts before a finished test in its progress messages.</summary>
+    private static string Verdict(TestRecord record) => record.Outcome switch
+    {
+        TestOutcome.Passed => "PASSED",
+        TestOutcome.Failed or TestOutcome.Error => "FAILED",
+        _ => "SKIPPED",
+    };
+
+    private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+
+    private static Dictionary<string, string> ProcessEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            result[entry.Key.ToString()!] = entry.Value?.ToString() ?? "";
+        }
+        return result;
+    }
+
+    /// <summary>Posts progress one at a time, off the test thread, so a slow endpoint never holds a test.</summary>
+    private sealed class ProgressQueue(ProgressReporter reporter)
+    {
+        private readonly object gate = new();
+        private Task tail = Task.CompletedTask;
+
+        public void Enqueue(Func<ProgressReporter, Task> post)
+        {
+            lock (gate)
+            {
+                tail = tail.ContinueWith(_ => post(reporter), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+        }
+
+        public Task DrainAsync(TimeSpan limit)
+        {
+            lock (gate)
+            {
+                return Task.WhenAny(tail, Task.Delay(limit));
+            }
+        }
+    }
+}

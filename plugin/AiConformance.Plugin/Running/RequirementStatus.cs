@@ -1,0 +1,63 @@
+namespace AiConformance.Plugin.Running;
+
+/// <summary>
+/// Turns a requirement's test outcomes into its checklist status. Failures (errors and interruptions included) decide
+/// first: some passed is Partially Implemented, none is Not Implemented. Otherwise a test that needs attestation
+/// leaves the status empty for a person to fill; otherwise any pass is Implemented; otherwise (all not applicable) N/A.
+/// A requirement without tests is never a pass: it needs attestation.
+/// </summary>
+public static class RequirementStatus
+{
+    public const string Implemented = "Implemented";
+    public const string PartiallyImplemented = "Partially Implemented";
+    public const string NotImplemented = "Not Implemented";
+    public const string NotApplicable = "N/A";
+    public const string NeedsAttestation = "";
+
+    public const string NoAutomatedTest = "no automated test for this requirement in this version";
+
+    public static (string Status, string Notes) Decide(IReadOnlyCollection<TestRecord> tests)
+    {
+        if (tests.Count == 0)
+        {
+            return (NeedsAttestation, $"Needs attestation: {NoAutomatedTest}; add evidence (documentation or a manual check) and set the status.");
+        }
+        var passed = tests.Count(t => t.Outcome == TestOutcome.Passed);
+        var failed = tests.Where(t => t.IsFailure).ToList();
+        var attestation = tests.Where(t => t.Outcome == TestOutcome.NeedsAttestation).ToList();
+        var notApplicable = tests.Where(t => t.Outcome == TestOutcome.NotApplicable).ToList();
+        if (failed.Count > 0)
+        {
+            var status = passed > 0 ? PartiallyImplemented : NotImplemented;
+            return (status, Join($"{passed} of {tests.Count} tests passed", failed.Select(Line), attestation.Select(Line), notApplicable.Select(Line)));
+        }
+        if (attestation.Count > 0)
+        {
+            return (NeedsAttestation, Join(
+                $"Needs attestation: {passed} of {tests.Count} tests passed; a person must add evidence for",
+                attestation.Select(Line), notApplicable.Select(Line)));
+        }
+        if (passed > 0)
+        {
+            return (Implemented, Join($"{passed} of {tests.Count} tests passed", notApplicable.Select(Line)));
+        }
+        return (NotApplicable, Join("Not applicable", notApplicable.Select(Line)));
+    }
+
+    /// <summary>Whether a MUST requirement with this status lets the run exit 0.</summary>
+    public static bool Satisfies(string status) => status is Implemented or NotApplicable;
+
+    private static string Line(TestRecord test) => $"{test.Name}: {FirstLine(test.Message)}";
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Trim().Split('\n')[0].Trim();
+        return line.Length == 0 ? "(no message)" : line;
+    }
+
+    private static string Join(string head, params IEnumerable<string>[] parts)
+    {
+        var lines = parts.SelectMany(p => p).ToList();
+        return lines.Count == 0 ? head + "." : head + ". " + string.Join("; ", lines) + ".";
+    }
+}

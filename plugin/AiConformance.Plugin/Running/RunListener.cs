@@ -1,0 +1,93 @@
+using NUnit.Framework.Interfaces;
+
+namespace AiConformance.Plugin.Running;
+
+/// <summary>
+/// Receives NUnit's events for the selected tests and turns each finished test case into a <see cref="TestRecord"/>.
+/// After a stop (deadline or signal) anything that did not pass counts as interrupted.
+/// </summary>
+internal sealed class RunListener(
+    IReadOnlyDictionary<string, SuiteTest> selected,
+    Func<bool> stopRequested,
+    Action<SuiteTest> started,
+    Action<TestRecord> finished) : ITestListener
+{
+    public const string InterruptedPrefix = "interrupted";
+
+    private readonly object gate = new();
+    private readonly Dictionary<string, TestRecord> records = new();
+    private readonly HashSet<string> running = new();
+
+    /// <summary>Records of the tests that finished, by NUnit id.</summary>
+    public IReadOnlyDictionary<string, TestRecord> Records
+    {
+        get { lock (gate) { return new Dictionary<string, TestRecord>(records); } }
+    }
+
+    public bool IsRunning(string id)
+    {
+        lock (gate) { return running.Contains(id); }
+    }
+
+    public void TestStarted(ITest test)
+    {
+        if (test.IsSuite || !selected.TryGetValue(test.Id, out var suiteTest))
+        {
+            return;
+        }
+        lock (gate) { running.Add(test.Id); }
+        started(suiteTest);
+    }
+
+    public void TestFinished(ITestResult result)
+    {
+        if (result.Test.IsSuite || !selected.TryGetValue(result.Test.Id, out var suiteTest))
+        {
+            return;
+        }
+        var record = ToRecord(suiteTest, result, stopRequested());
+        lock (gate)
+        {
+            running.Remove(result.Test.Id);
+            if (!records.TryAdd(result.Test.Id, record))
+            {
+                return;
+            }
+        }
+        finished(record);
+    }
+
+    public void TestOutput(TestOutput output)
+    {
+    }
+
+    public void SendMessage(TestMessage message)
+    {
+    }
+
+    public static TestOutcome Outcome(ResultState state) => state.Status switch
+    {
+        TestStatus.Passed or TestStatus.Warning => TestOutcome.Passed,
+        TestStatus.Failed when state.Label is "Error" or "Cancelled" or "Invalid" => TestOutcome.Error,
+        TestStatus.Failed => TestOutcome.Failed,
+        TestStatus.Inconclusive => TestOutcome.NeedsAttestation,
+        _ => TestOutcome.NotApplicable,
+    };
+
+    private static TestRecord ToRecord(SuiteTest test, ITestResult result, bool stopped)
+    {
+        var outcome = Outcome(result.ResultState);
+        var message = result.Message?.Trim() ?? "";
+        if (stopped && outcome != TestOutcome.Passed)
+        {
+            outcome = TestOutcome.Error;
+            message = $"{InterruptedPrefix}: the run was stopped while this test ran" + (message.Length > 0 ? $" ({message})" : "");
+        }
+        return new TestRecord(test.Name, test.RequirementId, outcome, message)
+        {
+            Duration = TimeSpan.FromSeconds(result.Duration),
+            Output = result.Output ?? "",
+            Details = result.StackTrace ?? "",
+        };
+    }
+}

@@ -1,0 +1,85 @@
+using System.Reflection;
+using AiConformance.Checklist;
+using AiConformance.Suite.Framework;
+using NUnit;
+using NUnit.Framework.Api;
+using NUnit.Framework.Interfaces;
+
+namespace AiConformance.Plugin.Running;
+
+/// <summary>A test case of the suite bound to a requirement, with its JUnit name.</summary>
+public sealed record SuiteTest(string Id, string RequirementId, string Name, string FullName);
+
+/// <summary>
+/// The test assembly loaded into NUnit's own runner (no SDK, no console runner): by default AiConformance.Suite,
+/// which this executable references. Every test case is bound to the requirement named by the nearest
+/// <see cref="RequirementAttribute"/> on it or on an enclosing fixture.
+/// </summary>
+public sealed class SuiteAssembly
+{
+    private SuiteAssembly(NUnitTestAssemblyRunner runner, IReadOnlyList<SuiteTest> tests)
+    {
+        Runner = runner;
+        Tests = tests;
+    }
+
+    public NUnitTestAssemblyRunner Runner { get; }
+
+    /// <summary>Every test case that names a requirement, in the order NUnit loaded them.</summary>
+    public IReadOnlyList<SuiteTest> Tests { get; }
+
+    public static SuiteAssembly Load(string? path)
+    {
+        var assembly = path is null ? typeof(RunContext).Assembly : LoadFrom(path);
+        var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
+        var settings = new Dictionary<string, object>
+        {
+            // One test at a time on the runner's own thread, events delivered in order as they happen.
+            [FrameworkPackageSettings.RunOnMainThread] = true,
+            [FrameworkPackageSettings.NumberOfTestWorkers] = 0,
+            [FrameworkPackageSettings.SynchronousEvents] = true,
+        };
+        var loaded = runner.Load(assembly, settings);
+        // An assembly without fixtures is NotRunnable to NUnit; for the runner it is just an empty suite.
+        if (loaded.RunState == RunState.NotRunnable && loaded.HasChildren)
+        {
+            throw new RunSetupException(ExitCodes.UsageError,
+                $"the test assembly {assembly.GetName().Name} cannot be run: {loaded.Properties.Get("_SKIPREASON")}");
+        }
+        var tests = new List<SuiteTest>();
+        Collect(loaded, null, tests);
+        return new SuiteAssembly(runner, tests);
+    }
+
+    /// <summary>The part of a JUnit name after the requirement: the test's name without spaces.</summary>
+    public static string Behaviour(ITest test) => string.Concat(test.Name.Where(c => !char.IsWhiteSpace(c)));
+
+    private static Assembly LoadFrom(string path)
+    {
+        try
+        {
+            return Assembly.LoadFrom(Path.GetFullPath(path));
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException)
+        {
+            throw new RunSetupException(ExitCodes.UsageError, $"cannot load the test assembly {path}: {e.Message}");
+        }
+    }
+
+    private static void Collect(ITest test, string? requirementId, List<SuiteTest> tests)
+    {
+        requirementId = test.Properties.Get(RequirementAttribute.RequirementProperty) as string ?? requirementId;
+        if (!test.IsSuite)
+        {
+            if (requirementId is not null)
+            {
+                tests.Add(new SuiteTest(test.Id, requirementId, TestNames.ForTest(requirementId, Behaviour(test)), test.FullName));
+            }
+            return;
+        }
+        foreach (var child in test.Tests)
+        {
+            Collect(child, requirementId, tests);
+        }
+    }
+}

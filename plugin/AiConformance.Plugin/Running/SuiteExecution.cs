@@ -1,0 +1,86 @@
+namespace AiConformance.Plugin.Running;
+
+/// <summary>
+/// Runs the selected tests on a dedicated background thread and waits for them, or for a stop. On a stop the tests'
+/// cancellation token is cancelled and NUnit is asked not to start further tests; running tests then get a bounded
+/// grace period to clean up. A test that ignores cancellation is abandoned after it and reported as interrupted:
+/// the reports never wait for it.
+/// </summary>
+internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTest> selected, TimeSpan cleanupGrace)
+{
+    public sealed record Outcome(IReadOnlyList<TestRecord> Records, bool Interrupted, string? RunnerFailure);
+
+    public async Task<Outcome> RunAsync(
+        CancellationTokenSource testsCancellation, CancellationToken stop, Action<SuiteTest> started, Action<TestRecord> finished)
+    {
+        var byId = selected.ToDictionary(t => t.Id);
+        var listener = new RunListener(byId, () => testsCancellation.IsCancellationRequested, started, finished);
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? runnerFailure = null;
+        var savedOut = Console.Out;
+        var savedError = Console.Error;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                suite.Runner.Run(listener, new SelectedTestsFilter(byId.Keys.ToHashSet()));
+            }
+            catch (Exception e)
+            {
+                runnerFailure = e.Message;
+            }
+            finally
+            {
+                completed.TrySetResult();
+            }
+        })
+        { IsBackground = true, Name = "conformance-suite" };
+        using (ExecutionContext.SuppressFlow())
+        {
+            thread.Start();
+        }
+
+        var stopped = false;
+        try
+        {
+            await completed.Task.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            stopped = true;
+            await testsCancellation.CancelAsync().ConfigureAwait(false);
+            RequestNoFurtherTests();
+            await Task.WhenAny(completed.Task, Task.Delay(cleanupGrace, CancellationToken.None)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // NUnit redirects the console while it runs; an abandoned run never gives it back.
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+        }
+
+        var records = listener.Records;
+        var all = selected.Select(t => records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)).ToList();
+        return new Outcome(all, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
+    }
+
+    private void RequestNoFurtherTests()
+    {
+        try
+        {
+            suite.Runner.StopRun(force: false);
+        }
+        catch (Exception e) when (e is NotImplementedException or NotSupportedException or InvalidOperationException)
+        {
+            // Tests that start after the stop see a cancelled token and end at once.
+        }
+    }
+
+    private static TestRecord Unfinished(SuiteTest test, bool running, bool stopped) =>
+        new(test.Name, test.RequirementId, TestOutcome.Error,
+            !stopped
+                ? "the runner did not report a result for this test"
+                : running
+                    ? $"{RunListener.InterruptedPrefix}: the test did not finish within the cleanup grace period after the stop"
+                    : $"{RunListener.InterruptedPrefix}: the run was stopped before this test started");
+}
