@@ -14,6 +14,7 @@ public sealed record Timeouts
     public TimeSpan RouteAccepted { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan MetricsAppear { get; init; } = TimeSpan.FromMinutes(3);
     public TimeSpan Autoscaled { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan DevicesReleased { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
     public static Timeouts From(SuiteConfiguration configuration)
@@ -36,5 +37,6 @@ public sealed record Timeouts
         RouteAccepted = RouteAccepted * factor,
         MetricsAppear = MetricsAppear * factor,
         Autoscaled = Autoscaled * factor,
+        DevicesReleased = DevicesReleased * factor,
     };
 }
