@@ -1,10 +1,10 @@
 namespace AiConformance.Plugin.Tests.Workloads;
 
-/// <summary>Real nvidia-smi outputs copied into TestData (see TestData/PROVENANCE.md).</summary>
+/// <summary>Real nvidia-smi outputs copied into TestData (see TestData/probe/PROVENANCE.md).</summary>
 internal static class ProbeSamples
 {
     public static string Read(string name) =>
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Workloads", "TestData", name));
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "probe", name));
 
     /// <summary>
     /// /proc/self/mountinfo of a runc container in a kubelet pod: overlay root, kubelet-managed bind mounts from the
