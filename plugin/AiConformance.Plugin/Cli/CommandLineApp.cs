@@ -17,6 +17,7 @@ public static class CommandLineApp
         CoreCommands.Create,
         SimulationCommands.Create,
         PackagingCommands.Create,
+        Workloads.WorkloadCommands.Create,
     ];
 
     public static RootCommand BuildRoot()
