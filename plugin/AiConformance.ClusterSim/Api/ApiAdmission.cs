@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Validation;
+
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>
+/// The registry strategies of the simulated server, applied to every write whoever makes it: defaults, schema
+/// validation (unknown fields become fidelity violations and are dropped), built-in rules, and CRD establishment.
+/// </summary>
+public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator validator) : IStoreAdmission
+{
+    private readonly Defaults _defaults = new();
+
+    public bool HasStatusSubresource(ResourceKind kind) =>
+        catalog.Find(kind.Group, kind.Version, kind.Plural)?.HasStatus
+        ?? catalog.ByGroupPlural(kind.Group, kind.Plural) is { } preferred && catalog.Find(preferred.Group, preferred.Version, preferred.Plural)!.HasStatus;
+
+    public void Admit(ResourceKind kind, JsonObject obj, JsonObject? old)
+    {
+        var info = catalog.Find(kind.Group, kind.Version, kind.Plural);
+        _defaults.Apply(kind, obj, old);
+        var errors = new List<FieldError>();
+        if (info is not null) validator.Validate(info, obj, errors);
+        BuiltInRules.Check(kind, obj, old, errors);
+        if (errors.Count > 0) throw StatusException.Invalid(kind, obj.Name(), errors);
+        if (kind.Group == ResourceCatalog.CustomResourceDefinitions.Group && kind.Plural == ResourceCatalog.CustomResourceDefinitions.Plural)
+            Establish(obj);
+    }
+
+    /// <summary>The apiextensions controllers accept the names and establish the CRD at once.</summary>
+    private static void Establish(JsonObject crd)
+    {
+        var now = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
+        JsonObject Condition(string type, string reason, string message) => new()
+        {
+            ["type"] = type, ["status"] = "True", ["lastTransitionTime"] = now, ["reason"] = reason, ["message"] = message,
+        };
+        var names = crd["spec"]?["names"]?.DeepClone() as JsonObject ?? [];
+        crd["status"] = new JsonObject
+        {
+            ["conditions"] = new JsonArray(
+                Condition("NamesAccepted", "NoConflicts", "no conflicts found"),
+                Condition("Established", "InitialNamesAccepted", "the initial names have been accepted")),
+            ["acceptedNames"] = names,
+            ["storedVersions"] = new JsonArray(((crd["spec"]?["versions"] as JsonArray) ?? [])
+                .OfType<JsonObject>().Where(v => v["storage"]?.GetValue<bool>() == true)
+                .Select(v => (JsonNode?)v.Str("name")).ToArray()),
+        };
+    }
+}

@@ -1,0 +1,494 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Rbac;
+using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Validation;
+using Microsoft.AspNetCore.Http;
+
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>Container logs for <c>pods/log</c>: the text a container wrote, or null when it has not started.</summary>
+public delegate string? PodLogProvider(string ns, string pod, string container);
+
+/// <summary>The resource verbs of the REST protocol over the store: create, get, list, watch, update, patch, delete.</summary>
+public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, SchemaResolver schemas, ApiAdmission admission)
+{
+    public PodLogProvider? Logs { get; set; }
+
+    /// <summary>The RBAC verb of a request, as the request-info resolver of kube-apiserver names it.</summary>
+    public static string VerbOf(HttpRequest request, ApiPath path)
+    {
+        var watch = path.LegacyWatch || request.Query["watch"] is var w && (w == "true" || w == "1");
+        return request.Method switch
+        {
+            "GET" or "HEAD" => watch ? "watch" : path.Name is null ? "list" : "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => path.Name is null ? "deletecollection" : "delete",
+            _ => request.Method.ToLowerInvariant(),
+        };
+    }
+
+    public ResourceInfo Resolve(ApiPath path)
+    {
+        var info = catalog.Find(path.Group, path.Version, path.Plural);
+        if (info is null || (!info.Kind.Namespaced && path.Namespace is not null)
+            || (path.Subresource is not null && !info.Subresources.ContainsKey(path.Subresource)))
+            throw new StatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+        return info;
+    }
+
+    public async Task HandleAsync(HttpContext http, ApiPath path, ResourceInfo info, string verb, WatchLimits watchLimits, CancellationToken cancellation)
+    {
+        var kind = info.Kind;
+        var request = http.Request;
+        var ns = kind.Namespaced ? path.Namespace : null;
+        switch (verb, path.Subresource)
+        {
+            case ("watch", _):
+                await WatchAsync(http, info, ns, path.Name, watchLimits, cancellation);
+                return;
+            case ("list", _):
+                await ListAsync(http, info, ns);
+                return;
+            case ("get", "log"):
+                await PodLogAsync(http, ns!, path.Name!);
+                return;
+            case ("get" or "update" or "patch", "scale"):
+                await ScaleAsync(http, info, ns, path.Name!, verb, cancellation);
+                return;
+            case ("get", _):
+                var found = store.Get(kind, ns, path.Name!) ?? throw StatusException.NotFound(kind, path.Name!);
+                await WriteObjectAsync(http, info, found, 200);
+                return;
+            case ("create", "binding"):
+                await BindAsync(http, ns!, path.Name!, cancellation);
+                return;
+            case ("create", "eviction"):
+                _ = store.Delete(kind, ns, path.Name!) ?? throw StatusException.NotFound(kind, path.Name!);
+                await WriteJsonAsync(http, 201, Success());
+                return;
+            case ("create", null):
+                await CreateAsync(http, info, ns, cancellation);
+                return;
+            case ("update", null or "status"):
+                await UpdateAsync(http, info, ns, path.Name!, path.Subresource == "status", cancellation);
+                return;
+            case ("patch", null or "status"):
+                await PatchAsync(http, info, ns, path.Name!, path.Subresource == "status", cancellation);
+                return;
+            case ("delete", null):
+                await DeleteAsync(http, info, ns, path.Name!, cancellation);
+                return;
+            case ("deletecollection", null):
+                await DeleteCollectionAsync(http, info, ns, cancellation);
+                return;
+        }
+        throw StatusException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+    }
+
+    private async Task CreateAsync(HttpContext http, ResourceInfo info, string? ns, CancellationToken cancellation)
+    {
+        var body = await ReadObjectAsync(http.Request, cancellation);
+        CheckKind(info, body);
+        if (ns is not null)
+        {
+            var bodyNs = body.Namespace();
+            if (!string.IsNullOrEmpty(bodyNs) && bodyNs != ns)
+                throw StatusException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            body.Metadata()["namespace"] = ns;
+        }
+        if (IsDryRun(http.Request))
+        {
+            admission.Admit(info.Kind, body, null);
+            await WriteObjectAsync(http, info, body, 201);
+            return;
+        }
+        await WriteObjectAsync(http, info, store.Create(info.Kind, body), 201);
+    }
+
+    private async Task UpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, CancellationToken cancellation)
+    {
+        var body = await ReadObjectAsync(http.Request, cancellation);
+        CheckKind(info, body);
+        if (body.Name() != name)
+            throw StatusException.BadRequest($"the name of the object ({body.Name()}) does not match the name on the URL ({name})");
+        if (ns is not null) body.Metadata()["namespace"] = ns;
+        if (string.IsNullOrEmpty(body.Metadata().Str("resourceVersion")) && !info.IsCustomResource && info.Kind.Plural is "pods" or "nodes")
+            throw StatusException.Invalid(info.Kind, name, [new FieldError("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
+        await WriteObjectAsync(http, info, store.Update(info.Kind, body, statusOnly), 200);
+    }
+
+    private async Task PatchAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, CancellationToken cancellation)
+    {
+        var contentType = (http.Request.ContentType ?? "").Split(';')[0].Trim();
+        var text = await ReadTextAsync(http.Request, cancellation);
+        var patch = contentType == Patches.Apply ? YamlJson.Parse(text) : ParseJson(text);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = store.Get(info.Kind, ns, name);
+            if (current is null)
+            {
+                if (contentType != Patches.Apply || patch is not JsonObject applied) throw StatusException.NotFound(info.Kind, name);
+                applied.Metadata()["name"] = name;
+                if (ns is not null) applied.Metadata()["namespace"] = ns;
+                await WriteObjectAsync(http, info, store.Create(info.Kind, applied), 201);
+                return;
+            }
+            var patched = contentType switch
+            {
+                Patches.Merge => Patches.MergePatch(current, patch),
+                Patches.Json when patch is JsonArray operations => Patches.JsonPatch(current, operations),
+                Patches.Strategic or Patches.Apply when !info.IsCustomResource => Patches.StrategicMerge(current, patch, info.Schema, schemas),
+                Patches.Apply => Patches.MergePatch(current, patch),
+                Patches.Strategic => throw new StatusException(415, "UnsupportedMediaType",
+                    $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Apply}"),
+                _ => throw new StatusException(415, "UnsupportedMediaType",
+                    $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Strategic}, {Patches.Apply}"),
+            } as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object");
+            var clientVersion = (patch as JsonObject)?["metadata"]?["resourceVersion"]?.ToString();
+            patched.Metadata()["resourceVersion"] = clientVersion ?? current.Metadata().Str("resourceVersion");
+            try
+            {
+                await WriteObjectAsync(http, info, store.Update(info.Kind, patched, statusOnly), 200);
+                return;
+            }
+            catch (StatusException conflict) when (conflict.Reason == "Conflict" && clientVersion is null && attempt < 5)
+            {
+                // A behaviour wrote in between; a patch without a resourceVersion precondition is retried, as the server does.
+            }
+        }
+    }
+
+    private async Task DeleteAsync(HttpContext http, ResourceInfo info, string? ns, string name, CancellationToken cancellation)
+    {
+        var options = await ReadDeleteOptionsAsync(http.Request, cancellation);
+        var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
+        if (options["preconditions"] is JsonObject preconditions)
+        {
+            if (preconditions.Str("uid") is { } uid && uid != current.Uid())
+                throw new StatusException(409, "Conflict", $"Operation cannot be fulfilled on {info.Kind.GroupResource} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {current.Uid()}", StatusException.DetailsOf(info.Kind, name));
+            if (preconditions.Str("resourceVersion") is { } rv && rv != current.Metadata().Str("resourceVersion"))
+                throw StatusException.Conflict(info.Kind, name);
+        }
+        var policy = PropagationPolicy(http, info, options);
+        var deleted = store.Delete(info.Kind, ns, name, policy) ?? throw StatusException.NotFound(info.Kind, name);
+        await WriteObjectAsync(http, info, deleted, 200);
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext http, ResourceInfo info, string? ns, CancellationToken cancellation)
+    {
+        var options = await ReadDeleteOptionsAsync(http.Request, cancellation);
+        var filter = Selectors.Parse(http.Request.Query["labelSelector"], http.Request.Query["fieldSelector"]);
+        var policy = PropagationPolicy(http, info, options);
+        var deleted = new JsonArray();
+        foreach (var item in store.List(info.Kind, ns, filter))
+            if (store.Delete(info.Kind, item.Namespace(), item.Name(), policy) is { } gone) deleted.Add(gone);
+        await WriteJsonAsync(http, 200, ListOf(info, deleted, store.ResourceVersion, null));
+    }
+
+    private static string PropagationPolicy(HttpContext http, ResourceInfo info, JsonObject options)
+    {
+        var policy = (string?)http.Request.Query["propagationPolicy"] ?? options.Str("propagationPolicy");
+        if (policy is null && options["orphanDependents"] is JsonValue orphan) policy = orphan.GetValue<bool>() ? "Orphan" : "Background";
+        if (policy is not null and not ("Orphan" or "Background" or "Foreground"))
+            throw StatusException.Invalid(info.Kind, "", [new FieldError("FieldValueNotSupported", "propagationPolicy", $"Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\"")]);
+        if (policy is null && info.Kind is { Group: "batch", Plural: "jobs" })
+        {
+            // batch/v1 Jobs orphan their pods unless told otherwise, and the server says so.
+            http.Response.Headers.Append("Warning", "299 - \"child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning\"");
+            return "Orphan";
+        }
+        return policy ?? "Background";
+    }
+
+    private async Task ListAsync(HttpContext http, ResourceInfo info, string? ns)
+    {
+        var query = http.Request.Query;
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var (items, rv) = store.ListAt(info.Kind, ns, filter);
+        IEnumerable<JsonObject> page = items;
+        string? continueToken = null;
+        if (query["continue"] is { Count: > 0 } token && !string.IsNullOrEmpty(token))
+        {
+            var after = DecodeContinue(token!);
+            page = page.Where(o => string.CompareOrdinal((o.Namespace() ?? "") + "/" + o.Name(), after) > 0);
+        }
+        var remaining = page.ToList();
+        if (int.TryParse(query["limit"], out var limit) && limit > 0 && remaining.Count > limit)
+        {
+            var last = remaining[limit - 1];
+            continueToken = EncodeContinue(rv, (last.Namespace() ?? "") + "/" + last.Name());
+            remaining = remaining[..limit];
+        }
+        if (TableWriter.Wanted(http.Request.Headers.Accept))
+        {
+            await WriteJsonAsync(http, 200, TableWriter.Write(info, remaining, rv, continueToken));
+            return;
+        }
+        var list = ListOf(info, new JsonArray(remaining.Select(i => (JsonNode?)i).ToArray()), rv, continueToken);
+        if (continueToken is not null) list["metadata"]!["remainingItemCount"] = items.Count - remaining.Count - (items.Count - page.Count());
+        await WriteJsonAsync(http, 200, list);
+    }
+
+    private async Task WatchAsync(HttpContext http, ResourceInfo info, string? ns, string? name, WatchLimits limits, CancellationToken cancellation)
+    {
+        var query = http.Request.Query;
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        bool Matches(JsonObject o) => (ns is null || o.Namespace() == ns) && (name is null || o.Name() == name) && filter(o);
+        var rvText = (string?)query["resourceVersion"];
+        var sendInitial = query["sendInitialEvents"] == "true";
+        var bookmarks = query["allowWatchBookmarks"] == "true";
+        var deadline = int.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0
+            ? DateTimeOffset.UtcNow.AddSeconds(seconds) : DateTimeOffset.MaxValue;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        IReadOnlyList<JsonObject> initial = [];
+        long from;
+        System.Threading.Channels.ChannelReader<StoreEvent> reader;
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        try
+        {
+            if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
+            {
+                (initial, from) = store.ListAt(info.Kind, ns, Matches);
+                reader = store.Watch(info.Kind, from, stop.Token);
+            }
+            else
+            {
+                if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+                    throw StatusException.BadRequest($"invalid resource version: {rvText}");
+                reader = store.Watch(info.Kind, from, stop.Token);
+            }
+        }
+        catch (StatusException expired) when (expired.Code == 410)
+        {
+            await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
+            return;
+        }
+        var sent = 0;
+        foreach (var item in initial)
+        {
+            await WriteEventAsync(http, "ADDED", item, cancellation);
+            if (++sent >= limits.DropAfterEvents) return;
+        }
+        if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
+        await http.Response.Body.FlushAsync(cancellation);
+        var lastVersion = from;
+        while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
+        {
+            var wait = TimeSpan.FromTicks(Math.Min(limits.BookmarkInterval.Ticks, Math.Max(0, (deadline - DateTimeOffset.UtcNow).Ticks)));
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            tick.CancelAfter(wait);
+            try
+            {
+                if (!await reader.WaitToReadAsync(tick.Token)) return;
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
+                continue;
+            }
+            while (reader.TryRead(out var change))
+            {
+                lastVersion = change.ResourceVersion;
+                if (!Matches(change.Object)) continue;
+                await WriteEventAsync(http, change.Type.ToString().ToUpperInvariant(), change.Object, cancellation);
+                if (++sent >= limits.DropAfterEvents) return;
+            }
+        }
+    }
+
+    private async Task PodLogAsync(HttpContext http, string ns, string name)
+    {
+        var pods = new ResourceKind("", "v1", "Pod", "pods", true);
+        var pod = store.Get(pods, ns, name) ?? throw StatusException.NotFound(pods, name);
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "").ToList();
+        var container = (string?)http.Request.Query["container"];
+        if (string.IsNullOrEmpty(container))
+        {
+            if (containers.Count != 1)
+                throw StatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
+            container = containers[0];
+        }
+        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
+        if (!containers.Contains(container) && !initContainers.Contains(container))
+            throw StatusException.BadRequest($"container {container} is not valid for pod {name}");
+        var text = Logs?.Invoke(ns, name, container)
+            ?? throw StatusException.BadRequest($"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
+        if (int.TryParse(http.Request.Query["tailLines"], out var tail) && tail >= 0)
+        {
+            var lines = text.Split('\n');
+            var hasTrailingNewline = text.EndsWith('\n');
+            var content = hasTrailingNewline ? lines[..^1] : lines;
+            text = string.Join('\n', content.TakeLast(tail)) + (hasTrailingNewline && tail > 0 ? "\n" : "");
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "text/plain";
+        await http.Response.WriteAsync(text);
+    }
+
+    private async Task ScaleAsync(HttpContext http, ResourceInfo info, string? ns, string name, string verb, CancellationToken cancellation)
+    {
+        var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
+        if (verb != "get")
+        {
+            var text = await ReadTextAsync(http.Request, cancellation);
+            var requested = verb == "update" ? ParseJson(text) : Patches.MergePatch(ScaleOf(current), ParseJson(text));
+            var replicas = requested?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+            current = store.Mutate(info.Kind, ns, name, o => ((JsonObject)o["spec"]!)["replicas"] = replicas)!;
+        }
+        await WriteJsonAsync(http, 200, ScaleOf(current));
+    }
+
+    private static JsonObject ScaleOf(JsonObject obj)
+    {
+        var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
+        var meta = obj.Metadata();
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = obj.Name(), ["namespace"] = obj.Namespace(), ["uid"] = meta.Str("uid"),
+                ["resourceVersion"] = meta.Str("resourceVersion"), ["creationTimestamp"] = meta.Str("creationTimestamp"),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
+                ["selector"] = selector is null ? "" : string.Join(",", selector.Select(p => $"{p.Key}={p.Value}")),
+            },
+        };
+    }
+
+    private async Task BindAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
+    {
+        var binding = await ReadObjectAsync(http.Request, cancellation);
+        var node = binding["target"]?["name"]?.ToString() ?? throw StatusException.BadRequest("binding has no target");
+        var pods = new ResourceKind("", "v1", "Pod", "pods", true);
+        var pod = store.Get(pods, ns, name) ?? throw StatusException.NotFound(pods, name);
+        if (pod["spec"]?["nodeName"] is not null)
+            throw new StatusException(409, "Conflict", $"Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{pod["spec"]!["nodeName"]}\"");
+        store.Mutate(pods, ns, name, p => ((JsonObject)p["spec"]!)["nodeName"] = node);
+        await WriteJsonAsync(http, 201, Success());
+    }
+
+    private static JsonObject Success() => new()
+    {
+        ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201,
+    };
+
+    private static JsonObject ListOf(ResourceInfo info, JsonArray items, long rv, string? continueToken)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
+        if (continueToken is not null) metadata["continue"] = continueToken;
+        return new JsonObject
+        {
+            ["kind"] = info.Kind.Kind + "List",
+            ["apiVersion"] = info.Kind.ApiVersion,
+            ["metadata"] = metadata,
+            ["items"] = items,
+        };
+    }
+
+    private static void CheckKind(ResourceInfo info, JsonObject body)
+    {
+        var kind = body.Str("kind");
+        var apiVersion = body.Str("apiVersion");
+        if ((kind is not null && kind != info.Kind.Kind) || (apiVersion is not null && apiVersion != info.Kind.ApiVersion))
+            throw StatusException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({info.Kind.ApiVersion})");
+    }
+
+    private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"] == "All";
+
+    private async Task WriteObjectAsync(HttpContext http, ResourceInfo info, JsonObject obj, int code)
+    {
+        if (TableWriter.Wanted(http.Request.Headers.Accept))
+        {
+            await WriteJsonAsync(http, code, TableWriter.Write(info, [obj], obj.ResourceVersionOf()));
+            return;
+        }
+        await WriteJsonAsync(http, code, obj);
+    }
+
+    public static async Task WriteJsonAsync(HttpContext http, int code, JsonNode body, string contentType = "application/json")
+    {
+        http.Response.StatusCode = code;
+        http.Response.ContentType = contentType;
+        await using var writer = new Utf8JsonWriter(http.Response.Body);
+        body.WriteTo(writer);
+    }
+
+    private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellation)
+    {
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n";
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellation);
+        await http.Response.Body.FlushAsync(cancellation);
+    }
+
+    private static Task WriteBookmarkAsync(HttpContext http, ResourceInfo info, long rv, bool initialEnd, CancellationToken cancellation)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
+        if (initialEnd) metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        return WriteEventAsync(http, "BOOKMARK", new JsonObject
+        {
+            ["kind"] = info.Kind.Kind, ["apiVersion"] = info.Kind.ApiVersion, ["metadata"] = metadata,
+        }, cancellation);
+    }
+
+    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellation)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(cancellation);
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
+    {
+        var contentType = request.ContentType ?? "";
+        if (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal))
+            throw new StatusException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (the simulated API server does not decode {contentType})");
+        var text = await ReadTextAsync(request, cancellation);
+        var node = contentType.Contains("yaml") ? YamlJson.Parse(text) : ParseJson(text);
+        return node as JsonObject ?? throw StatusException.BadRequest("the request body is not a JSON object");
+    }
+
+    private static async Task<JsonObject> ReadDeleteOptionsAsync(HttpRequest request, CancellationToken cancellation)
+    {
+        var text = await ReadTextAsync(request, cancellation);
+        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : ParseJson(text) as JsonObject ?? new JsonObject();
+    }
+
+    private static JsonNode? ParseJson(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException error)
+        {
+            throw StatusException.BadRequest($"the request body could not be decoded as JSON: {error.Message}");
+        }
+    }
+
+    private static string EncodeContinue(long rv, string lastKey) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = lastKey }.ToJsonString()));
+
+    private static string DecodeContinue(string token)
+    {
+        try
+        {
+            var node = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)));
+            return node?["start"]?.ToString() ?? throw new FormatException();
+        }
+        catch (Exception error) when (error is FormatException or JsonException)
+        {
+            throw StatusException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>Per-request fault decisions for watches, taken from the fault injector.</summary>
+public sealed record WatchLimits(int? DropAfterEvents, TimeSpan BookmarkInterval);

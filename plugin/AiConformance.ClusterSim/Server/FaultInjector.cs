@@ -1,0 +1,30 @@
+using AiConformance.ClusterSim.Store;
+
+namespace AiConformance.ClusterSim.Server;
+
+/// <summary>Draws the configured faults for each request: an error answer, added latency, a watch that drops.</summary>
+public sealed class FaultInjector(ApiFaults faults)
+{
+    private readonly Random _random = new(faults.Seed);
+    private readonly object _gate = new();
+
+    public ApiFaults Faults => faults;
+
+    public async Task BeforeRequestAsync(CancellationToken cancellation)
+    {
+        if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, cancellation);
+        if (faults.ErrorRate <= 0) return;
+        double draw;
+        lock (_gate) draw = _random.NextDouble();
+        if (draw < faults.ErrorRate) throw ErrorFor(faults.ErrorCode);
+    }
+
+    private static StatusException ErrorFor(int code) => code switch
+    {
+        429 => new StatusException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later",
+            new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 }),
+        503 => new StatusException(503, "ServiceUnavailable", "the server is currently unable to handle the request"),
+        504 => new StatusException(504, "Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request"),
+        _ => new StatusException(500, "InternalError", "Internal error occurred: injected fault"),
+    };
+}

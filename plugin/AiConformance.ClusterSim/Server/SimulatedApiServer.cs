@@ -1,0 +1,302 @@
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Api;
+using AiConformance.ClusterSim.Discovery;
+using AiConformance.ClusterSim.OpenApi;
+using AiConformance.ClusterSim.Rbac;
+using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Validation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiConformance.ClusterSim.Server;
+
+/// <summary>Which credentials a written kubeconfig carries.</summary>
+public enum KubeconfigIdentity { Admin, Plugin }
+
+/// <summary>
+/// The simulated kube-apiserver: the Kubernetes REST protocol over HTTPS on a loopback port, backed by an in-memory
+/// store, with discovery, OpenAPI, schema validation, RBAC for the plugin's ServiceAccount, and injectable faults.
+/// </summary>
+public sealed class SimulatedApiServer : IAsyncDisposable
+{
+    private static readonly string[] DefaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    private readonly WebApplication _app;
+    private readonly ApiHandler _handler;
+    private readonly RbacAuthorizer _authorizer;
+    private readonly FaultInjector _faults;
+    private readonly SchemaValidator _validator;
+    private readonly OpenApiDocuments _openApi;
+    private readonly SimulatedApiServerOptions _options;
+    private readonly string _adminToken = "admin-" + Guid.NewGuid().ToString("N");
+    private readonly string _pluginToken = "plugin-" + Guid.NewGuid().ToString("N");
+    private DiscoveryDocuments _discovery = null!;
+
+    private SimulatedApiServer(SimulatedApiServerOptions options, WebApplication app)
+    {
+        _options = options;
+        _app = app;
+        ResourceCatalog = new ResourceCatalog(options.KubernetesVersion, options.EnabledAlphaGroupVersions);
+        var schemas = new SchemaResolver(ResourceCatalog.Swagger);
+        _validator = new SchemaValidator(schemas);
+        var admission = new ApiAdmission(ResourceCatalog, _validator);
+        var store = new ClusterStore(admission, options.WatchHistoryLimit);
+        store.Committed += change =>
+        {
+            if (change.Kind.Group != ResourceCatalog.CustomResourceDefinitions.Group || change.Kind.Plural != ResourceCatalog.CustomResourceDefinitions.Plural) return;
+            if (change.Type == StoreEventType.Deleted) ResourceCatalog.RemoveCrd(change.Object.Name());
+            else ResourceCatalog.ApplyCrd(change.Object);
+        };
+        Store = store;
+        _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider };
+        _authorizer = new RbacAuthorizer(store);
+        _faults = new FaultInjector(options.Faults);
+        _openApi = new OpenApiDocuments(ResourceCatalog);
+        var (saNamespace, saName) = SplitServiceAccount(options.PluginServiceAccount);
+        PluginIdentity = Identity.ServiceAccount(saNamespace, saName);
+    }
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The PEM of the self-signed serving certificate, which clients trust as the cluster's CA.</summary>
+    public string CertificateAuthorityPem { get; private init; } = "";
+
+    /// <summary>The store behind the API; behaviours work through it as privileged controllers (no RBAC, no faults).</summary>
+    public ClusterStore Store { get; }
+
+    public ResourceCatalog ResourceCatalog { get; }
+
+    public RequestStatistics RequestStatistics { get; } = new();
+
+    public Identity PluginIdentity { get; }
+
+    /// <summary>Fields that a real server would have dropped, seen in any write so far.</summary>
+    public IReadOnlyList<FidelityViolation> FidelityViolations => _validator.Violations;
+
+    /// <summary>Where <c>pods/log</c> reads container output; the kubelet behaviour sets it.</summary>
+    public PodLogProvider? LogProvider
+    {
+        get => _handler.Logs;
+        set => _handler.Logs = value;
+    }
+
+    public static async Task<SimulatedApiServer> StartAsync(SimulatedApiServerOptions options, CancellationToken cancellation)
+    {
+        var certificate = ServingCertificate.Create();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        var server = new SimulatedApiServer(options, app) { CertificateAuthorityPem = ServingCertificate.Pem(certificate) };
+        app.Run(server.HandleAsync);
+        await app.StartAsync(cancellation);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.Replace("[::1]", "127.0.0.1").TrimEnd('/');
+        server._discovery = new DiscoveryDocuments(server.ResourceCatalog, new Uri(server.BaseUrl).Authority);
+        server.Bootstrap();
+        return server;
+    }
+
+    /// <summary>Installs CustomResourceDefinitions from manifest text (YAML, multi-document); returns their names.</summary>
+    public IReadOnlyList<string> InstallCrds(string manifests)
+    {
+        var names = new List<string>();
+        foreach (var document in YamlJson.ParseAll(manifests).OfType<JsonObject>())
+        {
+            if (document.Str("kind") != "CustomResourceDefinition") continue;
+            Store.Delete(ResourceCatalog.CustomResourceDefinitions, null, document.Name());
+            names.Add(Store.Create(ResourceCatalog.CustomResourceDefinitions, document).Name());
+        }
+        return names;
+    }
+
+    public IReadOnlyList<string> InstallCrdFile(string path) => InstallCrds(File.ReadAllText(path));
+
+    /// <summary>Writes a kubeconfig for this server with the admin's or the plugin ServiceAccount's token.</summary>
+    public void WriteKubeconfig(string path, KubeconfigIdentity identity = KubeconfigIdentity.Plugin, string defaultNamespace = "default")
+    {
+        var user = identity == KubeconfigIdentity.Admin ? "admin" : "ai-conformance";
+        var token = identity == KubeconfigIdentity.Admin ? _adminToken : _pluginToken;
+        var text = new StringBuilder()
+            .AppendLine("apiVersion: v1")
+            .AppendLine("kind: Config")
+            .AppendLine("clusters:")
+            .AppendLine("- name: simulated")
+            .AppendLine("  cluster:")
+            .AppendLine($"    server: {BaseUrl}")
+            .AppendLine($"    certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(CertificateAuthorityPem))}")
+            .AppendLine("contexts:")
+            .AppendLine($"- name: simulated-{user}")
+            .AppendLine("  context:")
+            .AppendLine("    cluster: simulated")
+            .AppendLine($"    user: {user}")
+            .AppendLine($"    namespace: {defaultNamespace}")
+            .AppendLine($"current-context: simulated-{user}")
+            .AppendLine("users:")
+            .AppendLine($"- name: {user}")
+            .AppendLine("  user:")
+            .AppendLine($"    token: {token}")
+            .ToString();
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(path, text);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Store.Dispose();
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+    }
+
+    private void Bootstrap()
+    {
+        foreach (var ns in DefaultNamespaces) EnsureNamespace(ns);
+        var rbac = _options.RbacManifestPath is { } path ? File.ReadAllText(path) : EmbeddedRbacManifest();
+        foreach (var document in YamlJson.ParseAll(rbac).OfType<JsonObject>())
+        {
+            var kind = ResourceCatalog.ByApiVersionKind(document.Str("apiVersion") ?? "", document.Str("kind") ?? "")
+                ?? throw new InvalidOperationException($"RBAC manifest holds an unserved kind {document.Str("apiVersion")}/{document.Str("kind")}.");
+            if (kind.Namespaced) EnsureNamespace(document.Namespace() ?? "default");
+            Store.Create(kind, document);
+        }
+        foreach (var file in _options.CrdManifestPaths) InstallCrdFile(file);
+        foreach (var text in _options.CrdManifests) InstallCrds(text);
+    }
+
+    private void EnsureNamespace(string name)
+    {
+        if (Store.Get(ClusterStore.Namespaces, null, name) is null)
+            Store.Create(ClusterStore.Namespaces, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } });
+    }
+
+    private static string EmbeddedRbacManifest()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("rbac/ai-conformance-rbac.yaml")
+            ?? throw new InvalidOperationException("The plugin RBAC manifest is missing from the build.");
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        var cancellation = http.RequestAborted;
+        try
+        {
+            var identity = Authenticate(http.Request);
+            var requestPath = http.Request.Path.Value ?? "/";
+            if (ApiPath.Parse(requestPath) is { } path)
+            {
+                var info = _handler.Resolve(path);
+                var verb = ApiHandler.VerbOf(http.Request, path);
+                var access = new AccessRequest(verb, info.Kind.Group, info.Kind.Plural, path.Subresource, info.Kind.Namespaced ? path.Namespace : null, path.Name);
+                if (!_authorizer.Allows(identity, access))
+                {
+                    var target = path.Name is null ? info.Kind.GroupResource : $"{info.Kind.GroupResource} \"{path.Name}\"";
+                    throw new StatusException(403, "Forbidden", $"{target} is forbidden: {RbacAuthorizer.DeniedMessage(identity, access)}",
+                        StatusException.DetailsOf(info.Kind, path.Name ?? ""));
+                }
+                RequestStatistics.Count(verb);
+                var limits = new WatchLimits(null, _options.BookmarkInterval);
+                if (!identity.IsClusterAdmin)
+                {
+                    await _faults.BeforeRequestAsync(cancellation);
+                    limits = limits with { DropAfterEvents = _faults.Faults.WatchDropAfterEvents };
+                }
+                await _handler.HandleAsync(http, path, info, verb, limits, cancellation);
+                return;
+            }
+            RequestStatistics.Count("discovery");
+            await ServeNonResourceAsync(http, requestPath);
+        }
+        catch (StatusException error)
+        {
+            if (http.Response.HasStarted) return;
+            if (error.Code == 429) http.Response.Headers.RetryAfter = "1";
+            await ApiHandler.WriteJsonAsync(http, error.Code, error.ToStatus());
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            if (http.Response.HasStarted) return;
+            var status = new StatusException(500, "InternalError", $"Internal error occurred: {error.GetType().Name}: {error.Message}");
+            await ApiHandler.WriteJsonAsync(http, 500, status.ToStatus());
+        }
+    }
+
+    private Identity Authenticate(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
+        if (token == _adminToken) return Identity.Admin;
+        if (token == _pluginToken) return PluginIdentity;
+        throw new StatusException(401, "Unauthorized", "Unauthorized");
+    }
+
+    private async Task ServeNonResourceAsync(HttpContext http, string path)
+    {
+        var accept = http.Request.Headers.Accept.ToString();
+        var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        http.Response.Headers.Vary = "Accept";
+        switch (parts)
+        {
+            case ["version"]:
+                await ApiHandler.WriteJsonAsync(http, 200, _discovery.Version());
+                return;
+            case ["healthz" or "livez" or "readyz", ..]:
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync("ok");
+                return;
+            case ["api"] when DiscoveryDocuments.WantsAggregated(accept):
+                await ApiHandler.WriteJsonAsync(http, 200, _discovery.Aggregated(core: true), DiscoveryDocuments.AggregatedContentType);
+                return;
+            case ["apis"] when DiscoveryDocuments.WantsAggregated(accept):
+                await ApiHandler.WriteJsonAsync(http, 200, _discovery.Aggregated(core: false), DiscoveryDocuments.AggregatedContentType);
+                return;
+            case ["api"]:
+                await ApiHandler.WriteJsonAsync(http, 200, _discovery.CoreVersions());
+                return;
+            case ["apis"]:
+                await ApiHandler.WriteJsonAsync(http, 200, _discovery.GroupList());
+                return;
+            case ["api", var version] when _discovery.ResourceList("", version) is { } core:
+                await ApiHandler.WriteJsonAsync(http, 200, core);
+                return;
+            case ["apis", var group] when _discovery.GroupDocument(group) is { } groupDocument:
+                await ApiHandler.WriteJsonAsync(http, 200, groupDocument);
+                return;
+            case ["apis", var group, var version] when _discovery.ResourceList(group, version) is { } resources:
+                await ApiHandler.WriteJsonAsync(http, 200, resources);
+                return;
+            case ["openapi", "v2"]:
+                await ApiHandler.WriteJsonAsync(http, 200, _openApi.V2());
+                return;
+            case ["openapi", "v3"]:
+                await ApiHandler.WriteJsonAsync(http, 200, _openApi.V3Index());
+                return;
+            case ["openapi", "v3", .. var rest] when _openApi.V3(string.Join('/', rest)) is { } document:
+                await ApiHandler.WriteJsonAsync(http, 200, document);
+                return;
+        }
+        throw new StatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+    }
+
+    private static (string Namespace, string Name) SplitServiceAccount(string serviceAccount)
+    {
+        var parts = serviceAccount.Split('/');
+        return parts.Length == 2 ? (parts[0], parts[1]) : ("sonobuoy", serviceAccount);
+    }
+}
