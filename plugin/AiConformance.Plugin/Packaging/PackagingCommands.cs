@@ -1,9 +1,13 @@
 using System.CommandLine;
+using AiConformance.Plugin.Packaging.Submission;
 
 namespace AiConformance.Plugin.Packaging;
 
-/// <summary>Commands about the plugin's images and submissions.</summary>
+/// <summary>Commands that package a run for others: the images to mirror, and the CNCF submission folders.</summary>
 public static class PackagingCommands
 {
-    public static IEnumerable<Command> Create() => [];
+    public static IEnumerable<Command> Create()
+    {
+        yield return SubmissionCommand.Create();
+    }
 }
