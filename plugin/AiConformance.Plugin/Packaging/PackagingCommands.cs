@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AiConformance.Plugin.Packaging.Images;
 using AiConformance.Plugin.Packaging.Submission;
 
 namespace AiConformance.Plugin.Packaging;
@@ -8,6 +9,7 @@ public static class PackagingCommands
 {
     public static IEnumerable<Command> Create()
     {
+        yield return ImagesCommand.Create();
         yield return SubmissionCommand.Create();
     }
 }

@@ -37,7 +37,8 @@ public static class SubmissionCommand
             tarball, output, metadata,
         };
         command.SetAction((parseResult, _) => Task.FromResult(Run(
-            parseResult.GetValue(tarball)!, parseResult.GetValue(output)!, parseResult.GetValue(metadata), Console.Out, Console.Error)));
+            parseResult.GetValue(tarball)!, parseResult.GetValue(output)!, parseResult.GetValue(metadata),
+            parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error)));
         return command;
     }
 
