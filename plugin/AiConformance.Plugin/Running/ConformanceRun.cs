@@ -24,8 +24,9 @@ public static class ConformanceRun
         var environment = request.Environment ?? ProcessEnvironment();
         var sonobuoy = SonobuoyEnvironment.From(environment);
         var started = DateTimeOffset.UtcNow;
-        var directory = Path.GetFullPath(request.OutputDirectory
-            ?? sonobuoy?.ResultsDirectory
+        // Under Sonobuoy the results must be where its worker looks, whatever --output says.
+        var directory = Path.GetFullPath(sonobuoy?.ResultsDirectory
+            ?? request.OutputDirectory
             ?? Path.Combine("results", started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)));
         if (request.Simulated)
         {
@@ -161,7 +162,7 @@ public static class ConformanceRun
             Interrupted = execution.Interrupted,
             Requirements = requirementReports.Select(r => new RequirementResult(
                 r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
-            Tests = execution.Records,
+            Tests = requirementReports.SelectMany(r => r.Tests).ToList(),
         };
     }
 

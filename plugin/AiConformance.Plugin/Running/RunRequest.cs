@@ -14,7 +14,7 @@ public sealed record RunRequest
     /// <summary>Checklist version such as <c>v1.35</c>; null picks the cluster's minor version.</summary>
     public string? ChecklistVersion { get; init; }
 
-    /// <summary>Where reports go; null means <c>$SONOBUOY_RESULTS_DIR</c> under Sonobuoy, else <c>./results/&lt;UTC timestamp&gt;</c>.</summary>
+    /// <summary>Where reports go; null means <c>./results/&lt;UTC timestamp&gt;</c>. Under Sonobuoy <c>$SONOBUOY_RESULTS_DIR</c> always wins.</summary>
     public string? OutputDirectory { get; init; }
 
     /// <summary>Only requirements of these levels (MUST, SHOULD); empty means all.</summary>

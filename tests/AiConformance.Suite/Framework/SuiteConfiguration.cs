@@ -63,14 +63,21 @@ public sealed class SuiteConfiguration
     public static Dictionary<string, string> ParseYaml(string yaml, string source)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             throw new ConfigurationException(
                 $"{source}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {FirstLine(e.Message)} (hint: check indentation and quoting)");
+        }
+        catch (InvalidOperationException)
+        {
+            // Some malformed input (e.g. an unclosed flow sequence) trips YamlDotNet without a YamlException.
+            throw new ConfigurationException(
+                $"{source}:{scanner.CurrentPosition.Line}:{scanner.CurrentPosition.Column}: malformed YAML: an unclosed bracket or quote (hint: check indentation and quoting)");
         }
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })

@@ -1,0 +1,101 @@
+using AiConformance.Suite.Framework;
+using NUnit.Framework;
+
+namespace AiConformance.Plugin.Tests.RunnerFixtures;
+
+// Fixtures the runner tests run in-process or in a child process, standing in for the conformance suite. They are
+// Explicit so that `dotnet test` of this project never runs them itself; the runner selects them by id.
+// Their behaviour is switched by the run's configuration (keys under "fake."), which also proves the run context
+// reaches the fixtures.
+
+[Explicit("runner fixture"), Requirement("dra_support")]
+public sealed class FakeDraSupport
+{
+    [Test]
+    public void ClaimIsAllocated()
+    {
+        Evidence.Step("Create a claim");
+        Evidence.Created("ResourceClaim", "ns-1", "claim-1");
+        Evidence.Observed("allocated device", "gpu-0");
+        Evidence.AcceleratorSeconds(2.5);
+        Assert.That(RunContext.Current.RunId, Is.Not.Empty);
+    }
+
+    [Test]
+    public void DeviceIsVisibleInTheContainer() => Evidence.Observed("device file", "/dev/fake0");
+}
+
+[Explicit("runner fixture"), Requirement("gang_scheduling")]
+public sealed class FakeGangScheduling
+{
+    [Test]
+    public void AllMembersStartTogether() => Evidence.Step("all members started");
+
+    [Test]
+    public void NoMemberStartsWhenTheGroupDoesNotFit() =>
+        Assert.That(1, Is.EqualTo(0), "expected no member of the too-large group to start");
+}
+
+[Explicit("runner fixture"), Requirement("cluster_autoscaling")]
+public sealed class FakeClusterAutoscaling
+{
+    [Test]
+    public void NodeGroupGrows() => Outcome.NotApplicable("no cluster autoscaler is installed");
+}
+
+[Explicit("runner fixture"), Requirement("accelerator_metrics")]
+public sealed class FakeAcceleratorMetrics
+{
+    [Test]
+    public void MetricsAreExported() => Outcome.NeedsAttestation("accelerator vendor 'acme' is unknown; attach its metrics documentation");
+}
+
+[Explicit("runner fixture"), Requirement("gpu_sharing")]
+public sealed class FakeGpuSharing
+{
+    [TestCase("time slicing")]
+    [TestCase("mig")]
+    public void SharesADevice(string strategy) => Evidence.Observed("strategy", strategy);
+}
+
+[Explicit("runner fixture"), Requirement("pod_autoscaling")]
+public sealed class FakePodAutoscaling
+{
+    [Test]
+    public async Task WaitsForTheRunToStop()
+    {
+        if (!RunContext.Current.Configuration.GetBool("fake.waitForStop", false))
+        {
+            return;
+        }
+        await Task.Delay(Timeout.Infinite, RunContext.Current.Cancellation);
+    }
+}
+
+[Explicit("runner fixture"), Requirement("robust_controller")]
+public sealed class FakeRobustController
+{
+    [Test, Order(1)]
+    public void HangsIgnoringCancellation()
+    {
+        var configuration = RunContext.Current.Configuration;
+        if (configuration.Get("fake.startedMarker") is { } marker)
+        {
+            File.WriteAllText(marker, "started");
+        }
+        if (configuration.GetBool("fake.hang", false))
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    [Test, Order(2)]
+    public void RunsAfterTheHangingTest() => Evidence.Step("ran");
+}
+
+[Explicit("runner fixture"), Requirement("workload_sandboxing")]
+public sealed class FakeWorkloadSandboxing
+{
+    [Test]
+    public void OnlyInNewerChecklists() => Assert.Fail("workload_sandboxing is not part of v1.35 and must not run there");
+}
