@@ -338,7 +338,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         {
             var text = await ReadTextAsync(http.Request, cancellation);
             var requested = verb == "update" ? ParseJson(text) : Patches.MergePatch(ScaleOf(current), ParseJson(text));
-            var replicas = requested?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+            var replicas = requested?["spec"]?["replicas"].AsLong() ?? 0;
             current = store.Mutate(info.Kind, ns, name, o => ((JsonObject)o["spec"]!)["replicas"] = replicas)!;
         }
         await WriteJsonAsync(http, 200, ScaleOf(current));
@@ -420,6 +420,8 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     {
         http.Response.StatusCode = code;
         http.Response.ContentType = contentType;
+        foreach (var warning in SchemaValidator.CurrentRequest?.Warnings ?? [])
+            http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         await using var writer = new Utf8JsonWriter(http.Response.Body);
         body.WriteTo(writer);
     }

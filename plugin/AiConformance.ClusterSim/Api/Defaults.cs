@@ -17,6 +17,7 @@ public sealed class Defaults
         {
             case ("", "pods"):
                 PodSpec(Obj(obj, "spec"));
+                if (old is null) DefaultTolerations(Obj(obj, "spec"));
                 if (old is null) obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(Obj(obj, "spec")) };
                 break;
             case ("", "namespaces"):
@@ -119,6 +120,23 @@ public sealed class Defaults
         Set(spec, "enableServiceLinks", () => true);
         Set(spec, "priority", () => 0);
         Set(spec, "preemptionPolicy", () => "PreemptLowerPriority");
+        ContainerDefaults(spec);
+    }
+
+    /// <summary>The DefaultTolerationSeconds admission plugin: pods (not templates) tolerate not-ready/unreachable for 5 minutes.</summary>
+    private static void DefaultTolerations(JsonObject spec)
+    {
+        Set(spec, "tolerations", () => new JsonArray());
+        var tolerations = (JsonArray)spec["tolerations"]!;
+        foreach (var taint in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
+        {
+            if (tolerations.OfType<JsonObject>().Any(t => t.Str("key") == taint || (t.Str("operator") == "Exists" && t.Str("key") is null))) continue;
+            tolerations.Add(new JsonObject { ["key"] = taint, ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 });
+        }
+    }
+
+    private static void ContainerDefaults(JsonObject spec)
+    {
         foreach (var list in new[] { "containers", "initContainers" })
         foreach (var container in (spec[list] as JsonArray ?? []).OfType<JsonObject>())
         {
@@ -126,6 +144,15 @@ public sealed class Defaults
             Set(container, "terminationMessagePolicy", () => "File");
             Set(container, "imagePullPolicy", () => PullPolicyFor(container.Str("image") ?? ""));
             Set(container, "resources", () => new JsonObject());
+            if (container["resources"]?["limits"] is JsonObject limits && limits.Count > 0)
+            {
+                // Requests default to the limits, resource by resource.
+                var resources = (JsonObject)container["resources"]!;
+                var requests = resources["requests"] as JsonObject ?? [];
+                foreach (var (name, limit) in limits)
+                    if (requests[name] is null) requests[name] = limit?.DeepClone();
+                resources["requests"] = requests;
+            }
             foreach (var port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>())
                 Set(port, "protocol", () => "TCP");
         }

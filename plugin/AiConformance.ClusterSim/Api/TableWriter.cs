@@ -59,7 +59,7 @@ public static class TableWriter
                 }));
                 columns.Add(("Status", "string", o => PodStatus(o)));
                 columns.Add(("Restarts", "string", o => (o["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>()
-                    .Sum(s => s["restartCount"]?.GetValue<int>() ?? 0).ToString()));
+                    .Sum(s => s["restartCount"].AsLong() ?? 0).ToString()));
                 break;
             case ("", "nodes"):
                 columns.Add(("Status", "string", o =>

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -154,6 +156,19 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         File.WriteAllText(path, text);
     }
 
+    /// <summary>An HttpClient for raw calls to this server as the given identity (trusting its serving certificate).</summary>
+    public HttpClient CreateHttpClient(KubeconfigIdentity identity = KubeconfigIdentity.Plugin)
+    {
+        var authority = X509Certificate2.CreateFromPem(CertificateAuthorityPem);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == authority.Thumbprint,
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", identity == KubeconfigIdentity.Admin ? _adminToken : _pluginToken);
+        return client;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Store.Dispose();
@@ -208,6 +223,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                         StatusException.DetailsOf(info.Kind, path.Name ?? ""));
                 }
                 RequestStatistics.Count(verb);
+                SchemaValidator.BeginRequest(http.Request.Query["fieldValidation"]);
                 var limits = new WatchLimits(null, _options.BookmarkInterval);
                 if (!identity.IsClusterAdmin)
                 {

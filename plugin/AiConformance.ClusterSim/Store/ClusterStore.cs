@@ -211,7 +211,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         _admission.Admit(kind, next, old);
         if (JsonNode.DeepEquals(old, next)) return Clone(old);
         if (!statusOnly && SpecChanged(old, next))
-            meta["generation"] = (oldMeta["generation"]?.GetValue<long>() ?? 1) + 1;
+            meta["generation"] = (oldMeta["generation"].AsLong() ?? 1) + 1;
         var replaced = stored with { Object = next };
         if (IsDeleting(next) && next.Finalizers().Count == 0) return Remove(replaced);
         Table(kind)[replaced.Key] = replaced;

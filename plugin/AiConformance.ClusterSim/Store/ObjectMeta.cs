@@ -51,6 +51,12 @@ public static class ObjectMeta
     public static long ResourceVersionOf(this JsonObject obj) =>
         long.TryParse(obj.Metadata().Str("resourceVersion"), NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0;
 
+    /// <summary>A JSON number as long whatever CLR type backs it (parsed or assigned).</summary>
+    public static long? AsLong(this JsonNode? node) =>
+        node is JsonValue value && long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
