@@ -40,6 +40,7 @@ public sealed partial class ContainerProbe(IContainerView view)
             .ToDictionary(variable => variable.Key, variable => variable.Value);
         var nvidiaSmi = QueryNvidiaSmi();
         var mounts = ReadMounts(problems);
+        var interfaces = ReadNetworkInterfaces(problems);
 
         return new ProbeReport
         {
@@ -55,7 +56,11 @@ public sealed partial class ContainerProbe(IContainerView view)
                 BootId = Read("/proc/sys/kernel/random/boot_id", problems),
             },
             Processes = ReadProcesses(),
-            NetworkInterfaces = ReadNetworkInterfaces(problems),
+            NetworkInterfaces = interfaces,
+            InterfaceAddresses = interfaces
+                .Select(name => (Name: name, Address: view.ReadText($"/sys/class/net/{name}/address")?.Trim()))
+                .Where(entry => !string.IsNullOrEmpty(entry.Address))
+                .ToDictionary(entry => entry.Name, entry => entry.Address!),
             Mounts = mounts,
             HostMounts = [.. mounts.Where(MountInfoParser.ExposesHost)],
             DevMemPresent = view.Exists("/dev/mem"),

@@ -30,6 +30,9 @@ public sealed record ProbeReport
 
     public IReadOnlyList<string> NetworkInterfaces { get; init; } = [];
 
+    /// <summary>Hardware address of each interface (from /sys/class/net); names repeat across namespaces, addresses do not.</summary>
+    public IReadOnlyDictionary<string, string> InterfaceAddresses { get; init; } = new Dictionary<string, string>();
+
     public IReadOnlyList<MountEntry> Mounts { get; init; } = [];
 
     /// <summary>Mounts that expose the node's own filesystem (a host block device or a kubelet / runtime directory).</summary>

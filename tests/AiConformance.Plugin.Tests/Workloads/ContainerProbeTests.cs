@@ -12,6 +12,8 @@ public sealed class ContainerProbeTests
         .WithFile("/proc/sys/kernel/random/boot_id", "0b8e4f0e-3a51-4c7e-9d63-1f2a3b4c5d6e\n")
         .WithFile("/proc/1/cmdline", "aiconformance\0probe\0")
         .WithFile("/proc/net/dev", ProbeSamples.ProcNetDev)
+        .WithFile("/sys/class/net/lo/address", "00:00:00:00:00:00\n")
+        .WithFile("/sys/class/net/eth0/address", "0a:58:0a:f4:01:07\n")
         .WithFile("/proc/self/mountinfo", ProbeSamples.RuncMountInfo)
         .WithFile("/dev/null")
         .WithFile("/dev/nvidiactl")
@@ -158,6 +160,7 @@ public sealed class ContainerProbeTests
             Assert.That(report.Kernel.BootId, Is.EqualTo("0b8e4f0e-3a51-4c7e-9d63-1f2a3b4c5d6e"));
             Assert.That(report.Processes, Is.EqualTo(new[] { new ProcessEntry(1, "aiconformance probe") }));
             Assert.That(report.NetworkInterfaces, Is.EqualTo(new[] { "lo", "eth0" }));
+            Assert.That(report.InterfaceAddresses["eth0"], Is.EqualTo("0a:58:0a:f4:01:07"));
             Assert.That(report.DevMemPresent, Is.False);
         });
     }

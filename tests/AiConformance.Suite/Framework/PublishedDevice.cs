@@ -34,8 +34,24 @@ public sealed record PublishedDevice(
         _ => null,
     };
 
-    /// <summary>Identities the runtime may show inside the container: the device name and its UUID attribute.</summary>
-    public IReadOnlyList<string> Identities => Text("uuid") is { } uuid ? [Name, uuid] : [Name];
+    /// <summary>
+    /// Identities the runtime may show inside the container: the device name (the DRA example driver's
+    /// GPU_DEVICE_n), its UUID attribute (nvidia-smi) and, from its minor number, its /dev/nvidiaN file.
+    /// </summary>
+    public IReadOnlyList<string> Identities
+    {
+        get
+        {
+            var identities = new List<string> { Name };
+            if (Text("uuid") is { } uuid) identities.Add(uuid);
+            if (Attribute("minor")?.IntValue is { } minor) identities.Add($"/dev/nvidia{minor}");
+            return identities;
+        }
+    }
+
+    /// <summary>Whether a probe's accelerator entry is this device.</summary>
+    public bool IsSeenAs(AiConformance.Workloads.Probe.VisibleAccelerator accelerator) =>
+        Identities.Contains(accelerator.Id, StringComparer.OrdinalIgnoreCase);
 
     public string Describe() =>
         $"{Key} on {Node ?? "(network)"}: " + string.Join(", ", Attributes.OrderBy(pair => pair.Key, StringComparer.Ordinal)
