@@ -42,9 +42,10 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
 
     public JsonObject Create(ResourceKind kind, JsonObject obj)
     {
-        var created = Clone(obj);
-        created["apiVersion"] = kind.ApiVersion;
-        created["kind"] = kind.Kind;
+        // apiVersion and kind come first, as the API server writes them (some decoders read the kind first).
+        var created = new JsonObject { ["apiVersion"] = kind.ApiVersion, ["kind"] = kind.Kind };
+        foreach (var (key, value) in obj)
+            if (key is not ("apiVersion" or "kind")) created[key] = value?.DeepClone();
         var meta = created.Metadata();
         foreach (var systemField in new[] { "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink" })
             meta.Remove(systemField);

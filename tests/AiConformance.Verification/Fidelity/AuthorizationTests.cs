@@ -1,0 +1,66 @@
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Fidelity;
+
+/// <summary>The plugin's ServiceAccount gets exactly what sonobuoy/ai-conformance-rbac.yaml grants.</summary>
+public sealed class AuthorizationTests : FidelityFixture
+{
+    [Test]
+    public async Task AVerbTheClusterRoleDoesNotListIsForbidden()
+    {
+        var ns = await NewNamespaceAsync();
+        var pod = await Plugin.CoreV1.CreateNamespacedPodAsync(Pod("p"), ns, cancellationToken: Timeout);
+        var (code, status) = await FailureOf(() => Plugin.CoreV1.ReplaceNamespacedPodAsync(pod, "p", ns, cancellationToken: Timeout));
+        Assert.That(code, Is.EqualTo(403));
+        Assert.That(status!.Reason, Is.EqualTo("Forbidden"));
+        Assert.That(status.Message, Is.EqualTo(
+            $"pods \"p\" is forbidden: User \"system:serviceaccount:sonobuoy:ai-conformance\" cannot update resource \"pods\" in API group \"\" in the namespace \"{ns}\""));
+    }
+
+    [Test]
+    public async Task ClusterScopedDenialSaysAtTheClusterScope()
+    {
+        var (code, status) = await FailureOf(() => Plugin.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "n" } }, cancellationToken: Timeout));
+        Assert.That(code, Is.EqualTo(403));
+        Assert.That(status!.Message, Is.EqualTo(
+            "nodes is forbidden: User \"system:serviceaccount:sonobuoy:ai-conformance\" cannot create resource \"nodes\" in API group \"\" at the cluster scope"));
+    }
+
+    [Test]
+    public async Task SecretsAreNeverReadable()
+    {
+        var (code, _) = await FailureOf(() => Plugin.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: Timeout));
+        Assert.That(code, Is.EqualTo(403));
+    }
+
+    [Test]
+    public async Task RoleBindingsCreatedThroughTheApiAreHonoured()
+    {
+        var ns = await NewNamespaceAsync();
+        var (before, _) = await FailureOf(() => Plugin.CoreV1.ListNamespacedServiceAccountAsync(ns, cancellationToken: Timeout));
+        Assert.That(before, Is.EqualTo(403));
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
+        {
+            Metadata = new V1ObjectMeta { Name = "sa-reader" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["serviceaccounts"], Verbs = ["list"] }],
+        }, ns, cancellationToken: Timeout);
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = "sa-reader" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "sa-reader" },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "ai-conformance", NamespaceProperty = "sonobuoy" }],
+        }, ns, cancellationToken: Timeout);
+        Assert.That((await Plugin.CoreV1.ListNamespacedServiceAccountAsync(ns, cancellationToken: Timeout)).Items, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task AnUnknownTokenIsUnauthorized()
+    {
+        using var http = Server.CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-token");
+        using var response = await http.GetAsync("/api/v1/namespaces", Timeout);
+        Assert.That((int)response.StatusCode, Is.EqualTo(401));
+    }
+}
