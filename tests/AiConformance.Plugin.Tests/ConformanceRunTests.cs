@@ -28,6 +28,8 @@ public class ConformanceRunTests
             Assert.That(statuses["accelerator_metrics"], Is.EqualTo(""));
             Assert.That(statuses["gpu_sharing"], Is.EqualTo("Implemented"));
             Assert.That(statuses["ai_service_metrics"], Is.EqualTo(""), "no fixture: needs attestation");
+            Assert.That(statuses["secure_accelerator_access"], Is.EqualTo("Not Implemented"), "a failed one-time setup fails its tests");
+            Assert.That(result.Tests.Single(t => t.RequirementId == "secure_accelerator_access").Message, Does.Contain("the shared workload could not be created"));
             Assert.That(result.Requirements.Single(r => r.Id == "ai_service_metrics").Notes, Does.Contain(RequirementStatus.NoAutomatedTest));
             Assert.That(result.Requirements.Single(r => r.Id == "gang_scheduling"), Has.Property("Passed").EqualTo(1).And.Property("Failed").EqualTo(1));
             Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.NotConformant));
@@ -54,10 +56,10 @@ public class ConformanceRunTests
             Assert.That(suites.Single().Status, Is.EqualTo("failed"));
             Assert.That(cases.Select(c => c.Name), Is.EqualTo(result.Tests.Select(t => t.Name)));
             Assert.That(cases.Select(c => c.Name), Is.Unique.And.All.Match(@"^Test[A-Za-z]+/\S+$"), "self-contained names without spaces");
-            Assert.That(cases.Count(c => c.Status == "failed"), Is.EqualTo(result.Tests.Count(t => t.IsFailure)).And.EqualTo(1));
+            Assert.That(cases.Count(c => c.Status == "failed"), Is.EqualTo(result.Tests.Count(t => t.IsFailure)).And.EqualTo(2));
             Assert.That(cases.Count(c => c.Status == "skipped"), Is.EqualTo(result.Tests.Count(t => t.IsSkip)).And.EqualTo(2));
             Assert.That(cases.Count(c => c.Status == "passed"), Is.EqualTo(result.Tests.Count(t => t.Outcome == TestOutcome.Passed)));
-            Assert.That(cases.Single(c => c.Status == "failed").Failure, Does.Contain("expected no member of the too-large group to start"));
+            Assert.That(cases.Single(c => c.Name == "TestGangScheduling/NoMemberStartsWhenTheGroupDoesNotFit").Failure, Does.Contain("expected no member of the too-large group to start"));
         });
 
         var document = XDocument.Load(Path.Combine(result.OutputDirectory, "junit.xml"));

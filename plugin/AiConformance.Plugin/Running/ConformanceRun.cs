@@ -38,18 +38,33 @@ public static class ConformanceRun
         }
         catch (RunSetupException e)
         {
-            errors.WriteLine($"error: {e.Message}");
-            if (sonobuoy is not null)
-            {
-                Directory.CreateDirectory(directory);
-                JUnitReport.WriteSetupError(Path.Combine(directory, JUnitReport.FileName), e.Message, request.Simulated);
-                ResultsArchive.WriteArchiveAndDone(directory);
-            }
-            return new RunResult { ExitCode = e.ExitCode, OutputDirectory = directory, Error = e.Message };
+            return CouldNotRun(e.ExitCode, e.Message, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            const string stopped = "interrupted: the run was stopped before the tests started";
+            return CouldNotRun(ExitCodes.NotConformant, stopped, stopped);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A defect of the plugin itself: still one line for the user, and under Sonobuoy the details and `done`.
+            return CouldNotRun(ExitCodes.NotConformant, $"internal error: {e.GetType().Name}: {e.Message}", e.ToString());
         }
         finally
         {
             RunContext.Reset();
+        }
+
+        RunResult CouldNotRun(int exitCode, string message, string details)
+        {
+            errors.WriteLine($"error: {message}");
+            if (sonobuoy is not null)
+            {
+                Directory.CreateDirectory(directory);
+                JUnitReport.WriteSetupError(Path.Combine(directory, JUnitReport.FileName), details, request.Simulated);
+                ResultsArchive.WriteArchiveAndDone(directory);
+            }
+            return new RunResult { ExitCode = exitCode, OutputDirectory = directory, Error = message };
         }
     }
 
