@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Store;
+
+namespace AiConformance.ClusterSim.Behaviours.Controllers;
+
+/// <summary>
+/// The EndpointSlice controller: for each Service with a selector, one IPv4 EndpointSlice listing the selected pods
+/// that have an address, with ready/serving/terminating conditions and the Service's ports resolved to target ports.
+/// </summary>
+public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
+{
+    public const string ComponentName = "endpointslice-controller";
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+    private const string ManagedBy = "endpointslice-controller.k8s.io";
+
+    public override string Name => ComponentName;
+
+    protected override IReadOnlyCollection<ResourceKind> Watches { get; } = [Kinds.Service, Kinds.Pod, Kinds.EndpointSlice];
+
+    protected override Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var pods = Store.List(Kinds.Pod);
+        var slices = Store.List(Kinds.EndpointSlice, null, s => s.Label("endpointslice.kubernetes.io/managed-by") == ManagedBy);
+        foreach (var service in Store.List(Kinds.Service).Where(s => !s.IsDeleting()))
+        {
+            if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector) continue;
+            var selected = pods.Where(p => p.Namespace() == service.Namespace() && p.PodIp() is { Length: > 0 } && !p.IsTerminal()
+                                           && Json.MatchesLabels(p, selector))
+                .OrderBy(p => p.Name(), StringComparer.Ordinal).ToList();
+            var endpoints = new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p))]);
+            var ports = new JsonArray([.. (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(port => (JsonNode)Port(port, selected))]);
+            var existing = slices.FirstOrDefault(s => s.Namespace() == service.Namespace() && s.Label(ServiceNameLabel) == service.Name());
+            if (existing is null)
+            {
+                Store.Create(Kinds.EndpointSlice, new JsonObject
+                {
+                    ["apiVersion"] = "discovery.k8s.io/v1",
+                    ["kind"] = "EndpointSlice",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = $"{service.Name()}-{Names.Suffix()}",
+                        ["generateName"] = service.Name() + "-",
+                        ["namespace"] = service.Namespace(),
+                        ["labels"] = new JsonObject { [ServiceNameLabel] = service.Name(), ["endpointslice.kubernetes.io/managed-by"] = ManagedBy },
+                        ["ownerReferences"] = new JsonArray(Json.OwnerReference(service)),
+                    },
+                    ["addressType"] = "IPv4",
+                    ["endpoints"] = endpoints,
+                    ["ports"] = ports,
+                });
+                continue;
+            }
+            if (JsonNode.DeepEquals(existing["endpoints"] ?? new JsonArray(), endpoints) && JsonNode.DeepEquals(existing["ports"] ?? new JsonArray(), ports)) continue;
+            Store.Mutate(Kinds.EndpointSlice, existing.Namespace(), existing.Name(), s =>
+            {
+                s["endpoints"] = endpoints.DeepClone();
+                s["ports"] = ports.DeepClone();
+            });
+        }
+        return Task.CompletedTask;
+    }
+
+    private static JsonObject Endpoint(JsonObject pod)
+    {
+        var terminating = pod.IsDeleting();
+        var endpoint = new JsonObject
+        {
+            ["addresses"] = new JsonArray(pod.PodIp()),
+            ["conditions"] = new JsonObject { ["ready"] = pod.IsReady() && !terminating, ["serving"] = pod.IsReady(), ["terminating"] = terminating },
+            ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Namespace(), ["name"] = pod.Name(), ["uid"] = pod.Uid() },
+        };
+        if (pod.NodeName() is { } node) endpoint["nodeName"] = node;
+        return endpoint;
+    }
+
+    private static JsonObject Port(JsonObject servicePort, IReadOnlyList<JsonObject> pods)
+    {
+        var target = servicePort["targetPort"] ?? servicePort["port"];
+        int? number = target?.GetValueKind() == System.Text.Json.JsonValueKind.Number ? JsonNumber.Int(target) : null;
+        if (number is null && (string?)target is { } named)
+            number = pods.SelectMany(p => (p["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+                .SelectMany(c => (c["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                .Where(p => (string?)p["name"] == named).Select(p => JsonNumber.Int(p["containerPort"])).FirstOrDefault()
+                ?? (int.TryParse(named, out var parsed) ? parsed : null);
+        var port = new JsonObject { ["name"] = (string?)servicePort["name"] ?? "", ["port"] = number, ["protocol"] = (string?)servicePort["protocol"] ?? "TCP" };
+        if ((string?)servicePort["appProtocol"] is { } appProtocol) port["appProtocol"] = appProtocol;
+        return port;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace AiConformance.ClusterSim.Behaviours.Kubelet;
+
+/// <summary>One container of a pod the kubelet runs: its current process and the state the pod status reports.</summary>
+internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
+{
+    public string Name { get; } = name;
+    public JsonObject Spec { get; } = spec;
+    public bool IsInit { get; } = isInit;
+    public string Image => (string?)Spec["image"] ?? "";
+    public int RestartCount { get; set; }
+    public string ContainerId { get; set; } = "";
+    public DateTime? StartedAt { get; set; }
+    public int? ExitCode { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public DateTime? RestartAt { get; set; }
+    public JsonObject? LastTerminated { get; set; }
+    public Task<int>? Process { get; set; }
+    public CancellationTokenSource? Stop { get; set; }
+    public string WaitingReason { get; set; } = "ContainerCreating";
+
+    public bool Running => Process is not null && ExitCode is null;
+    public bool Terminated => ExitCode is not null && RestartAt is null;
+
+    public JsonObject TerminatedState() => new()
+    {
+        ["exitCode"] = ExitCode,
+        ["reason"] = ExitCode == 0 ? "Completed" : "Error",
+        ["startedAt"] = Timestamp(StartedAt),
+        ["finishedAt"] = Timestamp(FinishedAt),
+        ["containerID"] = ContainerId,
+    };
+
+    public JsonObject Status(bool started)
+    {
+        JsonObject state;
+        if (Running) state = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Timestamp(StartedAt) } };
+        else if (Terminated) state = new JsonObject { ["terminated"] = TerminatedState() };
+        else state = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = WaitingReason } };
+        var status = new JsonObject
+        {
+            ["name"] = Name,
+            ["state"] = state,
+            ["lastState"] = LastTerminated is null ? new JsonObject() : new JsonObject { ["terminated"] = LastTerminated.DeepClone() },
+            ["ready"] = Running && !IsInit,
+            ["restartCount"] = RestartCount,
+            ["image"] = Image,
+            ["imageID"] = started ? $"{Image.Split(':')[0]}@sha256:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Image))).ToLowerInvariant()}" : "",
+            ["started"] = Running,
+        };
+        if (ContainerId.Length > 0) status["containerID"] = ContainerId;
+        return status;
+    }
+
+    public static string? Timestamp(DateTime? at) => at?.ToString("yyyy-MM-ddTHH:mm:ssZ");
+}

@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Behaviours.Programs;
+using AiConformance.ClusterSim.Store;
+
+namespace AiConformance.ClusterSim.Behaviours.Kubelet;
+
+/// <summary>
+/// The kubelets of all simulated nodes: after the scenario's pod-start latency they create the pod sandbox through
+/// the pod's container runtime, run init containers in order and then the containers, as simulated processes whose
+/// output is the container log; they report phases, container states, restarts (restartPolicy, back-off) and
+/// conditions as the real kubelet does, hand device-plugin devices to containers, and finish graceful deletions.
+/// Options: <c>pluginImage</c> (glob of the plugin's image, whose roles run as real code).
+/// </summary>
+public sealed class KubeletBehaviour : ReconcilingBehaviour
+{
+    public const string ComponentName = "kubelet";
+
+    private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Node, string Uuid), string> devicePluginAssignments = new();
+    private int nextAddress;
+
+    public override string Name => ComponentName;
+
+    protected override bool IsController => false;
+
+    protected override IReadOnlyCollection<ResourceKind> Watches { get; } = [Kinds.Pod, Kinds.Node, Kinds.ResourceClaim];
+
+    protected override Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var nodes = Store.List(Kinds.Node).ToDictionary(n => n.Name(), StringComparer.Ordinal);
+        var pods = Store.List(Kinds.Pod).Where(p => p.NodeName() is { } node && nodes.ContainsKey(node)).ToList();
+        foreach (var pod in pods)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!runs.TryGetValue(pod.Uid(), out var run))
+            {
+                if (pod.IsTerminal()) continue;
+                run = runs[pod.Uid()] = new PodRun(pod.Uid(), pod.Namespace()!, pod.Name(), pod.NodeName()!);
+            }
+            var node = nodes[run.Node];
+            if (pod.IsDeleting()) { Terminate(pod, run); continue; }
+            if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
+            Advance(pod, node, run);
+            WriteStatus(pod, run);
+        }
+        var present = pods.Select(p => p.Uid()).ToHashSet();
+        foreach (var gone in runs.Values.Where(r => !present.Contains(r.Uid)).ToList()) Forget(gone);
+        return Task.CompletedTask;
+    }
+
+    private bool StartSandbox(JsonObject pod, JsonObject node, PodRun run)
+    {
+        var due = run.SeenAt + Cluster.Latencies.PodStart;
+        if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return false; }
+        var runtimeClass = (string?)pod["spec"]?["runtimeClassName"];
+        if (runtimeClass is not null && !(Cluster.Scenario.RuntimeClasses ?? []).ContainsKey(runtimeClass))
+        {
+            Fail(pod, run, $"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"{runtimeClass}\" is configured");
+            return false;
+        }
+        run.InitContainers.AddRange(PodRun.ContainersOf(pod, "initContainers", true));
+        run.Containers.AddRange(PodRun.ContainersOf(pod, "containers", false));
+        foreach (var container in run.Containers) container.WaitingReason = run.InitContainers.Count > 0 ? "PodInitializing" : "ContainerCreating";
+        run.HostIp = (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(a => (string?)a["type"] == "InternalIP")?["address"]?.GetValue<string>() ?? "";
+        run.PodIp = (bool?)pod["spec"]?["hostNetwork"] == true ? run.HostIp : PodAddress(node);
+        run.StartTime = DateTime.UtcNow;
+        run.SandboxReady = true;
+        run.SandboxFailure = null;
+        return true;
+    }
+
+    private void Fail(JsonObject pod, PodRun run, string message)
+    {
+        if (run.SandboxFailure == message) { RequeueAfter(TimeSpan.FromSeconds(2)); return; }
+        run.SandboxFailure = message;
+        Cluster.Events.Record(pod, Kinds.Pod, "Warning", "FailedCreatePodSandBox", message, ComponentName);
+        RequeueAfter(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>Starts what may start now and applies the restart policy to what has exited.</summary>
+    private void Advance(JsonObject pod, JsonObject node, PodRun run)
+    {
+        var policy = (string?)pod["spec"]?["restartPolicy"] ?? "Always";
+        foreach (var init in run.InitContainers)
+        {
+            if (init.Terminated && init.ExitCode == 0) continue;
+            if (init.Running) return;
+            if (init.Terminated && policy == "Never") return;
+            if (init.Terminated) ScheduleRestart(init);
+            if (init.RestartAt is { } at && at > DateTime.UtcNow) { RequeueAfter(at - DateTime.UtcNow); return; }
+            StartContainer(pod, node, run, init);
+            return;
+        }
+        foreach (var container in run.Containers)
+        {
+            if (container.Running) continue;
+            if (container.Process is null) { StartContainer(pod, node, run, container); continue; }
+            var restart = policy == "Always" || (policy == "OnFailure" && container.ExitCode != 0);
+            if (!restart) continue;
+            if (container.RestartAt is null) ScheduleRestart(container);
+            if (container.RestartAt is { } at && at > DateTime.UtcNow) { RequeueAfter(at - DateTime.UtcNow); continue; }
+            StartContainer(pod, node, run, container);
+        }
+        if (run.Containers.All(c => c.Terminated && c.RestartAt is null) && policy != "Always")
+            ReleaseDevicePluginDevices(run);
+    }
+
+    private void ScheduleRestart(ContainerRun container)
+    {
+        var backoff = Cluster.Latencies.RestartBackoff * Math.Pow(2, Math.Min(container.RestartCount, 5));
+        container.RestartAt = DateTime.UtcNow + backoff;
+        container.WaitingReason = container.ExitCode == 0 ? "Completed" : "CrashLoopBackOff";
+        container.LastTerminated = container.TerminatedState();
+    }
+
+    private void StartContainer(JsonObject pod, JsonObject node, PodRun run, ContainerRun container)
+    {
+        var runtime = Runtime(pod);
+        var context = new ContainerContext(Cluster, node, NodeGroupOf(node.Name()), pod, container.Spec,
+            DraDevices(pod, node.Name(), container.Spec), DevicePluginDevices(pod, node.Name(), run, container), Environment(pod, run, container.Spec),
+            runtime.Options);
+        var sandbox = runtime.Runtime.Create(context);
+        if (sandbox.View is null)
+        {
+            container.WaitingReason = "CreateContainerError";
+            Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Failed", sandbox.Failure ?? "failed to create container", ComponentName);
+            RequeueAfter(TimeSpan.FromSeconds(2));
+            return;
+        }
+        if (container.Process is not null) container.RestartCount++;
+        container.RestartAt = null;
+        container.ExitCode = null;
+        container.FinishedAt = null;
+        container.StartedAt = DateTime.UtcNow;
+        container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
+        var commandLine = RuncRuntime.Command(container.Spec);
+        var pluginImage = Cluster.Component(ComponentName)?.Get("pluginImage") ?? ProgramCatalog.DefaultPluginImage;
+        var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage);
+        var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
+        var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
+            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName);
+        container.Stop = new CancellationTokenSource();
+        var stop = container.Stop.Token;
+        container.Process = Task.Run(async () =>
+        {
+            int code;
+            try { code = await program.RunAsync(programContext, stop); }
+            catch (OperationCanceledException) { code = 137; }
+            catch (Exception e)
+            {
+                Cluster.Log.Warn(ComponentName, $"{ns}/{name}/{containerName}: the simulated process failed: {e.Message}");
+                programContext.Write($"{e.GetType().Name}: {e.Message}\n");
+                code = 1;
+            }
+            container.FinishedAt = DateTime.UtcNow;
+            container.ExitCode = code;
+            Wake();
+            return code;
+        }, CancellationToken.None);
+        Cluster.Events.Record(pod, Kinds.Pod, "Normal", "Started", $"Started container {container.Name}", ComponentName);
+    }
+
+    private (IContainerRuntime Runtime, IReadOnlyDictionary<string, string> Options) Runtime(JsonObject pod)
+    {
+        var runtimeClass = (string?)pod["spec"]?["runtimeClassName"];
+        if (runtimeClass is not null && (Cluster.Scenario.RuntimeClasses ?? []).TryGetValue(runtimeClass, out var spec))
+            return (ContainerRuntimes.Get(spec.Runtime), spec.Options ?? []);
+        var options = Cluster.Component(ComponentName)?.Options ?? [];
+        return (ContainerRuntimes.Get(options.GetValueOrDefault("runtime", "runc")), options);
+    }
+
+    private Scenarios.NodeGroup? NodeGroupOf(string node) =>
+        SimulatedCluster.NodeNames(Cluster.Scenario).Where(n => n.Node == node).Select(n => n.Group).FirstOrDefault();
+
+    /// <summary>The devices of the claims the container references, from the claims' allocation results.</summary>
+    private List<SimulatedDevice> DraDevices(JsonObject pod, string node, JsonObject container)
+    {
+        var devices = new List<SimulatedDevice>();
+        var claimNames = pod.ClaimNames().ToDictionary(c => c.PodClaim, c => c.ClaimName, StringComparer.Ordinal);
+        foreach (var reference in (container["resources"]?["claims"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (!claimNames.TryGetValue((string?)reference["name"] ?? "", out var claimName) || claimName is null) continue;
+            var request = (string?)reference["request"];
+            var claim = Store.Get(Kinds.ResourceClaim, pod.Namespace(), claimName);
+            foreach (var result in (claim?["status"]?["allocation"]?["devices"]?["results"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var resultRequest = (string?)result["request"] ?? "";
+                if (request is not null && resultRequest != request && !resultRequest.StartsWith(request + "/", StringComparison.Ordinal)) continue;
+                if (Cluster.Devices.Find(node, (string?)result["driver"] ?? "", (string?)result["device"] ?? "") is { } device) devices.Add(device);
+            }
+        }
+        return devices;
+    }
+
+    /// <summary>Devices the device plugin hands the container for its extended-resource requests.</summary>
+    private List<SimulatedDevice> DevicePluginDevices(JsonObject pod, string node, PodRun run, ContainerRun container)
+    {
+        var owner = $"{run.Uid}/{container.Name}";
+        var given = new List<SimulatedDevice>();
+        foreach (var (resource, amount) in ResourceMath.ContainerRequests(container.Spec))
+        {
+            var candidates = Cluster.Devices.OnNode(node).Where(d => !d.ViaDra && d.Profile.ExtendedResource == resource).ToList();
+            if (candidates.Count == 0) continue;
+            var mine = candidates.Where(d => devicePluginAssignments.TryGetValue((node, d.Uuid), out var o) && o == owner).ToList();
+            foreach (var device in candidates.Except(mine))
+            {
+                if (mine.Count >= amount) break;
+                if (devicePluginAssignments.TryAdd((node, device.Uuid), owner)) mine.Add(device);
+            }
+            given.AddRange(mine);
+            run.DevicePluginDevices.AddRange(mine.Except(run.DevicePluginDevices));
+        }
+        return given;
+    }
+
+    private void ReleaseDevicePluginDevices(PodRun run)
+    {
+        foreach (var key in devicePluginAssignments.Where(a => a.Value.StartsWith(run.Uid + "/", StringComparison.Ordinal)).Select(a => a.Key).ToList())
+            devicePluginAssignments.TryRemove(key, out _);
+    }
+
+    private Dictionary<string, string> Environment(JsonObject pod, PodRun run, JsonObject container)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["HOSTNAME"] = pod.Name(),
+            ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
+            ["KUBERNETES_SERVICE_PORT"] = "443",
+            ["KUBERNETES_SERVICE_PORT_HTTPS"] = "443",
+            ["KUBERNETES_PORT"] = "tcp://10.96.0.1:443",
+        };
+        foreach (var variable in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var name = (string?)variable["name"] ?? "";
+            if ((string?)variable["value"] is { } value) { env[name] = value; continue; }
+            if (variable["valueFrom"] is not JsonObject from) { env[name] = ""; continue; }
+            if ((string?)from["fieldRef"]?["fieldPath"] is { } path && FieldValue(pod, run, path) is { } field) env[name] = field;
+            else if (from["configMapKeyRef"] is JsonObject cm
+                && (string?)Store.Get(Kinds.ConfigMap, pod.Namespace(), (string?)cm["name"] ?? "")?["data"]?[(string?)cm["key"] ?? ""] is { } cmValue)
+                env[name] = cmValue;
+        }
+        return env;
+    }
+
+    private static string? FieldValue(JsonObject pod, PodRun run, string path)
+    {
+        if (path.StartsWith("metadata.annotations['", StringComparison.Ordinal) || path.StartsWith("metadata.labels['", StringComparison.Ordinal))
+        {
+            var section = path.StartsWith("metadata.labels", StringComparison.Ordinal) ? "labels" : "annotations";
+            var key = path[(path.IndexOf('\'') + 1)..path.LastIndexOf('\'')];
+            return (string?)pod["metadata"]?[section]?[key];
+        }
+        return path switch
+        {
+            "metadata.name" => pod.Name(),
+            "metadata.namespace" => pod.Namespace(),
+            "metadata.uid" => pod.Uid(),
+            "spec.nodeName" => pod.NodeName(),
+            "spec.serviceAccountName" => (string?)pod["spec"]?["serviceAccountName"] ?? "default",
+            "status.podIP" => run.PodIp,
+            "status.hostIP" => run.HostIp,
+            _ => null,
+        };
+    }
+
+    private string PodAddress(JsonObject node)
+    {
+        var cidr = (string?)node["spec"]?["podCIDR"] ?? "10.244.0.0/24";
+        var prefix = cidr[..cidr.LastIndexOf('.')];
+        var host = Interlocked.Increment(ref nextAddress) % 250 + 2;
+        return $"{prefix}.{host}";
+    }
+
+    /// <summary>A graceful deletion: stop the containers, then remove the pod after the termination latency.</summary>
+    private void Terminate(JsonObject pod, PodRun run)
+    {
+        run.DeletionSeenAt ??= DateTime.UtcNow;
+        run.StopAll();
+        var due = run.DeletionSeenAt.Value + Cluster.Latencies.PodTermination;
+        if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
+        ReleaseDevicePluginDevices(run);
+        if ((pod["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0) return;
+        try { Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name()); }
+        catch (StatusException e) when (e.Code == 404) { }
+    }
+
+    private void Forget(PodRun run)
+    {
+        run.StopAll();
+        ReleaseDevicePluginDevices(run);
+        Cluster.Logs.Forget(run.Namespace, run.Name);
+        runs.Remove(run.Uid);
+    }
+
+    private void WriteStatus(JsonObject pod, PodRun run)
+    {
+        var desired = (pod["status"] as JsonObject)?.DeepClone().AsObject() ?? [];
+        Describe(pod, run, desired);
+        if (JsonNode.DeepEquals(desired, pod["status"])) return;
+        Store.Mutate(Kinds.Pod, run.Namespace, run.Name, p =>
+        {
+            if (p.Uid() != run.Uid) return;
+            Describe(p, run, p.Child("status"));
+        }, statusOnly: true);
+    }
+
+    private static void Describe(JsonObject pod, PodRun run, JsonObject status)
+    {
+        var policy = (string?)pod["spec"]?["restartPolicy"] ?? "Always";
+        var phase = Phase(run, policy);
+        status["phase"] = phase;
+        if (run.SandboxReady)
+        {
+            status["hostIP"] = run.HostIp;
+            status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = run.HostIp });
+            status["podIP"] = run.PodIp;
+            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = run.PodIp });
+            status["startTime"] = ContainerRun.Timestamp(run.StartTime);
+        }
+        status["qosClass"] ??= "BestEffort";
+        if (run.InitContainers.Count > 0) status["initContainerStatuses"] = new JsonArray([.. run.InitContainers.Select(c => (JsonNode)c.Status(run.SandboxReady))]);
+        var containers = run.Containers.Count > 0
+            ? run.Containers
+            : PodRun.ContainersOf(pod, "containers", false);
+        status["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode)c.Status(run.SandboxReady))]);
+        var allRunning = run.Containers.Count > 0 && run.Containers.All(c => c.Running);
+        var done = phase is "Succeeded" or "Failed";
+        PodFacts.SetCondition(status, "PodReadyToStartContainers", run.SandboxReady && !done ? "True" : "False");
+        PodFacts.SetCondition(status, "Initialized", run.InitDone ? "True" : "False", run.InitDone ? null : "ContainersNotInitialized",
+            run.InitDone ? null : $"containers with incomplete status: [{string.Join(' ', run.InitContainers.Where(c => !c.Terminated).Select(c => c.Name))}]");
+        var notReady = done ? "PodCompleted" : "ContainersNotReady";
+        var message = done ? null : $"containers with unready status: [{string.Join(' ', containers.Where(c => !c.Running).Select(c => c.Name))}]";
+        PodFacts.SetCondition(status, "Ready", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
+        PodFacts.SetCondition(status, "ContainersReady", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
+    }
+
+    private static string Phase(PodRun run, string policy)
+    {
+        if (!run.SandboxReady) return "Pending";
+        if (run.InitContainers.Any(c => c.Terminated && c.ExitCode != 0) && policy == "Never") return "Failed";
+        if (!run.InitDone) return "Pending";
+        if (run.Containers.Any(c => c.Running || c.RestartAt is not null)) return "Running";
+        if (run.Containers.Any(c => c.Process is null)) return "Pending";
+        if (policy == "Always") return "Running";
+        if (run.Containers.All(c => c.ExitCode == 0)) return "Succeeded";
+        return policy == "Never" ? "Failed" : "Running";
+    }
+}

@@ -1,0 +1,111 @@
+using System.Threading.Channels;
+using AiConformance.ClusterSim.Store;
+
+namespace AiConformance.ClusterSim.Behaviours;
+
+/// <summary>
+/// A level-triggered controller: it reconciles the whole state it owns once at start, again after any committed
+/// change to a kind it watches (changes arriving together are coalesced into one pass), and when a pass asked to be
+/// requeued (for a latency that has not yet elapsed). A failed pass is logged and retried; it never stops the cluster.
+/// </summary>
+public abstract class ReconcilingBehaviour : IClusterBehaviour
+{
+    private readonly object gate = new();
+    private DateTime? requeueAt;
+    private TaskCompletionSource wakeup = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public abstract string Name { get; }
+
+    /// <summary>The kinds whose changes trigger a pass.</summary>
+    protected abstract IReadOnlyCollection<ResourceKind> Watches { get; }
+
+    protected SimulatedCluster Cluster { get; private set; } = null!;
+
+    protected IClusterStore Store => Cluster.Store;
+
+    /// <summary>One pass over everything this component owns.</summary>
+    protected abstract Task ReconcileAsync(CancellationToken cancellationToken);
+
+    /// <summary>Asks for another pass after <paramref name="delay"/> even if nothing changes.</summary>
+    protected void RequeueAfter(TimeSpan delay)
+    {
+        var at = DateTime.UtcNow + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
+        lock (gate) requeueAt = requeueAt is { } existing && existing < at ? existing : at;
+    }
+
+    public async Task RunAsync(SimulatedCluster cluster, CancellationToken cancellationToken)
+    {
+        Cluster = cluster;
+        var watched = Watches.ToHashSet();
+        var events = Store.Watch(null, Store.ResourceVersion, cancellationToken);
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                lock (gate) requeueAt = null;
+                await ReconcileAsync(cancellationToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                Cluster.Log.Warn(Name, $"reconcile failed ({e.GetType().Name}: {e.Message}); retrying");
+                RequeueAfter(TimeSpan.FromMilliseconds(Math.Min(2000, 20 * Math.Pow(2, Math.Min(failures, 7)))));
+            }
+            if (!await WaitForWorkAsync(events, watched, cancellationToken)) return;
+            if (Cluster.Latencies.Controller > TimeSpan.Zero && IsController)
+                await Task.Delay(Cluster.Latencies.Controller, cancellationToken);
+        }
+    }
+
+    /// <summary>Controllers wait the scenario's controller latency before acting; kubelet and scheduler have their own.</summary>
+    protected virtual bool IsController => true;
+
+    private async Task<bool> WaitForWorkAsync(ChannelReader<StoreEvent> events, HashSet<ResourceKind> watched, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Drain(events, watched)) return true;
+            DateTime? due;
+            Task woken;
+            lock (gate)
+            {
+                due = requeueAt;
+                woken = wakeup.Task;
+            }
+            var wait = due is { } at ? at - DateTime.UtcNow : Timeout.InfiniteTimeSpan;
+            if (due is not null && wait <= TimeSpan.Zero) return true;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var readable = events.WaitToReadAsync(stop.Token).AsTask();
+            var timer = Task.Delay(wait, stop.Token);
+            var first = await Task.WhenAny(readable, timer, woken);
+            await stop.CancelAsync();
+            if (cancellationToken.IsCancellationRequested) return false;
+            if (first == woken || first == timer) return true;
+            if (readable.IsCompletedSuccessfully && !readable.Result) return false;
+        }
+    }
+
+    /// <summary>Asks for a pass now, from outside a pass (a simulated process exited).</summary>
+    protected void Wake()
+    {
+        lock (gate)
+        {
+            requeueAt = DateTime.UtcNow;
+            wakeup.TrySetResult();
+            wakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private static bool Drain(ChannelReader<StoreEvent> events, HashSet<ResourceKind> watched)
+    {
+        var relevant = false;
+        while (events.TryRead(out var change)) relevant |= watched.Contains(change.Kind);
+        return relevant;
+    }
+}

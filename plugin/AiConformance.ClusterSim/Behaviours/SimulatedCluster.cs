@@ -1,0 +1,41 @@
+using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Store;
+
+namespace AiConformance.ClusterSim.Behaviours;
+
+/// <summary>What every behaviour shares: the store, the scenario, its devices, events, logs and the container runtimes.</summary>
+public sealed class SimulatedCluster
+{
+    public SimulatedCluster(IClusterStore store, Scenario scenario)
+    {
+        Store = store;
+        Scenario = scenario;
+        Events = new EventRecorder(store);
+        Devices = new DeviceInventory(NodeNames(scenario));
+    }
+
+    public IClusterStore Store { get; }
+
+    public Scenario Scenario { get; }
+
+    public Latencies Latencies => Scenario.Latencies ?? new Latencies();
+
+    public EventRecorder Events { get; }
+
+    public DeviceInventory Devices { get; }
+
+    public PodLogBook Logs { get; } = new();
+
+    public SimulationLog Log { get; } = new();
+
+    /// <summary>The options of a component, or null when the scenario does not enable it.</summary>
+    public ComponentOptions? Component(string name) =>
+        Scenario.Components is { } components && components.TryGetValue(name, out var options) && options.Enabled ? options : null;
+
+    /// <summary>Node names the scenario's groups expand to, with their group.</summary>
+    public static IEnumerable<(string Node, NodeGroup Group)> NodeNames(Scenario scenario) =>
+        (scenario.Nodes ?? []).SelectMany(group => group.Count == 1
+            ? [(group.Name, group)]
+            : Enumerable.Range(0, group.Count).Select(i => ($"{group.Name}-{i}", group)));
+}

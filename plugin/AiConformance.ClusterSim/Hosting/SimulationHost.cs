@@ -1,0 +1,117 @@
+using AiConformance.ClusterSim.Behaviours;
+using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Server;
+
+namespace AiConformance.ClusterSim.Hosting;
+
+/// <summary>
+/// A running simulated cluster: the API server configured from the scenario (version, extra APIs, CRDs, faults)
+/// and the scenario's behaviours acting on its store. Disposing stops the behaviours, then the server.
+/// </summary>
+public sealed class SimulationHost : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> running = [];
+
+    private SimulationHost(Scenario scenario, SimulatedApiServer server)
+    {
+        Scenario = scenario;
+        Server = server;
+        Cluster = new SimulatedCluster(server.Store, scenario);
+        server.LogProvider = (ns, pod, container) => Cluster.Logs.Read(ns, pod, container);
+    }
+
+    public Scenario Scenario { get; }
+
+    public SimulatedApiServer Server { get; }
+
+    public SimulatedCluster Cluster { get; }
+
+    /// <summary>Loads the scenario (embedded name or file) and starts it.</summary>
+    public static Task<SimulationHost> StartAsync(string scenarioNameOrFile, CancellationToken cancellationToken) =>
+        StartAsync(ScenarioLoader.Load(scenarioNameOrFile), cancellationToken);
+
+    public static async Task<SimulationHost> StartAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        var faults = scenario.Faults ?? new Faults();
+        var server = await SimulatedApiServer.StartAsync(new SimulatedApiServerOptions
+        {
+            KubernetesVersion = scenario.KubernetesVersion ?? "v1.35",
+            EnabledAlphaGroupVersions = scenario.EnabledApis ?? [],
+            CrdManifests = (scenario.Crds ?? []).Select(CrdManifest).ToList(),
+            Faults = new ApiFaults
+            {
+                ErrorRate = faults.ApiErrorRate,
+                ErrorCode = faults.ErrorCode,
+                Latency = faults.Latency,
+                WatchDropAfterEvents = faults.DropWatchesAfterEvents,
+                Seed = faults.Seed,
+            },
+        }, cancellationToken);
+        var host = new SimulationHost(scenario, server);
+        foreach (var (name, options) in scenario.Components ?? [])
+        {
+            if (!options.Enabled) continue;
+            var behaviour = BehaviourCatalog.Create(name);
+            host.running.Add(Task.Run(() => host.RunBehaviourAsync(behaviour), CancellationToken.None));
+        }
+        await host.WaitUntilSettledAsync(cancellationToken);
+        return host;
+    }
+
+    private async Task RunBehaviourAsync(IClusterBehaviour behaviour)
+    {
+        try
+        {
+            await behaviour.RunAsync(Cluster, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Cluster.Log.Warn(behaviour.Name, $"stopped after an unexpected error: {e}");
+        }
+    }
+
+    /// <summary>Waits (up to 15 s) until every scenario node is registered and every DRA driver has published its slices.</summary>
+    private async Task WaitUntilSettledAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var nodes = SimulatedCluster.NodeNames(Scenario).Select(n => n.Node).ToList();
+        var publishesSlices = Cluster.Component(DraDriverBehaviour.ComponentName) is not null;
+        var expectedSlices = publishesSlices ? Cluster.Devices.All.Where(d => d.ViaDra).Select(d => (d.Node, d.Driver)).Distinct().Count() : 0;
+        var watchesNodes = Cluster.Component(NodesBehaviour.ComponentName) is not null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var nodesReady = !watchesNodes || nodes.All(n => Server.Store.Get(Kinds.Node, null, n) is not null);
+            if (nodesReady && Server.Store.List(Kinds.ResourceSlice).Count >= expectedSlices) return;
+            await Task.Delay(10, cancellationToken);
+        }
+        Cluster.Log.Warn("simulation", "the cluster did not settle within 15 s (nodes or ResourceSlices missing)");
+    }
+
+    /// <summary>An embedded CRD manifest (<c>crds/...</c>, as the API server's data folder holds them) or a file.</summary>
+    private static string CrdManifest(string reference)
+    {
+        using var stream = typeof(SimulatedApiServer).Assembly.GetManifestResourceStream(reference.StartsWith("crds/", StringComparison.Ordinal) ? reference : "crds/" + reference);
+        if (stream is not null)
+        {
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        if (File.Exists(reference)) return File.ReadAllText(reference);
+        var embedded = typeof(SimulatedApiServer).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("crds/", StringComparison.Ordinal));
+        throw new ScenarioException($"crds: '{reference}' is neither an embedded CRD manifest nor a file. Embedded: {string.Join(", ", embedded)}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try { await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)); }
+        catch (TimeoutException) { }
+        await Server.DisposeAsync();
+        stop.Dispose();
+    }
+}

@@ -1,0 +1,173 @@
+namespace AiConformance.ClusterSim.Scenarios;
+
+/// <summary>
+/// A simulated cluster as a scenario file describes it (schema: docs/scenarios.md). Every collection is mutable so
+/// that a scenario which <see cref="Extends"/> another can be overlaid on its base.
+/// </summary>
+public sealed class Scenario
+{
+    /// <summary>Name the scenario is known by (<c>reference</c>, <c>broken/dra_support-no-driver</c>, or the file name).</summary>
+    public string Name { get; set; } = "";
+
+    public string? Description { get; set; }
+
+    /// <summary>Another scenario this one starts from; its own sections replace or merge into the base's.</summary>
+    public string? Extends { get; set; }
+
+    /// <summary>For broken scenarios: the requirement id whose capability is missing or wrong.</summary>
+    public string? Breaks { get; set; }
+
+    /// <summary><c>v1.34</c>, <c>v1.35</c> or <c>v1.36</c>: decides discovery, OpenAPI and the nodes' kubelet version.</summary>
+    public string? KubernetesVersion { get; set; }
+
+    public List<NodeGroup>? Nodes { get; set; }
+
+    /// <summary>Cluster behaviours by name, each with its options; <c>enabled: false</c> removes one.</summary>
+    public Dictionary<string, ComponentOptions>? Components { get; set; }
+
+    public Latencies? Latencies { get; set; }
+
+    public Faults? Faults { get; set; }
+
+    /// <summary>How containers of images that are not the plugin's own behave.</summary>
+    public List<ProgramRule>? Programs { get; set; }
+
+    /// <summary>RuntimeClass name to the simulated container runtime that runs its pods.</summary>
+    public Dictionary<string, RuntimeClassSpec>? RuntimeClasses { get; set; }
+
+    /// <summary>Custom resource definition manifests to install at start (embedded data paths or files).</summary>
+    public List<string>? Crds { get; set; }
+
+    /// <summary>API groups/versions served besides a default cluster's (e.g. alpha ones).</summary>
+    public List<string>? EnabledApis { get; set; }
+}
+
+/// <summary><see cref="Count"/> identical nodes named <c>name-0..n</c> (or <c>name</c> when the count is 1).</summary>
+public sealed class NodeGroup
+{
+    public string Name { get; set; } = "";
+    public int Count { get; set; } = 1;
+    public bool ControlPlane { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public List<TaintSpec>? Taints { get; set; }
+    public Dictionary<string, string>? Capacity { get; set; }
+    public string KernelVersion { get; set; } = "6.8.0-1021-aws";
+    public string OsImage { get; set; } = "Ubuntu 24.04.2 LTS";
+    public string ContainerRuntime { get; set; } = "containerd://2.1.4";
+    public string Architecture { get; set; } = "amd64";
+    public List<AcceleratorSpec>? Accelerators { get; set; }
+}
+
+public sealed class TaintSpec
+{
+    public string Key { get; set; } = "";
+    public string? Value { get; set; }
+    public string Effect { get; set; } = "NoSchedule";
+}
+
+/// <summary>Accelerators installed in each node of a group and how they are exposed to pods.</summary>
+public sealed class AcceleratorSpec
+{
+    /// <summary><c>nvidia</c> (driver gpu.nvidia.com, resource nvidia.com/gpu) or <c>example</c> (gpu.example.com).</summary>
+    public string Vendor { get; set; } = "nvidia";
+
+    public string? Model { get; set; }
+
+    public int Count { get; set; } = 1;
+
+    /// <summary><c>dra</c> (ResourceSlices) or <c>devicePlugin</c> (extended resource on the node).</summary>
+    public string Via { get; set; } = "dra";
+
+    /// <summary>Device memory, as a quantity (<c>80Gi</c>).</summary>
+    public string? Memory { get; set; }
+}
+
+public sealed class ComponentOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Free-form settings the component documents; values are strings as in a ConfigMap.</summary>
+    public Dictionary<string, string>? Options { get; set; }
+
+    public string? Get(string key) => Options is not null && Options.TryGetValue(key, out var value) ? value : null;
+
+    public bool GetBool(string key, bool fallback) =>
+        Get(key) is { } text ? bool.TryParse(text, out var value) ? value : fallback : fallback;
+}
+
+/// <summary>How long the cluster takes to do things. Defaults are small so tests run fast.</summary>
+public sealed class Latencies
+{
+    /// <summary>From binding to containers running (image pull, sandbox, start).</summary>
+    public TimeSpan PodStart { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>From a pending pod being seen to being bound (scheduling, claim allocation).</summary>
+    public TimeSpan Scheduling { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Reaction time of the controllers (Job, ReplicaSet, Deployment, EndpointSlice, claims).</summary>
+    public TimeSpan Controller { get; set; } = TimeSpan.Zero;
+
+    /// <summary>From a container exiting to its restart (first back-off step).</summary>
+    public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>From a graceful pod deletion to the pod being gone.</summary>
+    public TimeSpan PodTermination { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Time a modelled program runs before it exits, when its rule does not say.</summary>
+    public TimeSpan ProgramRun { get; set; } = TimeSpan.FromMilliseconds(10);
+}
+
+/// <summary>Faults the API server injects into the plugin's requests, so that retries and watch resumption are exercised.</summary>
+public sealed class Faults
+{
+    /// <summary>Fraction (0..1) of requests answered with <see cref="ErrorCode"/> instead of being served.</summary>
+    public double ApiErrorRate { get; set; }
+
+    /// <summary>500, 429 (with Retry-After), 503 or 504.</summary>
+    public int ErrorCode { get; set; } = 500;
+
+    /// <summary>Added to every request (a slow or distant API server).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Watches are closed by the server after this many events (the client must re-watch); null: never.</summary>
+    public int? DropWatchesAfterEvents { get; set; }
+
+    /// <summary>Seed of the error draw, so a faulty run can be repeated.</summary>
+    public int Seed { get; set; } = 1;
+}
+
+/// <summary>
+/// One modelled program: a container whose image matches <see cref="Image"/> (glob) and whose command line contains
+/// <see cref="Command"/> prints <see cref="Output"/> and exits with <see cref="ExitCode"/>.
+/// </summary>
+public sealed class ProgramRule
+{
+    public string Image { get; set; } = "*";
+    public string? Command { get; set; }
+    public string Output { get; set; } = "";
+    public int ExitCode { get; set; }
+
+    /// <summary>How long it runs; null: until the pod is deleted (a server).</summary>
+    public TimeSpan? RunsFor { get; set; } = TimeSpan.Zero;
+
+    /// <summary><c>gpu</c>: the output above only when an accelerator is visible in the container, else <see cref="Otherwise"/>.</summary>
+    public string? Requires { get; set; }
+
+    public ProgramOutcome? Otherwise { get; set; }
+}
+
+public sealed class ProgramOutcome
+{
+    public string Output { get; set; } = "";
+    public int ExitCode { get; set; } = 1;
+}
+
+public sealed class RuntimeClassSpec
+{
+    /// <summary>The simulated container runtime (<c>runc</c> by default); others are registered by name.</summary>
+    public string Runtime { get; set; } = "runc";
+
+    public string? Handler { get; set; }
+
+    public Dictionary<string, string>? Options { get; set; }
+}

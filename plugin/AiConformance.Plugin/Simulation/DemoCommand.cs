@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AiConformance.ClusterSim.Hosting;
+using AiConformance.ClusterSim.Server;
+using AiConformance.Plugin.Running;
+
+namespace AiConformance.Plugin.Simulation;
+
+/// <summary>
+/// <c>aiconformance demo</c>: starts the simulated cluster of a scenario, runs the suite against it as the plugin's
+/// ServiceAccount (RBAC enforced), and writes the same reports as <c>run</c>, all marked SIMULATED.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var scenario = ScenarioOption.Create();
+        var output = new Option<string?>("--output", "-o") { Description = "Results folder (default: ./results/<UTC timestamp>).", HelpName = "DIR" };
+        var checklist = new Option<string?>("--checklist") { Description = "Checklist version to run (default: the simulated cluster's version).", HelpName = "VERSION" };
+        var levels = Repeatable("--level", "Only requirements of this level: MUST or SHOULD (repeatable).", "LEVEL");
+        var sections = Repeatable("--section", "Only requirements of this checklist section (repeatable).", "SECTION");
+        var requirements = Repeatable("--requirement", "Only this requirement id (repeatable).", "ID");
+        var skips = Repeatable("--skip-requirement", "Leave this requirement id out (repeatable).", "ID");
+        var config = new Option<string?>("--config") { Description = "YAML configuration file for the suite.", HelpName = "FILE" };
+        var stats = new Option<bool>("--stats") { Description = "Print wall time, API requests by verb, watches and peak memory at the end." };
+        var command = new Command("demo", "Run the suite against the embedded simulated cluster (no cluster needed); every output says SIMULATED.")
+        {
+            scenario, output, checklist, levels, sections, requirements, skips, config, stats,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var loaded = ScenarioOption.Load(parse.GetValue(scenario)!, stderr);
+            if (loaded is null) return ExitCodes.UsageError;
+            using var signal = new StopSignal(stdout, "stopping the demo");
+            var clock = Stopwatch.StartNew();
+            await using var host = await SimulationHost.StartAsync(loaded, signal.Token);
+            var kubeconfig = Path.Combine(Path.GetTempPath(), $"aiconformance-demo-{Environment.ProcessId}.kubeconfig");
+            host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
+            try
+            {
+                var result = await ConformanceRun.ExecuteAsync(new RunRequest
+                {
+                    KubeconfigPath = kubeconfig,
+                    Simulated = true,
+                    SimulationName = loaded.Name,
+                    OutputDirectory = parse.GetValue(output),
+                    ChecklistVersion = parse.GetValue(checklist),
+                    Levels = parse.GetValue(levels) ?? [],
+                    Sections = parse.GetValue(sections) ?? [],
+                    Requirements = parse.GetValue(requirements) ?? [],
+                    SkipRequirements = parse.GetValue(skips) ?? [],
+                    ConfigPath = parse.GetValue(config),
+                    Output = stdout,
+                    ErrorOutput = stderr,
+                }, signal.Token);
+                SimulationReport.WriteProblems(host, stdout);
+                if (parse.GetValue(stats)) SimulationReport.WriteStatistics(host, clock.Elapsed, stdout);
+                return result.ExitCode;
+            }
+            finally
+            {
+                File.Delete(kubeconfig);
+            }
+        });
+        return command;
+    }
+
+    private static Option<string[]> Repeatable(string name, string description, string helpName) =>
+        new(name) { Description = description, HelpName = helpName, Arity = ArgumentArity.OneOrMore };
+}
