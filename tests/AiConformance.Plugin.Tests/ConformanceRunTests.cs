@@ -209,6 +209,37 @@ public class ConformanceRunTests
         });
     }
 
+    [Test]
+    public async Task NoTestStartsAfterAStop()
+    {
+        using var fixture = new RunFixture();
+        var request = fixture.Request("pod_autoscaling", "robust_controller") with
+        {
+            ConfigPath = fixture.WriteConfig("fake:\n  waitForStop: true\n"),
+            Timeout = TimeSpan.FromSeconds(1),
+        };
+        var result = await ConformanceRun.ExecuteAsync(request, CancellationToken.None);
+
+        Assert.That(result.Tests.Where(t => t.RequirementId == "robust_controller").Select(t => t.Message),
+            Has.All.EqualTo("interrupted: the run was stopped before this test started"));
+        Assert.That(result.Requirements.Single(r => r.Id == "robust_controller").Status, Is.EqualTo("Not Implemented"));
+    }
+
+    [Test]
+    public async Task StopBeforeTheTestsStartIsReportedNotThrown()
+    {
+        using var fixture = new RunFixture();
+        var results = fixture.Directory.File("sonobuoy-results");
+        var request = fixture.Request("dra_support") with
+        {
+            Environment = new Dictionary<string, string> { ["SONOBUOY"] = "true", ["SONOBUOY_RESULTS_DIR"] = results },
+        };
+        var result = await ConformanceRun.ExecuteAsync(request, new CancellationToken(canceled: true));
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.NotConformant));
+        Assert.That(result.Error, Does.StartWith("interrupted"));
+        Assert.That(File.Exists(Path.Combine(results, "done")), Is.True);
+    }
+
     private static string RunIdOf(RunResult result) =>
         (string)XDocument.Load(Path.Combine(result.OutputDirectory, "junit.xml")).Descendants("property")
             .Single(p => (string?)p.Attribute("name") == "runId").Attribute("value")!;
