@@ -187,6 +187,9 @@ public sealed class SimulatedApiServer : IAsyncDisposable
             if (kind.Namespaced) EnsureNamespace(document.Namespace() ?? "default");
             Store.Create(kind, document);
         }
+        foreach (var folder in _options.EmbeddedCrdFolders)
+        foreach (var text in EmbeddedCrds.Read(folder))
+            InstallCrds(text);
         foreach (var file in _options.CrdManifestPaths) InstallCrdFile(file);
         foreach (var text in _options.CrdManifests) InstallCrds(text);
     }

@@ -14,6 +14,9 @@ public sealed record SimulatedApiServerOptions
     /// <summary>Files of CustomResourceDefinition manifests (YAML, multi-document) installed at start.</summary>
     public IReadOnlyList<string> CrdManifestPaths { get; init; } = [];
 
+    /// <summary>Embedded CRD folders (see <see cref="EmbeddedCrds.Folders"/>) installed at start, e.g. "kueue-v0.19.2".</summary>
+    public IReadOnlyList<string> EmbeddedCrdFolders { get; init; } = [];
+
     /// <summary>CustomResourceDefinition manifests given as text, installed at start.</summary>
     public IReadOnlyList<string> CrdManifests { get; init; } = [];
 
