@@ -9,8 +9,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace AiConformance.ClusterSim.Api;
 
-/// <summary>Container logs for <c>pods/log</c>: the text a container wrote, or null when it has not started.</summary>
-public delegate string? PodLogProvider(string ns, string pod, string container);
+/// <summary>
+/// Container logs for <c>pods/log</c>: the text the container (or, with <paramref name="previous"/>, its previous
+/// instance) wrote, or null when there is none.
+/// </summary>
+public delegate string? PodLogProvider(string ns, string pod, string container, bool previous);
 
 /// <summary>The resource verbs of the REST protocol over the store: create, get, list, watch, update, patch, delete.</summary>
 public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, SchemaResolver schemas, ApiAdmission admission)
@@ -317,8 +320,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
         if (!containers.Contains(container) && !initContainers.Contains(container))
             throw StatusException.BadRequest($"container {container} is not valid for pod {name}");
-        var text = Logs?.Invoke(ns, name, container)
-            ?? throw StatusException.BadRequest($"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
+        var previous = http.Request.Query["previous"] == "true";
+        var text = Logs?.Invoke(ns, name, container, previous)
+            ?? throw StatusException.BadRequest(previous
+                ? $"previous terminated container \"{container}\" in pod \"{name}\" not found"
+                : $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
         if (int.TryParse(http.Request.Query["tailLines"], out var tail) && tail >= 0)
         {
             var lines = text.Split('\n');

@@ -34,6 +34,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ApiHandler _handler;
     private readonly RbacAuthorizer _authorizer;
+    private readonly AccessReviews _reviews;
     private readonly FaultInjector _faults;
     private readonly SchemaValidator _validator;
     private readonly OpenApiDocuments _openApi;
@@ -60,6 +61,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         Store = store;
         _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider };
         _authorizer = new RbacAuthorizer(store);
+        _reviews = new AccessReviews(_authorizer);
         _faults = new FaultInjector(options.Faults);
         _openApi = new OpenApiDocuments(ResourceCatalog);
         var (saNamespace, saName) = SplitServiceAccount(options.PluginServiceAccount);
@@ -218,6 +220,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
             {
                 var info = _handler.Resolve(path);
                 var verb = ApiHandler.VerbOf(http.Request, path);
+                if (verb == "create" && AccessReviews.IsReview(info.Kind.Group, info.Kind.Plural))
+                {
+                    RequestStatistics.Count(verb);
+                    var review = JsonNode.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync(cancellation)) as JsonObject ?? [];
+                    await ApiHandler.WriteJsonAsync(http, 201, _reviews.Answer(info.Kind.Plural, review, identity));
+                    return;
+                }
                 var access = new AccessRequest(verb, info.Kind.Group, info.Kind.Plural, path.Subresource, info.Kind.Namespaced ? path.Namespace : null, path.Name);
                 if (!_authorizer.Allows(identity, access))
                 {

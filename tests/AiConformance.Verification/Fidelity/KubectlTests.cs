@@ -70,7 +70,7 @@ public sealed class KubectlTests : FidelityFixture
              "containerStatuses":[{"name":"main","ready":true,"restartCount":0,"image":"busybox:1.36","imageID":"","state":{"running":{}}}]}
             """), statusOnly: true);
         Assert.That(await KubectlAsync("wait", "--for=condition=Ready", "pod/kubectl-pod", "--timeout=10s"), Does.Contain("condition met"));
-        Server.LogProvider = (_, pod, _) => pod == "kubectl-pod" ? "hello from main\n" : null;
+        Server.LogProvider = (_, pod, _, _) => pod == "kubectl-pod" ? "hello from main\n" : null;
         Assert.That(await KubectlAsync("logs", "kubectl-pod"), Is.EqualTo("hello from main\n"));
         Assert.That(await KubectlAsync("get", "pod", "kubectl-pod"), Does.Match(@"kubectl-pod\s+1/1\s+Running\s+0"));
 

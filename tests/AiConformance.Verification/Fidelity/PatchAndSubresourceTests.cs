@@ -91,7 +91,7 @@ public sealed class PatchAndSubresourceTests : FidelityFixture
         var pod = Pod("logger");
         pod.Spec.Containers.Add(new V1Container { Name = "sidecar", Image = "s:1" });
         await Plugin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: Timeout);
-        Server.LogProvider = (podNs, podName, container) => podNs == ns && podName == "logger" ? $"line 1 of {container}\nline 2 of {container}\n" : null;
+        Server.LogProvider = (podNs, podName, container, previous) => !previous && podNs == ns && podName == "logger" ? $"line 1 of {container}\nline 2 of {container}\n" : null;
 
         using var stream = await Plugin.CoreV1.ReadNamespacedPodLogAsync("logger", ns, container: "sidecar", tailLines: 1, cancellationToken: Timeout);
         Assert.That(await new StreamReader(stream).ReadToEndAsync(Timeout), Is.EqualTo("line 2 of sidecar\n"));
