@@ -19,7 +19,7 @@ public sealed class SimulationHost : IAsyncDisposable
         Scenario = scenario;
         Server = server;
         Cluster = new SimulatedCluster(server.Store, scenario);
-        server.LogProvider = (ns, pod, container) => Cluster.Logs.Read(ns, pod, container);
+        server.LogProvider = (ns, pod, container, previous) => Cluster.Logs.Read(ns, pod, container, previous);
     }
 
     public Scenario Scenario { get; }
