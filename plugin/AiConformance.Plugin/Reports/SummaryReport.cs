@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiConformance.Checklist;
+using AiConformance.Plugin.Running;
 
 namespace AiConformance.Plugin.Reports;
 
@@ -39,7 +40,7 @@ public static class SummaryReport
             text.Append("\n## Failures\n\n");
             foreach (var test in failures)
             {
-                text.Append(CultureInfo.InvariantCulture, $"- `{test.Name}`: {test.Message.Split('\n')[0]}\n");
+                text.Append(CultureInfo.InvariantCulture, $"- `{test.Name}`: {MessageSummary.Of(test.Message)}\n");
             }
         }
         text.Append("\nDetails: `junit.xml`, `e2e.log`, `evidence/`, and the filled checklist `")

@@ -271,7 +271,7 @@ public static class ConformanceRun
         _ => "SKIPPED",
     };
 
-    private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+    private static string FirstLine(string text) => MessageSummary.Of(text, 200);
 
     private static Dictionary<string, string> ProcessEnvironment()
     {

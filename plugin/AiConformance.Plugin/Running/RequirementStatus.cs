@@ -47,13 +47,8 @@ public static class RequirementStatus
     /// <summary>Whether a MUST requirement with this status lets the run exit 0.</summary>
     public static bool Satisfies(string status) => status is Implemented or NotApplicable;
 
-    private static string Line(TestRecord test) => $"{test.Name}: {FirstLine(test.Message)}";
-
-    private static string FirstLine(string text)
-    {
-        var line = text.Trim().Split('\n')[0].Trim();
-        return line.Length == 0 ? "(no message)" : line;
-    }
+    private static string Line(TestRecord test) =>
+        $"{test.Name}: {(test.Message.Trim().Length == 0 ? "(no message)" : MessageSummary.Of(test.Message))}";
 
     private static string Join(string head, params IEnumerable<string>[] parts)
     {
