@@ -118,8 +118,13 @@ public class SonobuoyContractTests
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.ClusterUnreachable));
         var archive = (await File.ReadAllTextAsync(Path.Combine(results, "done"))).Trim();
-        Assert.That(File.Exists(archive), Is.True);
-        var suite = SonobuoyJUnit.Read(Path.Combine(results, "junit.xml")).Single();
+        var extracted = fixture.Directory.File("extracted");
+        Directory.CreateDirectory(extracted);
+        await using (var gzip = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress))
+        {
+            await TarFile.ExtractToDirectoryAsync(gzip, extracted, overwriteFiles: false);
+        }
+        var suite = SonobuoyJUnit.Read(Path.Combine(extracted, "junit.xml")).Single();
         Assert.That(suite.Status, Is.EqualTo("failed"));
         Assert.That(suite.Cases.Single().Failure, Does.Contain("connection refused"));
     }

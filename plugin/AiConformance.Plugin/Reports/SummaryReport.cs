@@ -23,6 +23,8 @@ public static class SummaryReport
         text.Append(CultureInfo.InvariantCulture, $"- cluster: Kubernetes {report.ServerVersion ?? "(unknown)"}\n");
         text.Append(CultureInfo.InvariantCulture, $"- started: {report.Started.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, took {report.Duration.TotalSeconds:0.0}s\n");
         text.Append(CultureInfo.InvariantCulture, $"- verdict: {Verdict(report)}\n");
+        var acceleratorSeconds = report.Tests.Sum(t => EvidenceReport.AcceleratorSeconds(t.Output));
+        text.Append(CultureInfo.InvariantCulture, $"- accelerator-seconds held by the tests: {acceleratorSeconds:0.0}\n");
         if (report.Interrupted)
         {
             text.Append("- the run was interrupted (deadline or signal); unfinished tests are recorded as errors\n");
