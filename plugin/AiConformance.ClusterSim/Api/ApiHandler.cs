@@ -185,7 +185,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private async Task DeleteCollectionAsync(HttpContext http, ResourceInfo info, string? ns, CancellationToken cancellation)
     {
         var options = await ReadDeleteOptionsAsync(http.Request, cancellation);
-        var filter = Selectors.Parse(http.Request.Query["labelSelector"], http.Request.Query["fieldSelector"]);
+        var filter = Selectors.Parse(http.Request.Query["labelSelector"], http.Request.Query["fieldSelector"], info.Kind);
         var policy = PropagationPolicy(http, info, options);
         var deleted = new JsonArray();
         foreach (var item in store.List(info.Kind, ns, filter))
@@ -211,7 +211,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private async Task ListAsync(HttpContext http, ResourceInfo info, string? ns)
     {
         var query = http.Request.Query;
-        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
         var (items, rv) = store.ListAt(info.Kind, ns, filter);
         IEnumerable<JsonObject> page = items;
         string? continueToken = null;
@@ -240,7 +240,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private async Task WatchAsync(HttpContext http, ResourceInfo info, string? ns, string? name, WatchLimits limits, CancellationToken cancellation)
     {
         var query = http.Request.Query;
-        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
         bool Matches(JsonObject o) => (ns is null || o.Namespace() == ns) && (name is null || o.Name() == name) && filter(o);
         var rvText = (string?)query["resourceVersion"];
         var sendInitial = query["sendInitialEvents"] == "true";

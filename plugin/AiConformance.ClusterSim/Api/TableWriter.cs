@@ -78,6 +78,32 @@ public static class TableWriter
             case ("", "namespaces"):
                 columns.Add(("Status", "string", o => o["status"]?["phase"]?.ToString() ?? ""));
                 break;
+            case ("resource.k8s.io", "resourceslices"):
+                columns.Add(("Node", "string", o => o.StrAt("spec.nodeName") ?? ""));
+                columns.Add(("Driver", "string", o => o.StrAt("spec.driver") ?? ""));
+                columns.Add(("Pool", "string", o => o.StrAt("spec.pool.name") ?? ""));
+                break;
+            case ("resource.k8s.io", "resourceclaims"):
+                columns.Add(("State", "string", o =>
+                {
+                    var states = new List<string>();
+                    if (o.Metadata()["deletionTimestamp"] is not null) states.Add("deleted");
+                    if (o["status"]?["allocation"] is not null) states.Add("allocated");
+                    if (o["status"]?["reservedFor"] is JsonArray { Count: > 0 }) states.Add("reserved");
+                    return states.Count == 0 ? "pending" : string.Join(",", states);
+                }));
+                break;
+            case ("apps", "deployments"):
+                columns.Add(("Ready", "string", o => $"{o["status"]?["readyReplicas"].AsLong() ?? 0}/{o["spec"]?["replicas"].AsLong() ?? 0}"));
+                columns.Add(("Up-to-date", "integer", o => o["status"]?["updatedReplicas"].AsLong() ?? 0));
+                columns.Add(("Available", "integer", o => o["status"]?["availableReplicas"].AsLong() ?? 0));
+                break;
+            case ("", "services"):
+                columns.Add(("Type", "string", o => o.StrAt("spec.type") ?? ""));
+                columns.Add(("Cluster-IP", "string", o => o.StrAt("spec.clusterIP") ?? ""));
+                columns.Add(("Port(s)", "string", o => string.Join(",", (o["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>()
+                    .Select(p => $"{p["port"]}/{p.Str("protocol") ?? "TCP"}"))));
+                break;
         }
         if (info.PrinterColumns is { } printerColumns)
         {

@@ -55,8 +55,19 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         store.Committed += change =>
         {
             if (change.Kind.Group != ResourceCatalog.CustomResourceDefinitions.Group || change.Kind.Plural != ResourceCatalog.CustomResourceDefinitions.Plural) return;
-            if (change.Type == StoreEventType.Deleted) ResourceCatalog.RemoveCrd(change.Object.Name());
-            else ResourceCatalog.ApplyCrd(change.Object);
+            if (change.Type != StoreEventType.Deleted)
+            {
+                ResourceCatalog.ApplyCrd(change.Object);
+                return;
+            }
+            var served = ResourceCatalog.All.Where(r => r.IsCustomResource && $"{r.Kind.Plural}.{r.Kind.Group}" == change.Object.Name()).ToList();
+            ResourceCatalog.RemoveCrd(change.Object.Name());
+            // The apiextensions finalizer removes the custom objects once their definition is gone.
+            if (served.Count > 0)
+                _ = Task.Run(() =>
+                {
+                    foreach (var item in store.List(served[0].Kind)) store.Delete(served[0].Kind, item.Namespace(), item.Name());
+                });
         };
         Store = store;
         _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider };

@@ -79,6 +79,66 @@ public sealed class KubectlTests : FidelityFixture
     }
 
     [Test]
+    public async Task ApplyADraClaimTemplateWithAPodAndListResourceSlices()
+    {
+        var manifest = Path.Combine(WorkDirectory, "dra.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: resource.k8s.io/v1
+            kind: ResourceSlice
+            metadata:
+              name: gpu-node-1-slice
+            spec:
+              nodeName: gpu-node-1
+              driver: gpu.example.com
+              pool: {name: gpu-node-1, generation: 1, resourceSliceCount: 1}
+              devices:
+              - name: gpu-0
+                attributes:
+                  model: {string: "A100"}
+            ---
+            apiVersion: resource.k8s.io/v1
+            kind: ResourceClaimTemplate
+            metadata:
+              name: one-gpu
+            spec:
+              spec:
+                devices:
+                  requests:
+                  - name: gpu
+                    exactly:
+                      deviceClassName: gpu.example.com
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: gpu-pod
+            spec:
+              resourceClaims:
+              - name: gpu
+                resourceClaimTemplateName: one-gpu
+              containers:
+              - name: main
+                image: busybox:1.36
+                resources:
+                  claims:
+                  - name: gpu
+            """);
+        var violationsBefore = Server.FidelityViolations.Count;
+        Assert.That(await KubectlAsync("apply", "-f", manifest), Does.Contain("pod/gpu-pod created"));
+        Assert.That(Server.FidelityViolations.Count, Is.EqualTo(violationsBefore), "real DRA manifests carry no unknown fields");
+        Assert.That(await KubectlAsync("get", "resourceslices"), Does.Match(@"gpu-node-1-slice\s+gpu-node-1\s+gpu\.example\.com\s+gpu-node-1"));
+        await KubectlAsync("delete", "-f", manifest);
+    }
+
+    [Test]
+    public async Task AFieldSelectorTheRegistryDoesNotIndexIsRefused()
+    {
+        var (code, output) = await RunKubectlAsync(AdminKubeconfig, "get", "pods", "--field-selector", "spec.priority=0");
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(output, Does.Contain("field label not supported: spec.priority"));
+    }
+
+    [Test]
     public async Task ThePluginIdentityIsDeniedWhatItsRoleLacks()
     {
         var (code, output) = await RunKubectlAsync(PluginKubeconfig, "get", "secrets");
