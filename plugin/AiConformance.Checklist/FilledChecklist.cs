@@ -31,7 +31,7 @@ public static partial class FilledChecklist
         var output = new StringBuilder();
         foreach (var line in headerComment)
         {
-            output.Append("# ").Append(line).Append('\n');
+            output.Append(line.Length == 0 ? "#" : "# " + line).Append('\n');
         }
         var inMetadata = false;
         RequirementFilling? current = null;
