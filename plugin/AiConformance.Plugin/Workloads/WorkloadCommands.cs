@@ -14,10 +14,11 @@ public static class WorkloadCommands
 
     private static Command ProbeCommand()
     {
-        var hold = new Option<int>("--hold")
+        var hold = new Option<int>(ProbeRole.HoldOption)
         {
             Description = "Seconds to keep running after the report is printed, so that pods provably run at the same time (0: exit at once)",
             DefaultValueFactory = _ => 0,
+            HelpName = "SECONDS",
         };
         var command = new Command(WorkloadRoles.Probe,
             "Print one JSON document describing what this container sees: accelerator devices, accelerator environment, " +
@@ -27,24 +28,17 @@ public static class WorkloadCommands
         };
         command.SetAction(async (parseResult, cancellation) =>
         {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
             var seconds = parseResult.GetValue(hold);
             if (seconds < 0)
             {
-                Console.Error.WriteLine($"--hold is {seconds}; give a number of seconds, 0 or more");
+                await error.WriteLineAsync($"{ProbeRole.HoldOption} is {seconds}; give a number of seconds, 0 or more");
                 return 2;
             }
-            var report = new ContainerProbe(new HostContainerView()).Run();
-            Console.Out.WriteLine(ProbeJson.Write(report));
-            await Console.Out.FlushAsync(cancellation);
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGTERM from the kubelet while holding is the normal way to end.
-            }
-            return 0;
+            var code = await ProbeRole.RunAsync(new HostContainerView(), [ProbeRole.HoldOption, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                text => { output.Write(text); output.Flush(); }, error.Write, cancellation);
+            return code;
         });
         return command;
     }

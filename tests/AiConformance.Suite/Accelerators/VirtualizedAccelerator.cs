@@ -41,7 +41,7 @@ public sealed class VirtualizedAccelerator
         {
             Assert.That(guest.Accelerators, Has.Count.EqualTo(1), $"the pod sees the one device it asked for; it saw {AllocationChecks.Seen(guest)}");
             if (kind == "VFIO passthrough")
-                Assert.That(guest.DeviceFiles.Where(file => file.StartsWith("/dev/vfio/", StringComparison.Ordinal) && file != "/dev/vfio/vfio"), Has.Count.EqualTo(1),
+                Assert.That(guest.DeviceFiles.Where(file => file.StartsWith("/dev/vfio/", StringComparison.Ordinal) && file != "/dev/vfio/vfio").ToList(), Has.Count.EqualTo(1),
                     "a VFIO group device file");
             if (guest.NvidiaSmi is { } smi)
                 Assert.That(smi.Error, Is.Null, "nvidia-smi inside the pod reports an error (the device is not healthy)");

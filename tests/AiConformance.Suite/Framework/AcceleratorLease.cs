@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using NUnit.Framework;
 
@@ -76,6 +77,9 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
     public async Task ReleaseAsync(bool mustRelease = true)
     {
         released = true;
+        // A pod that was never scheduled held no device; it does not count towards accelerator-seconds.
+        var scheduled = (await ns.Kubernetes.CoreV1.ListNamespacedPodAsync(ns.Name, cancellationToken: ns.Cancellation)).Items
+            .Where(pod => !string.IsNullOrEmpty(pod.Spec.NodeName)).Select(pod => pod.Metadata.Name).ToHashSet();
         foreach (var (pod, _, _) in pods) await ns.DeletePodAsync(pod);
         var start = pods.Count == 0 ? DateTimeOffset.UtcNow : pods.Min(entry => entry.Since);
         try
@@ -95,7 +99,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         finally
         {
             var now = DateTimeOffset.UtcNow;
-            Evidence.AcceleratorSeconds(pods.Sum(entry => entry.Devices * (now - entry.Since).TotalSeconds));
+            Evidence.AcceleratorSeconds(pods.Where(entry => scheduled.Contains(entry.Pod)).Sum(entry => entry.Devices * (now - entry.Since).TotalSeconds));
             pods.Clear();
             claims.Clear();
         }

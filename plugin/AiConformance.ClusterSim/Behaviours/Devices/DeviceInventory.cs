@@ -23,7 +23,7 @@ public sealed class DeviceInventory
                 {
                     var index = devices.Count(d => d.Profile == profile);
                     devices.Add(new SimulatedDevice(
-                        node, profile, index, $"gpu-{index}", Uuid(profile.Vendor, node, index),
+                        node, profile, index, profile.DeviceName(index), Uuid(profile.Vendor, node, index),
                         spec.Model ?? profile.DefaultModel, spec.Memory ?? profile.DefaultMemory,
                         $"0000:{bus:X2}:00.0", spec.Via == "dra"));
                 }

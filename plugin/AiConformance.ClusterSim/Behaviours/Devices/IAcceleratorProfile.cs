@@ -22,6 +22,9 @@ public interface IAcceleratorProfile
 
     string DefaultMemory { get; }
 
+    /// <summary>The DRA device name of the profile's <paramref name="index"/>-th device on a node.</summary>
+    string DeviceName(int index) => $"gpu-{index}";
+
     /// <summary>The driver's DeviceClass manifests, as its Helm chart installs them.</summary>
     IReadOnlyList<JsonObject> DeviceClasses();
 

@@ -43,6 +43,7 @@ public class RuncRuntime : IContainerRuntime
         }
         foreach (var group in draDevices.Concat(pluginDevices).GroupBy(d => d.Profile))
             group.Key.Expose(view, [.. group], viaDevicePlugin: group.All(d => !d.ViaDra));
+        Accelerators.HostNamespaceView.Apply(view, context);
         return new ContainerSandbox(view);
     }
 

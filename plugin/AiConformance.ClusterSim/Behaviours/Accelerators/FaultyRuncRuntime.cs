@@ -1,0 +1,66 @@
+using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Behaviours.Kubelet;
+
+namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+
+/// <summary>
+/// runc with a device-isolation fault, for broken scenarios; option <c>fault</c> picks one:
+/// <list type="bullet">
+/// <item><c>gpus-for-unrequested-containers</c>: a container given no device sees every whole GPU of the node (a
+/// runtime that injects GPUs by default);</item>
+/// <item><c>honour-visible-devices-all</c>: a container given no device but with NVIDIA_VISIBLE_DEVICES=all in its
+/// environment sees every whole GPU of the node (the unprivileged environment-variable leak);</item>
+/// <item><c>hide-devices-of-shared-claims</c>: a pod that references a ResourceClaim by name gets nothing from it,
+/// though the claim is allocated and reserved (a driver that fails to prepare shared claims);</item>
+/// <item><c>mig-as-whole-gpu</c>: a container given MIG slices gets their whole parent GPUs instead.</item>
+/// </list>
+/// </summary>
+public sealed class FaultyRuncRuntime : RuncRuntime
+{
+    public const string RuntimeName = "runc-faulty";
+
+    public override string Name => RuntimeName;
+
+    public override ContainerSandbox Create(ContainerContext context)
+    {
+        var fault = context.RuntimeOptions.GetValueOrDefault("fault", "");
+        var unrequested = context.DraDevices.Count == 0 && context.DevicePluginDevices.Count == 0;
+        return fault switch
+        {
+            "gpus-for-unrequested-containers" when unrequested =>
+                base.Create(context with { DevicePluginDevices = WholeGpusOf(context) }),
+            "honour-visible-devices-all" when unrequested && context.Environment.GetValueOrDefault("NVIDIA_VISIBLE_DEVICES") == "all" =>
+                base.Create(context with { DevicePluginDevices = WholeGpusOf(context) }),
+            "hide-devices-of-shared-claims" when context.Pod.ClaimNames().Any(claim => IsByName(context, claim.PodClaim)) =>
+                base.Create(context with { DraDevices = [] }),
+            "mig-as-whole-gpu" =>
+                base.Create(context with { DraDevices = ParentsOfSlices(context.DraDevices), DevicePluginDevices = ParentsOfSlices(context.DevicePluginDevices) }),
+            _ => base.Create(context),
+        };
+    }
+
+    private static List<SimulatedDevice> WholeGpusOf(ContainerContext context) =>
+        [.. context.Cluster.Devices.OnNode(context.Node.Name()).Where(device => device.Profile is NvidiaGpuProfile)];
+
+    private static bool IsByName(ContainerContext context, string podClaim) =>
+        (context.Pod["spec"]?["resourceClaims"] as System.Text.Json.Nodes.JsonArray ?? [])
+        .OfType<System.Text.Json.Nodes.JsonObject>()
+        .Any(claim => (string?)claim["name"] == podClaim && claim["resourceClaimName"] is not null);
+
+    /// <summary>Each MIG slice replaced by its physical parent, exposed as an ordinary whole GPU.</summary>
+    private static List<SimulatedDevice> ParentsOfSlices(IReadOnlyList<SimulatedDevice> devices)
+    {
+        var whole = AcceleratorProfiles.Get("nvidia");
+        return [.. devices.Select(device => device.Profile is NvidiaMigProfile
+                ? device with
+                {
+                    Profile = whole,
+                    Index = device.Index / NvidiaMigProfile.SlicesPerGpu,
+                    Name = $"gpu-{device.Index / NvidiaMigProfile.SlicesPerGpu}",
+                    Uuid = NvidiaMigProfile.ParentUuid(device),
+                    Memory = "80Gi",
+                }
+                : device)
+            .DistinctBy(device => device.Uuid)];
+    }
+}
