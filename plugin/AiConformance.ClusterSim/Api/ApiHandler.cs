@@ -298,11 +298,30 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             while (reader.TryRead(out var change))
             {
                 lastVersion = change.ResourceVersion;
-                if (!Matches(change.Object)) continue;
-                await WriteEventAsync(http, change.Type.ToString().ToUpperInvariant(), change.Object, cancellation);
+                var type = WatchEventType(change, Matches);
+                if (type is null) continue;
+                await WriteEventAsync(http, type, change.Object, cancellation);
                 if (++sent >= limits.DropAfterEvents) return;
             }
         }
+    }
+
+    /// <summary>
+    /// The event a filtered watch sees, as the watch cache decides it: an object that stops matching is DELETED for
+    /// the watcher, one that starts matching is ADDED; null when the change is invisible to it.
+    /// </summary>
+    private static string? WatchEventType(StoreEvent change, Func<JsonObject, bool> matches)
+    {
+        var now = matches(change.Object);
+        if (change.Type != StoreEventType.Modified) return now ? change.Type.ToString().ToUpperInvariant() : null;
+        var before = change.Previous is null || matches(change.Previous);
+        return (before, now) switch
+        {
+            (true, true) => "MODIFIED",
+            (true, false) => "DELETED",
+            (false, true) => "ADDED",
+            _ => null,
+        };
     }
 
     private async Task PodLogAsync(HttpContext http, string ns, string name)

@@ -95,8 +95,10 @@ public sealed class OpenApiDocuments(ResourceCatalog catalog)
         {
             var kind = info.Kind;
             var schemaName = string.Join('.', kind.Group.Split('.').Reverse()) + $".{kind.Version}.{kind.Kind}";
-            schemas[schemaName] = info.Schema.DeepClone();
             var gvk = new JsonObject { ["group"] = kind.Group, ["version"] = kind.Version, ["kind"] = kind.Kind };
+            var schema = (JsonObject)info.Schema.DeepClone();
+            schema["x-kubernetes-group-version-kind"] = new JsonArray(gvk.DeepClone());
+            schemas[schemaName] = schema;
             var scope = kind.Namespaced ? "/namespaces/{namespace}" : "";
             var collection = $"/apis/{kind.Group}/{kind.Version}{scope}/{kind.Plural}";
             JsonObject Operation(string action, bool withBody) => new()

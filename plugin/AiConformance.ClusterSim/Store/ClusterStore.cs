@@ -217,7 +217,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         if (IsDeleting(next) && next.Finalizers().Count == 0) return Remove(replaced);
         Table(kind)[replaced.Key] = replaced;
         _byUid[next.Uid()!] = replaced;
-        Commit(StoreEventType.Modified, replaced);
+        Commit(StoreEventType.Modified, replaced, old);
         return Clone(next);
     }
 
@@ -255,7 +255,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         var marked = stored with { Object = next };
         Table(stored.Kind)[marked.Key] = marked;
         _byUid[next.Uid()!] = marked;
-        Commit(StoreEventType.Modified, marked);
+        Commit(StoreEventType.Modified, marked, stored.Object);
         return Clone(next);
     }
 
@@ -310,10 +310,11 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
             var next = Clone(ns.Object);
             next.Metadata()["deletionTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
             next["status"] = new JsonObject { ["phase"] = "Terminating" };
+            var before = ns.Object;
             ns = ns with { Object = next };
             Table(Namespaces)[ns.Key] = ns;
             _byUid[next.Uid()!] = ns;
-            Commit(StoreEventType.Modified, ns);
+            Commit(StoreEventType.Modified, ns, before);
         }
         var answer = Clone(ns.Object);
         foreach (var content in ContentOf(name))
@@ -337,11 +338,11 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
             .Where(s => s.Object.OwnerReferences().Any(r => r.Str("uid") == ownerUid))
             .ToList();
 
-    private void Commit(StoreEventType type, Stored stored)
+    private void Commit(StoreEventType type, Stored stored, JsonObject? previous = null)
     {
         var rv = ++_resourceVersion;
         stored.Object.Metadata()["resourceVersion"] = rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var change = new StoreEvent(type, stored.Kind, Clone(stored.Object), rv);
+        var change = new StoreEvent(type, stored.Kind, Clone(stored.Object), rv) { Previous = previous is null ? null : Clone(previous) };
         _history.Enqueue(change);
         while (_history.Count > historyLimit) _compactedThrough = _history.Dequeue().ResourceVersion;
         Committed?.Invoke(change);
@@ -353,11 +354,15 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         if (subscriber.Kind is { } wanted)
         {
             if (ResourceKey(wanted) != ResourceKey(change.Kind)) return;
-            subscriber.Writer.TryWrite(change with { Kind = wanted, Object = AsVersion(wanted, change.Object) });
+            subscriber.Writer.TryWrite(change with
+            {
+                Kind = wanted, Object = AsVersion(wanted, change.Object),
+                Previous = change.Previous is null ? null : AsVersion(wanted, change.Previous),
+            });
         }
         else
         {
-            subscriber.Writer.TryWrite(change with { Object = Clone(change.Object) });
+            subscriber.Writer.TryWrite(change with { Object = Clone(change.Object), Previous = change.Previous is null ? null : Clone(change.Previous) });
         }
     }
 

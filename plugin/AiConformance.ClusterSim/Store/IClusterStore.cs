@@ -15,7 +15,11 @@ public sealed record ResourceKind(string Group, string Version, string Kind, str
 public enum StoreEventType { Added, Modified, Deleted }
 
 /// <summary>One committed change, in resourceVersion order.</summary>
-public sealed record StoreEvent(StoreEventType Type, ResourceKind Kind, JsonObject Object, long ResourceVersion);
+public sealed record StoreEvent(StoreEventType Type, ResourceKind Kind, JsonObject Object, long ResourceVersion)
+{
+    /// <summary>The object before a modification (null for additions and deletions), for filtered watches.</summary>
+    public JsonObject? Previous { get; init; }
+}
 
 /// <summary>
 /// The simulated cluster's object storage, as etcd plus the registry layer of kube-apiserver: it assigns uid,

@@ -44,6 +44,19 @@ public sealed class WatchTests : FidelityFixture
     }
 
     [Test]
+    public async Task AnObjectLeavingOrEnteringTheSelectorIsDeletedOrAddedForTheWatcher()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.CoreV1.CreateNamespacedPodAsync(Pod("mover", new Dictionary<string, string> { ["app"] = "mine" }), ns, cancellationToken: Timeout);
+        var rv = (await Plugin.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: Timeout)).Metadata.ResourceVersion;
+        V1Patch Label(string value) => new($"{{\"metadata\":{{\"labels\":{{\"app\":\"{value}\"}}}}}}", V1Patch.PatchType.MergePatch);
+        await Admin.CoreV1.PatchNamespacedPodAsync(Label("other"), "mover", ns, cancellationToken: Timeout);
+        await Admin.CoreV1.PatchNamespacedPodAsync(Label("mine"), "mover", ns, cancellationToken: Timeout);
+        var seen = await CollectAsync(ns, rv, count: 2, labelSelector: "app=mine");
+        Assert.That(seen, Is.EqualTo(new[] { "Deleted mover", "Added mover" }));
+    }
+
+    [Test]
     public async Task WatchFromACompactedResourceVersionGetsOneExpiredErrorEvent()
     {
         var ns = await NewNamespaceAsync();
