@@ -99,6 +99,7 @@ public class ConformanceRunTests
             .Children.Cast<YamlMappingNode>().Single(i => ((YamlScalarNode)i.Children[new YamlScalarNode("id")]).Value == "dra_support");
         var e2e = File.ReadAllText(Path.Combine(directory, "e2e.log"));
         var evidence = File.ReadAllText(Path.Combine(directory, "evidence", "dra_support.md"));
+        var gangEvidence = File.ReadAllText(Path.Combine(directory, "evidence", "gang_scheduling.md"));
         Assert.Multiple(() =>
         {
             Assert.That(filled.Requirements, Is.EqualTo(ChecklistCatalog.Find("v1.35")!.Requirements));
@@ -110,6 +111,8 @@ public class ConformanceRunTests
                 Is.EqualTo(new[] { "evidence/dra_support.md", "junit.xml#TestAcceleratorResourceExposureAllocation", "e2e.log" }));
             Assert.That(ChecklistCatalog.Find("v1.35")!.Requirements.Select(r => Path.Combine(directory, "evidence", r.Id + ".md")), Has.All.Matches<string>(File.Exists));
             Assert.That(evidence, Does.Contain("- created ResourceClaim `ns-1/claim-1`").And.Contain("accelerator-seconds held: 2.5").And.Contain("Implemented"));
+            Assert.That(gangEvidence, Does.Contain("## FakeGangScheduling: shared setup and teardown\n\n- created LocalQueue `ns-gang/shared-queue`"),
+                "what a fixture records in its one-time setup reaches the evidence");
             Assert.That(e2e, Does.Contain("=== RUN   TestGangScheduling/AllMembersStartTogether\n"));
             Assert.That(e2e, Does.Contain("--- FAIL: TestGangScheduling ("));
             Assert.That(e2e, Does.Match(@"\n    --- FAIL: TestGangScheduling/NoMemberStartsWhenTheGroupDoesNotFit \(\d+\.\d\ds\)\n"));

@@ -42,6 +42,10 @@ public static class EvidenceReport
             }
             text.Append(test.Output.Trim().Length > 0 ? test.Output.TrimEnd() + "\n" : "_(the test recorded no transcript)_\n");
         }
+        foreach (var fixture in requirement.FixtureOutputs)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n## {fixture.Fixture}: shared setup and teardown\n\n").Append(fixture.Output.TrimEnd()).Append('\n');
+        }
         return text.ToString();
     }
 

@@ -6,6 +6,9 @@ namespace AiConformance.Plugin.Reports;
 /// <summary>One selected requirement with its tests and the status they add up to.</summary>
 public sealed record RequirementReport(Requirement Requirement, string Status, string Notes, IReadOnlyList<TestRecord> Tests)
 {
+    /// <summary>What the requirement's fixtures recorded outside their tests (shared setup and teardown).</summary>
+    public IReadOnlyList<FixtureOutput> FixtureOutputs { get; init; } = [];
+
     public int Passed => Tests.Count(t => t.Outcome == TestOutcome.Passed);
     public int Failed => Tests.Count(t => t.IsFailure);
     public int Skipped => Tests.Count(t => t.IsSkip);

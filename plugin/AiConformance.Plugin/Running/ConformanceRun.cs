@@ -135,7 +135,10 @@ public static class ConformanceRun
         {
             var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
             var (status, notes) = RequirementStatus.Decide(own);
-            return new RequirementReport(r, status, notes, own);
+            return new RequirementReport(r, status, notes, own)
+            {
+                FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
+            };
         }).ToList();
         var exitCode = requirementReports.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
             ? ExitCodes.Conformant

@@ -17,11 +17,18 @@ internal sealed class RunListener(
     private readonly object gate = new();
     private readonly Dictionary<string, TestRecord> records = new();
     private readonly HashSet<string> running = new();
+    private readonly List<FixtureOutput> fixtureOutputs = new();
 
     /// <summary>Records of the tests that finished, by NUnit id.</summary>
     public IReadOnlyDictionary<string, TestRecord> Records
     {
         get { lock (gate) { return new Dictionary<string, TestRecord>(records); } }
+    }
+
+    /// <summary>What fixtures wrote outside their tests (one-time setup and teardown), by requirement.</summary>
+    public IReadOnlyList<FixtureOutput> FixtureOutputs
+    {
+        get { lock (gate) { return fixtureOutputs.ToList(); } }
     }
 
     public bool IsRunning(string id)
@@ -41,7 +48,12 @@ internal sealed class RunListener(
 
     public void TestFinished(ITestResult result)
     {
-        if (result.Test.IsSuite || !selected.TryGetValue(result.Test.Id, out var suiteTest))
+        if (result.Test.IsSuite)
+        {
+            RecordFixtureOutput(result);
+            return;
+        }
+        if (!selected.TryGetValue(result.Test.Id, out var suiteTest))
         {
             return;
         }
@@ -55,6 +67,18 @@ internal sealed class RunListener(
             }
         }
         finished(record);
+    }
+
+    private void RecordFixtureOutput(ITestResult result)
+    {
+        if (string.IsNullOrWhiteSpace(result.Output) || SuiteAssembly.RequirementOf(result.Test) is not { } requirementId)
+        {
+            return;
+        }
+        lock (gate)
+        {
+            fixtureOutputs.Add(new FixtureOutput(requirementId, result.Test.Name, result.Output));
+        }
     }
 
     public void TestOutput(TestOutput output)
@@ -91,3 +115,6 @@ internal sealed class RunListener(
         };
     }
 }
+
+/// <summary>Output a fixture wrote in its one-time setup or teardown, e.g. the shared objects it created.</summary>
+public sealed record FixtureOutput(string RequirementId, string Fixture, string Output);

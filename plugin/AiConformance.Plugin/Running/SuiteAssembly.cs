@@ -51,6 +51,19 @@ public sealed class SuiteAssembly
         return new SuiteAssembly(runner, tests);
     }
 
+    /// <summary>The requirement a test or fixture is bound to: its own or the nearest enclosing one's.</summary>
+    public static string? RequirementOf(ITest? test)
+    {
+        for (; test is not null; test = test.Parent)
+        {
+            if (test.Properties.Get(RequirementAttribute.RequirementProperty) is string id)
+            {
+                return id;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The part of a JUnit name after the requirement: the test's name without spaces.</summary>
     public static string Behaviour(ITest test) => string.Concat(test.Name.Where(c => !char.IsWhiteSpace(c)));
 

@@ -8,7 +8,7 @@ namespace AiConformance.Plugin.Running;
 /// </summary>
 internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTest> selected, TimeSpan cleanupGrace)
 {
-    public sealed record Outcome(IReadOnlyList<TestRecord> Records, bool Interrupted, string? RunnerFailure);
+    public sealed record Outcome(IReadOnlyList<TestRecord> Records, IReadOnlyList<FixtureOutput> FixtureOutputs, bool Interrupted, string? RunnerFailure);
 
     public async Task<Outcome> RunAsync(
         CancellationTokenSource testsCancellation, CancellationToken stop, Action<SuiteTest> started, Action<TestRecord> finished)
@@ -61,7 +61,7 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
 
         var records = listener.Records;
         var all = selected.Select(t => records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)).ToList();
-        return new Outcome(all, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
+        return new Outcome(all, listener.FixtureOutputs, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
     }
 
     private void RequestNoFurtherTests()

@@ -28,6 +28,9 @@ public sealed class FakeDraSupport
 [Explicit("runner fixture"), Requirement("gang_scheduling")]
 public sealed class FakeGangScheduling
 {
+    [OneTimeSetUp]
+    public void CreateQueue() => Evidence.Created("LocalQueue", "ns-gang", "shared-queue");
+
     [Test]
     public void AllMembersStartTogether() => Evidence.Step("all members started");
 
