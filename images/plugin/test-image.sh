@@ -80,6 +80,15 @@ run_container version '["aiconformance","--version"]' || fail "aiconformance --v
 startup_ms=$(( $(now_ms) - start ))
 echo "image-test: size: archive $((compressed / 1048576)) MiB, unpacked $((unpacked / 1048576)) MiB (application $((app / 1048576)) MiB); start-up (--version, incl. runc) ${startup_ms} ms"
 
+# The archive is what mirroring starts from (README: skopeo copy oci-archive:... docker://...).
+if command -v skopeo >/dev/null; then
+  if skopeo copy --quiet "oci-archive:$ARCHIVE" "oci:$work/mirror:aiconformance" >"$work/skopeo.log" 2>&1; then
+    pass "skopeo reads the archive for mirroring"
+  else
+    fail "skopeo cannot copy the archive: $(tail -3 "$work/skopeo.log")"
+  fi
+fi
+
 # 2. The probe role, in a network namespace of its own with only loopback: it needs no network at all.
 if run_container probe '["aiconformance","probe"]' isolated && jq -e 'type == "object"' "$work/probe.log" >/dev/null 2>&1; then
   pass "probe role prints its JSON report (no network)"
@@ -115,12 +124,13 @@ done
 sim_pid=$!
 for _ in $(seq 1 300); do grep -q '^ready' "$work/sim.log" 2>/dev/null && break; sleep 0.2; done
 grep -q '^ready' "$work/sim.log" || { fail "the simulated cluster did not start: $(tail -5 "$work/sim.log")"; exit 1; }
+k8s_version=$(sed -n 's/.*(Kubernetes \([^)]*\)).*/\1/p' "$work/sim.log" | head -1)
 chmod 0644 "$work/kubeconfig"
 chmod 0777 "$work/results"
 # The plugin definition's config-map file, as Sonobuoy mounts it.
 awk '/^config-map:/{on=1; next} on && /^  [^ ]/{if (file) exit; file=1; next} on && file {sub(/^    /, ""); print}' \
   sonobuoy/ai-conformance.yaml >"$work/config/ai-conformance.yaml"
-sonobuoy_env='.process.env += ["SONOBUOY=true", "SONOBUOY_RESULTS_DIR=/tmp/sonobuoy/results", "SONOBUOY_CONFIG_DIR=/tmp/sonobuoy/config", "SONOBUOY_K8S_VERSION=v1.35.0", "KUBECONFIG=/tmp/kube/config"]
+sonobuoy_env='.process.env += ["SONOBUOY=true", "SONOBUOY_RESULTS_DIR=/tmp/sonobuoy/results", "SONOBUOY_CONFIG_DIR=/tmp/sonobuoy/config", "SONOBUOY_K8S_VERSION='"${k8s_version:-v1.35.0}"'", "KUBECONFIG=/tmp/kube/config"]
   | .mounts += [
       {"destination": "/tmp/sonobuoy/results", "type": "bind", "source": "'"$work/results"'", "options": ["rbind", "rw"]},
       {"destination": "/tmp/sonobuoy/config", "type": "bind", "source": "'"$work/config"'", "options": ["rbind", "ro"]},

@@ -167,6 +167,18 @@ public sealed class SubmissionTests
     }
 
     [Test]
+    public void AnUndecidedShouldIsSubmittedUnansweredWithItsNotes()
+    {
+        var run = MixedRun().With("gpu_sharing", "", "needs attestation: time-slicing is configured outside the cluster", ("TwoPodsShareOneDevice", Skipped));
+
+        var (exit, output) = Submit(run);
+
+        Assert.That(exit, Is.EqualTo(0), output);
+        var sharing = ProductFile.Parse(File.ReadAllText(Ai("PRODUCT.yaml"))).Requirements.Single(r => r.Id == "gpu_sharing");
+        Assert.That((sharing.Status, sharing.Evidence.Count, sharing.Notes), Is.EqualTo(("", 0, "needs attestation: time-slicing is configured outside the cluster")));
+    }
+
+    [Test]
     public void ASimulatedRunIsNeverSubmittable()
     {
         var (exit, output) = Submit(new SampleRun { Simulated = true }.With("gang_scheduling", "Implemented", "", ("WorksAsRequired", Passed)));

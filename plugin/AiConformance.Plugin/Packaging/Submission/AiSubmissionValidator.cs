@@ -164,7 +164,8 @@ public static partial class AiSubmissionValidator
         if (!Statuses.Contains(entry.Status))
         {
             problems.Add(new(where, entry.Status.Length == 0 ? "has no status" : $"status '{entry.Status}' is not allowed",
-                $"set status to one of {string.Join(", ", Statuses)}; a status left empty by the run needs a person's attestation with evidence"));
+                $"set status to one of {string.Join(", ", Statuses)}; a status left empty by the run needs a person's attestation with evidence" +
+                (requirement.Level == RequirementLevel.Should ? " (a SHOULD may instead be left with empty status and no evidence)" : "")));
             return;
         }
         var naAllowed = requirement.Id == "cluster_autoscaling";

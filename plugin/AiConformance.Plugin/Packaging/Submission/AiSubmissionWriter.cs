@@ -86,9 +86,7 @@ public static partial class AiSubmissionWriter
     private static string RenderProduct(
         ChecklistVersion template, ProductFile run, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<string> claimed, string checklistName)
     {
-        var fillings = run.Requirements.ToDictionary(
-            r => r.Id,
-            r => new RequirementFilling(r.Status, claimed.Contains(r.Id) ? r.Evidence : r.Evidence.Select(PointAtFullRun).Distinct().ToList(), r.Notes));
+        var fillings = run.Requirements.ToDictionary(r => r.Id, r => new RequirementFilling(r.Status, SubmittedEvidence(template, r, claimed), r.Notes));
         var header = new[]
         {
             $"Filled by the aiconformance plugin ({checklistName}) and packaged by 'aiconformance submission'.",
@@ -108,6 +106,24 @@ public static partial class AiSubmissionWriter
             }
         }
         return text;
+    }
+
+    /// <summary>
+    /// A claimed requirement keeps its evidence; one not claimed names the complete run, which keeps every outcome;
+    /// a SHOULD the run could not decide (empty status) goes without evidence, which is how a checklist leaves a SHOULD
+    /// unanswered (its notes still say what a person must add).
+    /// </summary>
+    private static IReadOnlyList<string> SubmittedEvidence(ChecklistVersion template, ProductRequirement requirement, IReadOnlyList<string> claimed)
+    {
+        if (claimed.Contains(requirement.Id))
+        {
+            return requirement.Evidence;
+        }
+        if (requirement.Status.Length == 0 && template.Find(requirement.Id)?.Level == RequirementLevel.Should)
+        {
+            return [];
+        }
+        return requirement.Evidence.Select(PointAtFullRun).Distinct().ToList();
     }
 
     /// <summary>Evidence of a requirement not claimed names the complete run, which keeps every outcome.</summary>
