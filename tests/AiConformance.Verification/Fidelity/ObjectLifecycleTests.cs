@@ -119,6 +119,26 @@ public sealed class ObjectLifecycleTests : FidelityFixture
     }
 
     [Test]
+    public async Task DeleteCollectionRemovesOnlyTheSelectedObjects()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("keep", new V1ObjectMeta { Labels = new Dictionary<string, string> { ["role"] = "keep" } }), ns, cancellationToken: Timeout);
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("drop", new V1ObjectMeta { Labels = new Dictionary<string, string> { ["role"] = "drop" } }), ns, cancellationToken: Timeout);
+        await Admin.CoreV1.DeleteCollectionNamespacedConfigMapAsync(ns, labelSelector: "role=drop", cancellationToken: Timeout);
+        var left = await Admin.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Timeout);
+        Assert.That(left.Items.Select(c => c.Metadata.Name), Is.EqualTo(new[] { "keep" }));
+    }
+
+    [Test]
+    public async Task AVerbTheResourceDoesNotServeIsMethodNotAllowed()
+    {
+        using var http = Server.CreateHttpClient(AiConformance.ClusterSim.Server.KubeconfigIdentity.Admin);
+        using var response = await http.PutAsync("/api/v1/componentstatuses/x", new StringContent("{}"), Timeout);
+        Assert.That((int)response.StatusCode, Is.EqualTo(405));
+        Assert.That(await response.Content.ReadAsStringAsync(Timeout), Does.Contain("\"reason\":\"MethodNotAllowed\""));
+    }
+
+    [Test]
     public async Task StatusSubresourceSeparatesSpecAndStatusWrites()
     {
         var ns = await NewNamespaceAsync();
