@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using AiConformance.Plugin.Tests.Support;
 using NUnit.Framework;
 
@@ -12,6 +13,11 @@ namespace AiConformance.Plugin.Tests;
 public class SignalTests
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [Test]
     public async Task SigtermDuringAHangingTestWritesReportsAndDoneWithinTheGracePeriod()
@@ -27,11 +33,7 @@ public class SignalTests
         {
             await WaitForFileAsync(marker, child, TimeSpan.FromSeconds(60));
             var signalled = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-                Assert.That(kill.ExitCode, Is.EqualTo(0));
-            }
+            Assert.That(Kill(child.Id, SigTerm), Is.EqualTo(0), "kill(2) failed");
             using var exit = new CancellationTokenSource(Grace + TimeSpan.FromSeconds(15));
             await child.WaitForExitAsync(exit.Token);
             var afterSignal = signalled.Elapsed;
