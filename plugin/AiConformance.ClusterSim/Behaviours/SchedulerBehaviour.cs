@@ -115,7 +115,8 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
                 if (!AllocatedToNode(allocation, node.Name())) return ("resourceclaim not available on the node", null);
                 continue;
             }
-            var outcome = allocator.Allocate(claim, node.Name(), state.Devices, inUse, state.DeviceClasses);
+            var outcome = allocator.Allocate(claim, node.Name(), state.Devices,
+                Accelerators.AllocationFaults.ReusesAllocatedDevices(Cluster, Name, claim) ? new HashSet<(string, string, string)>() : inUse, state.DeviceClasses);
             if (outcome.Refusal is not null) return ("REFUSED:" + outcome.Refusal, null);
             if (!outcome.Succeeded) return ("cannot allocate all claims", null);
             foreach (var result in outcome.Results) inUse.Add((result.Driver, result.Pool, result.Device));

@@ -131,8 +131,8 @@ public sealed class DraSupport
     }
 
     [Test]
-    [Description("KAR-0051, sharing through the API: one ResourceClaim referenced by two pods gives both the same device")]
-    public async Task OneClaimSharedByTwoPodsGivesBothTheSameDevice()
+    [Description("KAR-0051, sharing through the API: one ResourceClaim referenced by two pods gives both the same device, and is deallocated when neither uses it")]
+    public async Task OneClaimSharedByTwoPodsGivesBothTheSameDeviceUntilBothAreGone()
     {
         var (accelerator, inventory) = await RequireDraAsync();
         await using var ns = await TestNamespace.CreateAsync("dra-shared");
@@ -163,6 +163,14 @@ public sealed class DraSupport
             Assert.That(AllocationChecks.SeesExactly(first, devices), Is.True, $"first pod sees the shared device; it saw {AllocationChecks.Seen(first)}");
             Assert.That(AllocationChecks.SeesExactly(second, devices), Is.True, $"second pod sees the shared device; it saw {AllocationChecks.Seen(second)}");
         });
+
+        Evidence.Step("Delete both pods: a claim nobody uses any more must be deallocated");
+        await ns.DeletePodAsync("first");
+        await ns.DeletePodAsync("second");
+        var released = await Eventually.UntilAsync(ns.Claims("shared"),
+            seen => seen.Count == 1 && !seen[0].IsAllocated() && seen[0].ReservedFor().Count == 0,
+            "claim shared to be deallocated after both its pods were deleted", Claims.Describe, ns.Timeouts.DevicesReleased, ns.Cancellation);
+        Evidence.Observed("claim after its pods were deleted", released.Single().Describe());
     }
 
     [Test]

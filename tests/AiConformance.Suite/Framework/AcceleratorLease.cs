@@ -85,7 +85,10 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         try
         {
             if (pods.Count > 0) await ns.WaitForGoneAsync([.. pods.Select(entry => entry.Pod)]);
-            foreach (var claim in claims) await ns.DeleteClaimAsync(claim);
+            // Cleanup (not a check) deletes every claim, so a cluster that never deallocates cannot starve later tests.
+            var toDelete = mustRelease ? claims
+                : [.. (await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation)).Items.Select(claim => claim.Metadata.Name)];
+            foreach (var claim in toDelete) await ns.DeleteClaimAsync(claim);
             await Eventually.UntilAsync(ns.Claims(),
                 seen => seen.All(claim => !claim.IsAllocated()),
                 "every claim of the test to be deallocated or deleted after its pods were deleted",

@@ -12,7 +12,8 @@ namespace AiConformance.ClusterSim.Behaviours.Accelerators;
 /// environment sees every whole GPU of the node (the unprivileged environment-variable leak);</item>
 /// <item><c>hide-devices-of-shared-claims</c>: a pod that references a ResourceClaim by name gets nothing from it,
 /// though the claim is allocated and reserved (a driver that fails to prepare shared claims);</item>
-/// <item><c>mig-as-whole-gpu</c>: a container given MIG slices gets their whole parent GPUs instead.</item>
+/// <item><c>mig-as-whole-gpu</c>: a container given MIG slices gets their whole parent GPUs instead;</item>
+/// <item><c>hide-vfio-devices</c>: VFIO passthrough devices are allocated but never bound into the container.</item>
 /// </list>
 /// </summary>
 public sealed class FaultyRuncRuntime : RuncRuntime
@@ -35,6 +36,8 @@ public sealed class FaultyRuncRuntime : RuncRuntime
                 base.Create(context with { DraDevices = [] }),
             "mig-as-whole-gpu" =>
                 base.Create(context with { DraDevices = ParentsOfSlices(context.DraDevices), DevicePluginDevices = ParentsOfSlices(context.DevicePluginDevices) }),
+            "hide-vfio-devices" =>
+                base.Create(context with { DraDevices = [.. context.DraDevices.Where(device => device.Profile is not NvidiaVfioProfile)] }),
             _ => base.Create(context),
         };
     }

@@ -89,6 +89,11 @@ public sealed class ResourceClaimControllerBehaviour : ReconcilingBehaviour
     private void ReleaseClaim(JsonObject claim, Dictionary<string, JsonObject> podsByUid)
     {
         var ns = claim.Namespace();
+        if (Accelerators.AllocationFaults.NeverDeallocates(Cluster, Name))
+        {
+            if (claim.IsDeleting() && HasFinalizer(claim)) RemoveFinalizer(claim);
+            return;
+        }
         var reserved = (claim["status"]?["reservedFor"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var stale = reserved.Where(r => (string?)r["resource"] == "pods" &&
             (!podsByUid.TryGetValue((string?)r["uid"] ?? "", out var pod) || pod.IsTerminal() || pod.IsDeleting() && pod.NodeName() is null)).ToList();
