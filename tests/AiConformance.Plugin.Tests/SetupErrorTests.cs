@@ -75,6 +75,16 @@ public class SetupErrorTests
     }
 
     [Test]
+    public async Task UnwritableOutputIsAUsageError()
+    {
+        using var fixture = new RunFixture();
+        var file = fixture.Directory.File("a-file");
+        await File.WriteAllTextAsync(file, "");
+        var (result, error) = await RunAsync(fixture, fixture.Request("dra_support") with { OutputDirectory = Path.Combine(file, "results") });
+        AssertOneLine(result, error, ExitCodes.UsageError, "cannot write the results to");
+    }
+
+    [Test]
     public async Task UnknownChecklistVersionIsAUsageError()
     {
         using var fixture = new RunFixture();

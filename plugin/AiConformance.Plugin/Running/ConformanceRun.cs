@@ -86,7 +86,7 @@ public static class ConformanceRun
         var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
         var selectedIds = requirements.Select(r => r.Id).ToHashSet();
         var tests = suite.Tests.Where(t => selectedIds.Contains(t.RequirementId)).ToList();
-        Directory.CreateDirectory(directory);
+        CreateResultsFolder(directory);
 
         var runId = RunContext.NewRunId();
         output.WriteLine($"aiconformance: run {runId}, checklist {checklist.Version}, cluster {connection.Server} (Kubernetes {connection.ServerVersion})");
@@ -182,6 +182,21 @@ public static class ConformanceRun
                 r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
             Tests = requirementReports.SelectMany(r => r.Tests).ToList(),
         };
+    }
+
+    private static void CreateResultsFolder(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunSetupException(ExitCodes.UsageError, $"cannot write the results to {directory}: {e.Message}; hint: pass --output with a writable folder");
+        }
     }
 
     private static SuiteConfiguration LoadConfiguration(
