@@ -28,7 +28,8 @@ public sealed partial class ResourceCatalog
         KubernetesVersion = SwaggerDocuments.Normalize(kubernetesVersion);
         Swagger = SwaggerDocuments.For(KubernetesVersion);
         var enabled = new HashSet<string>(enabledGroupVersions ?? [], StringComparer.Ordinal);
-        _builtIn = ReadBuiltIns(Swagger, gv => GaVersion().IsMatch(gv.Split('/').Last()) || enabled.Contains(gv));
+        // "-group/version" turns a GA group version off, as --runtime-config=group/version=false does.
+        _builtIn = ReadBuiltIns(Swagger, gv => (GaVersion().IsMatch(gv.Split('/').Last()) || enabled.Contains(gv)) && !enabled.Contains("-" + gv));
         _all = _builtIn;
     }
 
