@@ -115,7 +115,6 @@ public static class ConformanceRun
         var finishedCount = 0;
         var execution = await new SuiteExecution(suite, tests, cleanupGrace).RunAsync(
             testsCancellation, stop.Token,
-            started: _ => { },
             finished: record =>
             {
                 var index = Interlocked.Increment(ref finishedCount);
@@ -131,18 +130,8 @@ public static class ConformanceRun
             output.WriteLine("aiconformance: the run was stopped (deadline or signal); unfinished tests are recorded as interrupted");
         }
 
-        var requirementReports = requirements.Select(r =>
-        {
-            var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
-            var (status, notes) = RequirementStatus.Decide(own);
-            return new RequirementReport(r, status, notes, own)
-            {
-                FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
-            };
-        }).ToList();
-        var exitCode = requirementReports.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
-            ? ExitCodes.Conformant
-            : ExitCodes.NotConformant;
+        var requirementReports = RequirementReports(requirements, execution);
+        var exitCode = ExitCodeOf(requirementReports);
         var report = new RunReport
         {
             Checklist = checklist,
@@ -158,13 +147,7 @@ public static class ConformanceRun
             Metadata = Metadata(configuration),
         };
         ReportWriter.WriteAll(directory, report);
-        output.WriteLine();
-        output.Write(SummaryReport.RenderTable(report));
-        if (request.Simulated)
-        {
-            output.WriteLine(Banner(request));
-        }
-        output.WriteLine($"aiconformance: {SummaryReport.Verdict(report)}; reports in {directory}");
+        PrintSummary(output, report, request, directory);
 
         progressQueue.Enqueue(p => p.FinishedAsync($"finished: {SummaryReport.Verdict(report)}"));
         await progressQueue.DrainAsync(ProgressDrainLimit).ConfigureAwait(false);
@@ -182,6 +165,34 @@ public static class ConformanceRun
                 r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
             Tests = requirementReports.SelectMany(r => r.Tests).ToList(),
         };
+    }
+
+    private static List<RequirementReport> RequirementReports(IReadOnlyList<Requirement> requirements, SuiteExecution.Outcome execution) =>
+        requirements.Select(r =>
+        {
+            var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
+            var (status, notes) = RequirementStatus.Decide(own);
+            return new RequirementReport(r, status, notes, own)
+            {
+                FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
+            };
+        }).ToList();
+
+    /// <summary>0 when every selected MUST requirement is Implemented or N/A; SHOULD requirements do not count.</summary>
+    private static int ExitCodeOf(IEnumerable<RequirementReport> requirements) =>
+        requirements.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
+            ? ExitCodes.Conformant
+            : ExitCodes.NotConformant;
+
+    private static void PrintSummary(TextWriter output, RunReport report, RunRequest request, string directory)
+    {
+        output.WriteLine();
+        output.Write(SummaryReport.RenderTable(report));
+        if (request.Simulated)
+        {
+            output.WriteLine(Banner(request));
+        }
+        output.WriteLine($"aiconformance: {SummaryReport.Verdict(report)}; reports in {directory}");
     }
 
     private static void CreateResultsFolder(string directory)

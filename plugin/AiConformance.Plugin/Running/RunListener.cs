@@ -9,7 +9,6 @@ namespace AiConformance.Plugin.Running;
 internal sealed class RunListener(
     IReadOnlyDictionary<string, SuiteTest> selected,
     Func<bool> stopRequested,
-    Action<SuiteTest> started,
     Action<TestRecord> finished) : ITestListener
 {
     public const string InterruptedPrefix = "interrupted";
@@ -38,12 +37,11 @@ internal sealed class RunListener(
 
     public void TestStarted(ITest test)
     {
-        if (test.IsSuite || !selected.TryGetValue(test.Id, out var suiteTest))
+        if (test.IsSuite || !selected.ContainsKey(test.Id))
         {
             return;
         }
         lock (gate) { running.Add(test.Id); }
-        started(suiteTest);
     }
 
     public void TestFinished(ITestResult result)

@@ -11,10 +11,10 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
     public sealed record Outcome(IReadOnlyList<TestRecord> Records, IReadOnlyList<FixtureOutput> FixtureOutputs, bool Interrupted, string? RunnerFailure);
 
     public async Task<Outcome> RunAsync(
-        CancellationTokenSource testsCancellation, CancellationToken stop, Action<SuiteTest> started, Action<TestRecord> finished)
+        CancellationTokenSource testsCancellation, CancellationToken stop, Action<TestRecord> finished)
     {
         var byId = selected.ToDictionary(t => t.Id);
-        var listener = new RunListener(byId, () => testsCancellation.IsCancellationRequested, started, finished);
+        var listener = new RunListener(byId, () => testsCancellation.IsCancellationRequested, finished);
         var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? runnerFailure = null;
         var savedOut = Console.Out;
