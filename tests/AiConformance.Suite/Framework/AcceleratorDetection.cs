@@ -24,10 +24,11 @@ public static class AcceleratorDetection
         return result.Accelerator;
     }
 
-    public static async Task<Result> DetectAsync(RunContext run)
+    public static async Task<Result> DetectAsync(RunContext run) =>
+        Detect(await AcceleratorInventory.ReadAsync(run), AcceleratorSettings.From(run.Configuration));
+
+    public static Result Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
     {
-        var settings = AcceleratorSettings.From(run.Configuration);
-        var inventory = await AcceleratorInventory.ReadAsync(run);
         var lookedFor = new List<string>();
 
         if (settings.DeviceClass is { } configuredClass)

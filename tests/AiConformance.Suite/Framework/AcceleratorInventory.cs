@@ -51,24 +51,30 @@ public sealed class AcceleratorInventory
     {
         var kubernetes = run.Kubernetes;
         var token = run.Cancellation;
-        var notes = new List<string>();
         var nodes = (await kubernetes.CoreV1.ListNodeAsync(cancellationToken: token)).Items;
-        var ready = nodes.Where(IsReady).ToList();
-        foreach (var node in nodes.Except(ready)) notes.Add($"node {node.Metadata.Name} is not Ready or not schedulable");
-
-        IList<V1DeviceClass> classes;
-        IList<V1ResourceSlice> slices;
         try
         {
-            classes = (await kubernetes.ResourceV1.ListDeviceClassAsync(cancellationToken: token)).Items;
-            slices = (await kubernetes.ResourceV1.ListResourceSliceAsync(cancellationToken: token)).Items;
+            var classes = (await kubernetes.ResourceV1.ListDeviceClassAsync(cancellationToken: token)).Items;
+            var slices = (await kubernetes.ResourceV1.ListResourceSliceAsync(cancellationToken: token)).Items;
+            return From(nodes, classes, slices);
         }
         catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return From(nodes, null, null);
+        }
+    }
+
+    /// <summary>The inventory of these objects; null classes and slices mean resource.k8s.io/v1 is not served.</summary>
+    public static AcceleratorInventory From(IList<V1Node> nodes, IList<V1DeviceClass>? classes, IList<V1ResourceSlice>? slices)
+    {
+        var notes = new List<string>();
+        var ready = nodes.Where(IsReady).ToList();
+        foreach (var node in nodes.Except(ready)) notes.Add($"node {node.Metadata.Name} is not Ready or not schedulable");
+        if (classes is null || slices is null)
         {
             notes.Add("resource.k8s.io/v1 is not served");
             return new AcceleratorInventory { ReadyNodes = ready, Notes = notes };
         }
-
         var readyNames = ready.Select(node => node.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         return new AcceleratorInventory
         {
