@@ -17,6 +17,12 @@ public sealed class Scenario
     /// <summary>For broken scenarios: the requirement id whose capability is missing or wrong.</summary>
     public string? Breaks { get; set; }
 
+    /// <summary>
+    /// For broken scenarios: requirements whose tests depend on the broken capability (no DRA driver leaves no
+    /// accelerator to share), so their outcome may change too. Every requirement not listed must keep its reference outcome.
+    /// </summary>
+    public List<string>? AlsoAffects { get; set; }
+
     /// <summary><c>v1.34</c>, <c>v1.35</c> or <c>v1.36</c>: decides discovery, OpenAPI and the nodes' kubelet version.</summary>
     public string? KubernetesVersion { get; set; }
 

@@ -99,6 +99,7 @@ public static partial class ScenarioLoader
         baseScenario.Name = overlay.Name;
         baseScenario.Description = overlay.Description ?? baseScenario.Description;
         baseScenario.Breaks = overlay.Breaks;
+        baseScenario.AlsoAffects = overlay.AlsoAffects;
         baseScenario.Extends = overlay.Extends;
         baseScenario.KubernetesVersion = overlay.KubernetesVersion ?? baseScenario.KubernetesVersion;
         baseScenario.Nodes = overlay.Nodes ?? baseScenario.Nodes;

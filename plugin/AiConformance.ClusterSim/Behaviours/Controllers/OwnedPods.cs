@@ -15,11 +15,10 @@ internal static class OwnedPods
     public static JsonObject FromTemplate(JsonObject owner, string name, string generateName,
         IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations = null)
     {
-        var template = owner["spec"]?["template"]?.DeepClone() as JsonObject ?? [];
-        var metadata = template["metadata"] as JsonObject ?? [];
-        var podLabels = metadata["labels"] as JsonObject ?? [];
+        var template = owner["spec"]?["template"] as JsonObject ?? [];
+        var metadata = template["metadata"]?.DeepClone() as JsonObject ?? [];
+        var podLabels = metadata.Child("labels");
         foreach (var (key, value) in labels) podLabels[key] = value;
-        metadata["labels"] = podLabels;
         if (annotations is not null)
         {
             var podAnnotations = metadata.Child("annotations");

@@ -1,0 +1,53 @@
+using AiConformance.ClusterSim.Hosting;
+using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Server;
+using AiConformance.ClusterSim.Validation;
+using AiConformance.Plugin.Running;
+
+namespace AiConformance.Verification.Scenarios;
+
+/// <summary>The outcome of running the whole Suite in-process against one scenario, as `aiconformance demo` does.</summary>
+public sealed record ScenarioRun(
+    Scenario Scenario,
+    RunResult Result,
+    IReadOnlyList<FidelityViolation> FidelityViolations,
+    IReadOnlyCollection<string> SimulationWarnings,
+    string Console)
+{
+    /// <summary>Requirements that some test of the Suite exercised, by id, with their checklist status.</summary>
+    public IReadOnlyDictionary<string, string> TestedStatuses =>
+        Result.Requirements.Where(r => r.Passed + r.Failed + r.Skipped > 0).ToDictionary(r => r.Id, r => r.Status);
+
+    public static async Task<ScenarioRun> ExecuteAsync(string scenarioName, CancellationToken cancellationToken)
+    {
+        var scenario = ScenarioLoader.Load(scenarioName);
+        var work = Directory.CreateTempSubdirectory("verification-").FullName;
+        try
+        {
+            await using var host = await SimulationHost.StartAsync(scenario, cancellationToken);
+            var kubeconfig = Path.Combine(work, "plugin.kubeconfig");
+            host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
+            var console = new StringWriter();
+            var result = await ConformanceRun.ExecuteAsync(new RunRequest
+            {
+                KubeconfigPath = kubeconfig,
+                Simulated = true,
+                SimulationName = scenario.Name,
+                OutputDirectory = Path.Combine(work, "results"),
+                Environment = new Dictionary<string, string>(),
+                Output = console,
+                ErrorOutput = console,
+            }, cancellationToken);
+            return new ScenarioRun(scenario, result, [.. host.Server.FidelityViolations], [.. host.Cluster.Log.Warnings], console.ToString());
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>What a failing assertion should show: the run's console and the simulation's own complaints.</summary>
+    public string Diagnostics() =>
+        $"--- run against {Scenario.Name} ---\n{Console}\n--- fidelity violations ---\n{string.Join('\n', FidelityViolations)}\n" +
+        $"--- simulation warnings ---\n{string.Join('\n', SimulationWarnings.Distinct().Take(30))}";
+}

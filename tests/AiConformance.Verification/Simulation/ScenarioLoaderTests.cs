@@ -1,0 +1,122 @@
+using AiConformance.ClusterSim.Scenarios;
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Simulation;
+
+public sealed class ScenarioLoaderTests
+{
+    private string directory = "";
+
+    [SetUp]
+    public void CreateDirectory() => directory = Directory.CreateTempSubdirectory("scenarios-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(directory, recursive: true);
+
+    private string Write(string name, string yaml)
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    [Test]
+    public void ReferenceIsAConformantClusterWithTwoEightGpuDraNodes()
+    {
+        var scenario = ScenarioLoader.Load("reference");
+        var gpuNodes = scenario.Nodes!.Where(n => n.Accelerators?.Any(a => a.Vendor == "nvidia" && a.Count == 8 && a.Via == "dra") == true).Sum(n => n.Count);
+        Assert.Multiple(() =>
+        {
+            Assert.That(scenario.KubernetesVersion, Is.EqualTo("v1.35"));
+            Assert.That(gpuNodes, Is.EqualTo(2), "nodes with 8 NVIDIA GPUs through DRA");
+            Assert.That(scenario.Nodes!.Count(n => n.ControlPlane), Is.EqualTo(1));
+            Assert.That(scenario.Breaks, Is.Null);
+        });
+    }
+
+    [Test]
+    public void AFieldWithATypoIsReportedWithItsFileAndLine()
+    {
+        var path = Write("typo.yaml", "name: mine\nkubernetesVersion: v1.35\nnodez:\n  - name: a\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.StartWith($"{path}:3:").And.Contain("unknown field 'nodez'"));
+    }
+
+    [Test]
+    public void MalformedYamlIsReportedWithItsLine()
+    {
+        var path = Write("broken.yaml", "name: mine\nnodes:\n  - name: a\n    count: [oops\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.StartWith($"{path}:"));
+        Assert.That(error.Message, Does.Not.Contain("   at "), "no stack trace in the message");
+    }
+
+    [Test]
+    public void ABadDurationSaysHowToWriteOne()
+    {
+        var path = Write("slow.yaml", "name: mine\nlatencies:\n  podStart: soon\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.Contain(":3:").And.Contain("250ms"));
+    }
+
+    [Test]
+    public void SemanticProblemsAreAllListed()
+    {
+        var path = Write("wrong.yaml", """
+            name: mine
+            kubernetesVersion: v1.20
+            nodes:
+              - name: Bad_Name
+                accelerators:
+                  - {vendor: acme, via: usb}
+            components:
+              schedulerr: {}
+            """);
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.Contain("kubernetesVersion 'v1.20'")
+            .And.Contain("nodes[0].name 'Bad_Name'")
+            .And.Contain("vendor 'acme'")
+            .And.Contain("via 'usb'")
+            .And.Contain("components.schedulerr"));
+    }
+
+    [Test]
+    public void AnOverlayReplacesSectionsAndMergesComponents()
+    {
+        var path = Write("overlay.yaml", """
+            extends: reference
+            kubernetesVersion: v1.34
+            components:
+              dra-drivers: {enabled: false}
+            latencies:
+              podStart: 2s
+            """);
+        var scenario = ScenarioLoader.Load(path);
+        Assert.Multiple(() =>
+        {
+            Assert.That(scenario.Name, Is.EqualTo("overlay"));
+            Assert.That(scenario.KubernetesVersion, Is.EqualTo("v1.34"));
+            Assert.That(scenario.Nodes, Has.Count.EqualTo(ScenarioLoader.Load("reference").Nodes!.Count), "nodes come from the base");
+            Assert.That(scenario.Components!["dra-drivers"].Enabled, Is.False);
+            Assert.That(scenario.Components["scheduler"].Enabled, Is.True);
+            Assert.That(scenario.Latencies!.PodStart, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        });
+    }
+
+    [Test]
+    public void AnUnknownScenarioNameListsTheEmbeddedOnes()
+    {
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load("no-such-scenario"))!;
+        Assert.That(error.Message, Does.Contain("reference").And.Contain("broken/"));
+    }
+
+    [TestCase("250ms", 250)]
+    [TestCase("2s", 2000)]
+    [TestCase("1m30s", 90000)]
+    [TestCase("0", 0)]
+    public void DurationsAreReadAsKubernetesWritesThem(string text, int milliseconds)
+    {
+        var path = Write("d.yaml", $"name: d\nlatencies:\n  podStart: {text}\n");
+        Assert.That(ScenarioLoader.Load(path).Latencies!.PodStart, Is.EqualTo(TimeSpan.FromMilliseconds(milliseconds)));
+    }
+}

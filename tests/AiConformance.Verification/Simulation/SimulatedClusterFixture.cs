@@ -1,0 +1,86 @@
+using AiConformance.ClusterSim.Hosting;
+using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Server;
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Simulation;
+
+/// <summary>A running simulated cluster per fixture, driven through the real KubernetesClient as cluster admin.</summary>
+public abstract class SimulatedClusterFixture
+{
+    protected SimulationHost Host { get; private set; } = null!;
+    protected Kubernetes Client { get; private set; } = null!;
+    private string workDirectory = "";
+
+    /// <summary>The scenario, as YAML; by default a small cluster with one DRA GPU node and one device-plugin node.</summary>
+    protected virtual string ScenarioYaml => """
+        name: behaviour-tests
+        kubernetesVersion: v1.35
+        nodes:
+          - name: control-plane
+            controlPlane: true
+            taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+          - name: dra-node
+            accelerators: [{vendor: nvidia, count: 2, via: dra}]
+          - name: plugin-node
+            labels: {pool: plugin}
+            accelerators: [{vendor: nvidia, count: 2, via: devicePlugin}]
+        programs:
+          - image: "*cuda-sample*"
+            output: "Test PASSED\n"
+            requires: gpu
+            otherwise: {output: "no CUDA-capable device is detected\n", exitCode: 1}
+        """;
+
+    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+
+    [OneTimeSetUp]
+    public async Task StartClusterAsync()
+    {
+        workDirectory = Directory.CreateTempSubdirectory("simulation-").FullName;
+        var scenarioFile = Path.Combine(workDirectory, "scenario.yaml");
+        await File.WriteAllTextAsync(scenarioFile, ScenarioYaml);
+        Host = await SimulationHost.StartAsync(ScenarioLoader.Load(scenarioFile), Timeout);
+        var kubeconfig = Path.Combine(workDirectory, "admin.kubeconfig");
+        Host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Admin);
+        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopClusterAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+        Directory.Delete(workDirectory, recursive: true);
+    }
+
+    protected async Task<string> NewNamespaceAsync()
+    {
+        var ns = await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "sim-" } }, cancellationToken: Timeout);
+        return ns.Metadata.Name;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds on the pod; fails with the pod's last status otherwise.</summary>
+    protected async Task<V1Pod> PodEventuallyAsync(string ns, string name, Func<V1Pod, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        V1Pod pod;
+        do
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: Timeout);
+            if (condition(pod)) return pod;
+            await Task.Delay(20);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Fail($"pod {ns}/{name} never got {what}; last status: {KubernetesJson.Serialize(pod.Status)}");
+        return pod;
+    }
+
+    protected static V1Container Container(string name, string image, params string[] command) => new()
+    {
+        Name = name,
+        Image = image,
+        Command = command.Length == 0 ? null : command,
+    };
+}
