@@ -74,6 +74,21 @@ public class CliTests
     }
 
     [Test]
+    public async Task BadArgumentsUnderSonobuoyStillLeaveJUnitAndDone()
+    {
+        using var directory = new TempDirectory();
+        var results = directory.File("results");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CommandLineApp.InvokeAsync(["run", "--levle", "MUST"], output, error,
+            new Dictionary<string, string> { ["SONOBUOY"] = "true", ["SONOBUOY_RESULTS_DIR"] = results });
+
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(File.Exists((await File.ReadAllTextAsync(Path.Combine(results, "done"))).Trim()), Is.True);
+        Assert.That(SonobuoyJUnit.Read(Path.Combine(results, "junit.xml")).Single().Cases.Single().Failure, Does.Contain("--levle"));
+    }
+
+    [Test]
     public async Task UnknownChecklistInListExitsTwo()
     {
         var (code, _, error) = await Invoke("list", "--checklist", "v1.20");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AiConformance.Plugin.Packaging;
 using AiConformance.Plugin.Running;
 using AiConformance.Plugin.Simulation;
+using AiConformance.Plugin.Sonobuoy;
 
 namespace AiConformance.Plugin.Cli;
 
@@ -36,11 +37,17 @@ public static class CommandLineApp
         return root;
     }
 
-    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
+    /// <param name="environment">Read for the Sonobuoy variables instead of the process environment (tests).</param>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string>? environment = null)
     {
         var parse = BuildRoot().Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // Under Sonobuoy a plugin definition with bad arguments must still end with a result and `done`.
+            if (SonobuoyEnvironment.From(environment ?? ConformanceRun.ProcessEnvironment()) is { } sonobuoy)
+            {
+                SetupFailure.Report(sonobuoy, "bad command line: " + string.Join("; ", parse.Errors.Select(e => e.Message)), simulated: false);
+            }
             foreach (var parseError in parse.Errors)
             {
                 await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);

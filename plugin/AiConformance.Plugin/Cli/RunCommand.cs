@@ -13,7 +13,7 @@ public static class RunCommand
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).", HelpName = "FILE" };
         var checklist = CoreCommands.ChecklistOption("Checklist version to run (default: the cluster's minor version).");
-        var output = new Option<string?>("--output", "-o") { Description = "Results folder (default: ./results/<UTC timestamp>; $SONOBUOY_RESULTS_DIR under Sonobuoy).", HelpName = "DIR" };
+        var output = new Option<string?>("--output", "-o") { Description = "Results folder (default: ./results/<UTC timestamp>; under Sonobuoy always $SONOBUOY_RESULTS_DIR).", HelpName = "DIR" };
         var levels = Repeatable("--level", "Only requirements of this level: MUST or SHOULD (repeatable).", "LEVEL");
         levels.AcceptOnlyFromAmong("MUST", "SHOULD", "must", "should");
         var sections = Repeatable("--section", "Only requirements of this checklist section, e.g. accelerators (repeatable).", "SECTION");

@@ -60,9 +60,7 @@ public static class ConformanceRun
             errors.WriteLine($"error: {message}");
             if (sonobuoy is not null)
             {
-                Directory.CreateDirectory(directory);
-                JUnitReport.WriteSetupError(Path.Combine(directory, JUnitReport.FileName), details, request.Simulated);
-                ResultsArchive.WriteArchiveAndDone(directory);
+                SetupFailure.Report(sonobuoy, details, request.Simulated);
             }
             return new RunResult { ExitCode = exitCode, OutputDirectory = directory, Error = message };
         }
@@ -302,7 +300,8 @@ public static class ConformanceRun
 
     private static string FirstLine(string text) => MessageSummary.Of(text, 200);
 
-    private static Dictionary<string, string> ProcessEnvironment()
+    /// <summary>The process environment as a dictionary.</summary>
+    public static Dictionary<string, string> ProcessEnvironment()
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
