@@ -9,17 +9,25 @@ namespace AiConformance.ClusterSim.Rbac;
 /// </summary>
 public sealed class RbacAuthorizer(IClusterStore store)
 {
-    private const string Group = "rbac.authorization.k8s.io";
+    public const string Group = "rbac.authorization.k8s.io";
     private static readonly ResourceKind ClusterRoles = new(Group, "v1", "ClusterRole", "clusterroles", false);
     private static readonly ResourceKind ClusterRoleBindings = new(Group, "v1", "ClusterRoleBinding", "clusterrolebindings", false);
     private static readonly ResourceKind Roles = new(Group, "v1", "Role", "roles", true);
     private static readonly ResourceKind RoleBindings = new(Group, "v1", "RoleBinding", "rolebindings", true);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string User, string? Namespace), IReadOnlyList<JsonObject>> _rules = new();
+
     public bool Allows(Identity identity, AccessRequest request) =>
         identity.IsClusterAdmin || RulesFor(identity, request.Namespace).Any(rule => Matches(rule, request));
 
+    /// <summary>Forgets the cached rules; called whenever an RBAC object changes.</summary>
+    public void Invalidate() => _rules.Clear();
+
     /// <summary>The rules that apply to an identity in a namespace (cluster-wide ones included).</summary>
-    public IReadOnlyList<JsonObject> RulesFor(Identity identity, string? ns)
+    public IReadOnlyList<JsonObject> RulesFor(Identity identity, string? ns) =>
+        _rules.GetOrAdd((identity.User, ns), _ => CollectRules(identity, ns));
+
+    private IReadOnlyList<JsonObject> CollectRules(Identity identity, string? ns)
     {
         var rules = new List<JsonObject>();
         foreach (var binding in store.List(ClusterRoleBindings).Where(b => Binds(b, identity)))

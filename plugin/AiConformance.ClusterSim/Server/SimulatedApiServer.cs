@@ -52,8 +52,10 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         _validator = new SchemaValidator(schemas);
         var admission = new ApiAdmission(ResourceCatalog, _validator);
         var store = new ClusterStore(admission, options.WatchHistoryLimit);
+        _authorizer = new RbacAuthorizer(store);
         store.Committed += change =>
         {
+            if (change.Kind.Group == RbacAuthorizer.Group) _authorizer.Invalidate();
             if (change.Kind.Group != ResourceCatalog.CustomResourceDefinitions.Group || change.Kind.Plural != ResourceCatalog.CustomResourceDefinitions.Plural) return;
             if (change.Type != StoreEventType.Deleted)
             {
@@ -71,7 +73,6 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         };
         Store = store;
         _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider };
-        _authorizer = new RbacAuthorizer(store);
         _reviews = new AccessReviews(_authorizer);
         _faults = new FaultInjector(options.Faults);
         _openApi = new OpenApiDocuments(ResourceCatalog);
