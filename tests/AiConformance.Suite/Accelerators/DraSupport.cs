@@ -227,5 +227,5 @@ public sealed class DraSupport
         .Single(claim => claim.IsAllocated());
 
     /// <summary>How long an unsatisfiable pod is watched to stay Pending: long enough for a scheduler to have tried.</summary>
-    internal static TimeSpan PendingObservation(TestNamespace ns) => ns.Timeouts.PodScheduled / 8;
+    internal static TimeSpan PendingObservation(TestNamespace ns) => ns.Timeouts.PodScheduled / 12;
 }

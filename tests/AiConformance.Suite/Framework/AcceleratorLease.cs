@@ -45,10 +45,8 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
     }
 
     /// <summary>A probe pod with the accelerator's placement but no request: the caller decides what it asks for.</summary>
-    public ProbePod Base(string name, string? node = null) => new()
+    public ProbePod Base(string name, string? node = null) => ProbePod.Configured(name, ns.Run.Configuration) with
     {
-        Name = name,
-        Image = DefaultImages.Probe(ns.Run.Configuration),
         Node = node,
         NodeSelector = accelerator.NodeSelector,
         Tolerations = accelerator.Tolerations,

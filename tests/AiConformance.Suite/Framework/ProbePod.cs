@@ -46,6 +46,17 @@ public sealed record ProbePod
 
     public int HoldSeconds { get; init; } = 600;
 
+    /// <summary>Secrets for pulling <see cref="Image"/> from a private mirror (configuration <c>images.pullSecrets</c>).</summary>
+    public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
+
+    /// <summary>A probe pod of the configured probe image, with the configured pull secrets.</summary>
+    public static ProbePod Configured(string name, SuiteConfiguration configuration) => new()
+    {
+        Name = name,
+        Image = DefaultImages.Probe(configuration),
+        ImagePullSecrets = DefaultImages.PullSecrets(configuration),
+    };
+
     public static V1PodResourceClaim FromTemplate(string claimName, string templateName) =>
         new() { Name = claimName, ResourceClaimTemplateName = templateName };
 
@@ -70,6 +81,7 @@ public sealed record ProbePod
                 HostPID = HostNamespaces ? true : null,
                 HostNetwork = HostNamespaces ? true : null,
                 ResourceClaims = Claims.Count == 0 ? null : [.. Claims],
+                ImagePullSecrets = ImagePullSecrets.Count == 0 ? null : [.. ImagePullSecrets.Select(secret => new V1LocalObjectReference { Name = secret })],
                 Containers = [.. Containers.Select(BuildContainer)],
             },
         };

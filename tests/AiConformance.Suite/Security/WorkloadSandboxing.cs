@@ -27,14 +27,13 @@ public sealed class WorkloadSandboxing
     {
         var runtimeClass = await RequireSandboxRuntimeClassAsync();
         await using var ns = await TestNamespace.CreateAsync("sandbox");
-        var image = DefaultImages.Probe(Run.Configuration);
 
         Evidence.Step($"Run a probe pod with runtimeClassName {runtimeClass.Metadata.Name} (handler {runtimeClass.Handler})");
-        await ns.CreatePodAsync(new ProbePod { Name = "sandboxed", Image = image, RuntimeClassName = runtimeClass.Metadata.Name }.Build());
+        await ns.CreatePodAsync((ProbePod.Configured("sandboxed", Run.Configuration) with { RuntimeClassName = runtimeClass.Metadata.Name }).Build());
         var node = (await ns.WaitForRunningAsync("sandboxed")).Single().Spec.NodeName;
 
         Evidence.Step($"Control: a probe pod on {node} with the default runtime in the host's process and network namespaces");
-        var hostView = await CreateControlAsync(ns, image, node);
+        var hostView = await CreateControlAsync(ns, node);
         await ns.WaitForRunningAsync("control");
         var sandboxed = await ns.ReadProbeAsync("sandboxed");
         var host = await ns.ReadProbeAsync("control");
@@ -104,17 +103,17 @@ public sealed class WorkloadSandboxing
     /// The control pod joins the host's process and network namespaces so that it shows what the host has; where the
     /// cluster's policy forbids that, a plain pod still gives the host's kernel identity.
     /// </summary>
-    private static async Task<bool> CreateControlAsync(TestNamespace ns, string image, string node)
+    private static async Task<bool> CreateControlAsync(TestNamespace ns, string node)
     {
         try
         {
-            await ns.CreatePodAsync(new ProbePod { Name = "control", Image = image, Node = node, HostNamespaces = true }.Build());
+            await ns.CreatePodAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node, HostNamespaces = true }).Build());
             return true;
         }
         catch (HttpOperationException error) when ((int)error.Response.StatusCode is 400 or 403 or 422)
         {
             Evidence.Observed("host-namespace control pod refused", $"{(int)error.Response.StatusCode}: {error.Response.Content}");
-            await ns.CreatePodAsync(new ProbePod { Name = "control", Image = image, Node = node }.Build());
+            await ns.CreatePodAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node }).Build());
             return false;
         }
     }
