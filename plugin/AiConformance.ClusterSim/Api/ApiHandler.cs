@@ -276,9 +276,18 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             return;
         }
         var sent = 0;
+        var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
+        // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
+        JsonObject Shape(JsonObject obj)
+        {
+            if (!asTable) return obj;
+            var table = TableWriter.Write(info, [obj], obj.ResourceVersionOf());
+            if (sent > 0) table["columnDefinitions"] = new JsonArray();
+            return table;
+        }
         foreach (var item in initial)
         {
-            await WriteEventAsync(http, "ADDED", item, cancellation);
+            await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
             if (++sent >= limits.DropAfterEvents) return;
         }
         if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
@@ -303,7 +312,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 lastVersion = change.ResourceVersion;
                 var type = WatchEventType(change, Matches);
                 if (type is null) continue;
-                await WriteEventAsync(http, type, change.Object, cancellation);
+                await WriteEventAsync(http, type, Shape(change.Object), cancellation);
                 if (++sent >= limits.DropAfterEvents) return;
             }
         }
