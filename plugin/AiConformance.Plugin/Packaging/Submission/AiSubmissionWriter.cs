@@ -20,7 +20,8 @@ public static partial class AiSubmissionWriter
     /// <summary>Statuses that claim something the tests proved; their passed tests go into junit.xml.</summary>
     private static readonly string[] Claiming = ["Implemented", "Partially Implemented"];
 
-    public static void Write(SonobuoyResults results, IReadOnlyDictionary<string, string> metadata, string folder)
+    /// <returns>The product metadata used: the run's filled-in values, overridden by <paramref name="metadata"/>.</returns>
+    public static IReadOnlyDictionary<string, string> Write(SonobuoyResults results, IReadOnlyDictionary<string, string> metadata, string folder)
     {
         var plugin = results.FindPluginWith(ChecklistFileName())
             ?? throw new SubmissionInputException(
@@ -56,6 +57,7 @@ public static partial class AiSubmissionWriter
         var merged = MergeMetadata(run, metadata);
         File.WriteAllText(Path.Combine(folder, AiSubmissionValidator.ProductFileName), RenderProduct(template, run, merged, claimed, checklistName));
         File.WriteAllText(Path.Combine(folder, "README.md"), RenderReadme(template, run, merged, claimed, tests, files.ContainsKey(LogName)));
+        return merged;
     }
 
     private static ProductFile ParseChecklist(string plugin, string name, byte[] content)
@@ -76,7 +78,7 @@ public static partial class AiSubmissionWriter
         var merged = run.Metadata
             .Where(m => m.Value.IsString && m.Value.Text.Trim().Length > 0 && !(m.Value.Text.StartsWith('[') && m.Value.Text.EndsWith(']')))
             .ToDictionary(m => m.Key, m => m.Value.Text, StringComparer.Ordinal);
-        foreach (var (key, value) in metadata.Where(m => m.Key != "productType"))
+        foreach (var (key, value) in metadata)
         {
             merged[key] = value;
         }
@@ -94,7 +96,7 @@ public static partial class AiSubmissionWriter
             "",
         };
         var text = FilledChecklist.Render(template, new Dictionary<string, string>(), fillings, header);
-        foreach (var key in AiSubmissionValidator.RequiredMetadata.Prepend("repoUrl"))
+        foreach (var key in AiSubmissionValidator.RequiredMetadata.Prepend("repoUrl"))  // productType is for k8s-conformance only
         {
             if (metadata.TryGetValue(key, out var value))
             {

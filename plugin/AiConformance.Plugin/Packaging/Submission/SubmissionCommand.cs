@@ -52,7 +52,7 @@ public static class SubmissionCommand
         {
             metadata = SubmissionMetadata.Load(metadataPath);
             results = SonobuoyResults.Read(tarballPath);
-            AiSubmissionWriter.Write(results, metadata, aiFolder);
+            metadata = AiSubmissionWriter.Write(results, metadata, aiFolder);
         }
         catch (SubmissionInputException e)
         {
