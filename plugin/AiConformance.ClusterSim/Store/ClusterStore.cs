@@ -305,6 +305,8 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
     private JsonObject TerminateNamespace(Stored ns)
     {
         var name = ns.Object.Name();
+        if (name is "default" or "kube-system" or "kube-public")
+            throw StatusException.Forbidden(Namespaces, name, "this namespace may not be deleted");
         if (!IsDeleting(ns.Object))
         {
             var next = Clone(ns.Object);

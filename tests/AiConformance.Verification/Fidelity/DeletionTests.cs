@@ -94,6 +94,13 @@ public sealed class DeletionTests : FidelityFixture
         Assert.That(gone, Is.EqualTo(404));
     }
 
+    [Test]
+    public async Task SystemNamespacesMayNotBeDeleted()
+    {
+        var (code, status) = await FailureOf(() => Admin.CoreV1.DeleteNamespaceAsync("kube-system", cancellationToken: Timeout));
+        Assert.That((code, status!.Message), Is.EqualTo((403, "namespaces \"kube-system\" is forbidden: this namespace may not be deleted")));
+    }
+
     private async Task<(string Ns, V1ConfigMap Owner)> OwnerWithDependentAsync(string? dependentFinalizer = null)
     {
         var ns = await NewNamespaceAsync();
