@@ -123,8 +123,15 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         if (body.Name() != name)
             throw StatusException.BadRequest($"the name of the object ({body.Name()}) does not match the name on the URL ({name})");
         if (ns is not null) body.Metadata()["namespace"] = ns;
-        if (string.IsNullOrEmpty(body.Metadata().Str("resourceVersion")) && !info.IsCustomResource && info.Kind.Plural is "pods" or "nodes")
+        // Custom resources refuse unconditional updates; built-in strategies allow them.
+        if (string.IsNullOrEmpty(body.Metadata().Str("resourceVersion")) && info.IsCustomResource)
             throw StatusException.Invalid(info.Kind, name, [new FieldError("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
+        if (IsDryRun(http.Request))
+        {
+            var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
+            await WriteObjectAsync(http, info, DryRunUpdate(info, current, body), 200);
+            return;
+        }
         await WriteObjectAsync(http, info, store.Update(info.Kind, body, statusOnly), 200);
     }
 
@@ -155,6 +162,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 _ => throw new StatusException(415, "UnsupportedMediaType",
                     $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Strategic}, {Patches.Apply}"),
             } as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object");
+            if (IsDryRun(http.Request))
+            {
+                await WriteObjectAsync(http, info, DryRunUpdate(info, current, patched), 200);
+                return;
+            }
             var clientVersion = (patch as JsonObject)?["metadata"]?["resourceVersion"]?.ToString();
             patched.Metadata()["resourceVersion"] = clientVersion ?? current.Metadata().Str("resourceVersion");
             try
@@ -181,6 +193,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 throw StatusException.Conflict(info.Kind, name);
         }
         var policy = PropagationPolicy(http, info, options);
+        if (IsDryRun(http.Request))
+        {
+            await WriteObjectAsync(http, info, current, 200);
+            return;
+        }
         var deleted = store.Delete(info.Kind, ns, name, policy) ?? throw StatusException.NotFound(info.Kind, name);
         await WriteObjectAsync(http, info, deleted, 200);
     }
@@ -442,6 +459,16 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     }
 
     private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"] == "All";
+
+    /// <summary>What an update would store, computed and validated but not written (dryRun=All).</summary>
+    private JsonObject DryRunUpdate(ResourceInfo info, JsonObject current, JsonObject next)
+    {
+        var result = (JsonObject)next.DeepClone();
+        foreach (var kept in new[] { "uid", "creationTimestamp", "resourceVersion", "generation" })
+            result.Metadata()[kept] = current.Metadata()[kept]?.DeepClone();
+        admission.Admit(info.Kind, result, current);
+        return result;
+    }
 
     private async Task WriteObjectAsync(HttpContext http, ResourceInfo info, JsonObject obj, int code)
     {

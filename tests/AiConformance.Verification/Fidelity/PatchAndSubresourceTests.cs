@@ -61,6 +61,19 @@ public sealed class PatchAndSubresourceTests : FidelityFixture
     }
 
     [Test]
+    public async Task DryRunAnswersWithoutWriting()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cm"), ns, cancellationToken: Timeout);
+        var answer = await Admin.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"k\":\"dry\"}}", V1Patch.PatchType.MergePatch),
+            "cm", ns, dryRun: "All", cancellationToken: Timeout);
+        Assert.That(answer.Data["k"], Is.EqualTo("dry"));
+        await Admin.CoreV1.DeleteNamespacedConfigMapAsync("cm", ns, dryRun: "All", cancellationToken: Timeout);
+        var stored = await Admin.CoreV1.ReadNamespacedConfigMapAsync("cm", ns, cancellationToken: Timeout);
+        Assert.That(stored.Data["k"], Is.EqualTo("v"));
+    }
+
+    [Test]
     public async Task ServerSideApplyCreatesThenMerges()
     {
         var ns = await NewNamespaceAsync();
