@@ -247,7 +247,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                         StatusException.DetailsOf(info.Kind, path.Name ?? ""));
                 }
                 RequestStatistics.Count(verb);
-                SchemaValidator.BeginRequest(http.Request.Query["fieldValidation"]);
+                SchemaValidator.BeginRequest(http.Request.Query["fieldValidation"], identity.User);
                 var limits = new WatchLimits(null, _options.BookmarkInterval);
                 if (!identity.IsClusterAdmin)
                 {

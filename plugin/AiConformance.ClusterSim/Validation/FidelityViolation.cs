@@ -6,5 +6,10 @@ namespace AiConformance.ClusterSim.Validation;
 /// </summary>
 public sealed record FidelityViolation(string Resource, string ObjectName, string Field, string Message)
 {
-    public override string ToString() => $"{Resource} \"{ObjectName}\": {Field}: {Message}";
+    /// <summary>Who wrote the object: the API user of the request, or the simulated cluster's own behaviours.</summary>
+    public string Source { get; init; } = BehaviourSource;
+
+    public const string BehaviourSource = "a simulated cluster behaviour (through the store)";
+
+    public override string ToString() => $"{Resource} \"{ObjectName}\": {Field}: {Message} (written by {Source})";
 }

@@ -23,8 +23,8 @@ public sealed class SchemaValidator(SchemaResolver schemas)
     public SchemaResolver Schemas => schemas;
 
     /// <summary>Sets the field validation mode of the request being served on this async flow (Ignore, Warn, Strict).</summary>
-    public static RequestValidation BeginRequest(string? fieldValidation) =>
-        Current.Value = new RequestValidation(fieldValidation is "Strict" or "Ignore" ? fieldValidation : "Warn");
+    public static RequestValidation BeginRequest(string? fieldValidation, string user) =>
+        Current.Value = new RequestValidation(fieldValidation is "Strict" or "Ignore" ? fieldValidation : "Warn", user);
 
     /// <summary>The request being served on this async flow, if any.</summary>
     public static RequestValidation? CurrentRequest => Current.Value;
@@ -60,7 +60,10 @@ public sealed class SchemaValidator(SchemaResolver schemas)
         {
             if (Current.Value is { FieldValidation: "Warn" } request) request.Warnings.Add($"unknown field \"{field}\"");
             _violations.Enqueue(new FidelityViolation(info.Kind.GroupResource, obj.Name(), field,
-                "unknown field: a real API server drops it"));
+                "unknown field: a real API server drops it")
+            {
+                Source = Current.Value is { } current ? $"API user {current.User}" : FidelityViolation.BehaviourSource,
+            });
         }
     }
 
@@ -179,7 +182,7 @@ public sealed class SchemaValidator(SchemaResolver schemas)
 }
 
 /// <summary>The field validation mode of one request and the warnings it collected for the Warning header.</summary>
-public sealed record RequestValidation(string FieldValidation)
+public sealed record RequestValidation(string FieldValidation, string User)
 {
     public List<string> Warnings { get; } = [];
 }

@@ -19,6 +19,7 @@ public sealed class SchemaTests : FidelityFixture
         Assert.That(response.Response.Headers.GetValues("Warning").Single(), Does.Contain("unknown field \\\"spec.containers[0].gpuCount\\\""));
         var violation = Server.FidelityViolations.Skip(before).Single();
         Assert.That((violation.Resource, violation.ObjectName, violation.Field), Is.EqualTo(("pods", "p", "spec.containers[0].gpuCount")));
+        Assert.That(violation.Source, Is.EqualTo("API user kubernetes-admin"));
         using var http = Server.CreateHttpClient();
         var stored = await http.GetStringAsync($"/api/v1/namespaces/{ns}/pods/p", Timeout);
         Assert.That(stored, Does.Not.Contain("gpuCount"));
