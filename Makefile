@@ -21,6 +21,10 @@ test: build
 demo: build
 	$(AICONFORMANCE) demo $(ARGS)
 
+## The demo on the reference cluster with a real cluster's latencies: wall time, API requests, watches, peak memory.
+bench: build
+	$(AICONFORMANCE) demo --scenario reference-realistic --stats --output results/bench $(ARGS)
+
 ## Runs the suite against the cluster of $$KUBECONFIG.
 run: build
 	$(AICONFORMANCE) run $(ARGS)
