@@ -17,6 +17,7 @@ internal sealed class RunListener(
     private readonly Dictionary<string, TestRecord> records = new();
     private readonly HashSet<string> running = new();
     private readonly List<FixtureOutput> fixtureOutputs = new();
+    private bool closed;
 
     /// <summary>Records of the tests that finished, by NUnit id.</summary>
     public IReadOnlyDictionary<string, TestRecord> Records
@@ -28,6 +29,12 @@ internal sealed class RunListener(
     public IReadOnlyList<FixtureOutput> FixtureOutputs
     {
         get { lock (gate) { return fixtureOutputs.ToList(); } }
+    }
+
+    /// <summary>Ignores everything from now on: an abandoned test that ends late must not touch finished reports.</summary>
+    public void Close()
+    {
+        lock (gate) { closed = true; }
     }
 
     public bool IsRunning(string id)
@@ -59,7 +66,7 @@ internal sealed class RunListener(
         lock (gate)
         {
             running.Remove(result.Test.Id);
-            if (!records.TryAdd(result.Test.Id, record))
+            if (closed || !records.TryAdd(result.Test.Id, record))
             {
                 return;
             }

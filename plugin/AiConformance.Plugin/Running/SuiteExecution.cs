@@ -59,6 +59,7 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
             Console.SetError(savedError);
         }
 
+        listener.Close();
         var records = listener.Records;
         var all = selected.Select(t => records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)).ToList();
         return new Outcome(all, listener.FixtureOutputs, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);

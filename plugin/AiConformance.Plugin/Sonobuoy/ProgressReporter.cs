@@ -70,7 +70,7 @@ public sealed class ProgressReporter : IDisposable
         {
             using var response = await http.PostAsJsonAsync(endpoint, update).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ObjectDisposedException)
         {
             // Progress is a courtesy to `sonobuoy status`; the results do not depend on it.
         }
