@@ -18,6 +18,10 @@ public delegate string? PodLogProvider(string ns, string pod, string container, 
 /// <summary>The resource verbs of the REST protocol over the store: create, get, list, watch, update, patch, delete.</summary>
 public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, SchemaResolver schemas, ApiAdmission admission)
 {
+    // Quotes and non-ASCII text stay readable on the wire, as kube-apiserver writes them.
+    private static readonly JsonWriterOptions WireFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public PodLogProvider? Logs { get; set; }
 
     /// <summary>The RBAC verb of a request, as the request-info resolver of kube-apiserver names it.</summary>
@@ -486,13 +490,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         http.Response.ContentType = contentType;
         foreach (var warning in SchemaValidator.CurrentRequest?.Warnings ?? [])
             http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
-        await using var writer = new Utf8JsonWriter(http.Response.Body);
+        await using var writer = new Utf8JsonWriter(http.Response.Body, WireFormat);
         body.WriteTo(writer);
     }
 
     private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellation)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n";
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(WireJson) + "\n";
         await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellation);
         await http.Response.Body.FlushAsync(cancellation);
     }

@@ -226,8 +226,14 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         var cancellation = http.RequestAborted;
         try
         {
-            var identity = Authenticate(http.Request);
             var requestPath = http.Request.Path.Value ?? "/";
+            if (requestPath.TrimEnd('/') is "/version" or "/healthz" or "/livez" or "/readyz")
+            {
+                // system:public-info-viewer: readable without credentials.
+                await ServeNonResourceAsync(http, requestPath);
+                return;
+            }
+            var identity = Authenticate(http.Request);
             if (ApiPath.Parse(requestPath) is { } path)
             {
                 var info = _handler.Resolve(path);
