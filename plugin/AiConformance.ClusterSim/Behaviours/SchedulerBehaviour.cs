@@ -85,7 +85,7 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
             {
                 if (reason.StartsWith("REFUSED:", StringComparison.Ordinal))
                 {
-                    RefuseClaim(pod, reason["REFUSED:".Length..]);
+                    RefuseClaim(pod, reason["REFUSED:".Length..], nodes.Count);
                     return;
                 }
                 reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
@@ -246,11 +246,11 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
             Cluster.Events.Record(updated, Kinds.Pod, "Warning", "FailedScheduling", message, SchedulerName);
     }
 
-    /// <summary>A claim that uses CEL outside the simulated subset: said loudly on the pod, the claim and the log.</summary>
-    private void RefuseClaim(JsonObject pod, string refusal)
+    /// <summary>A claim that uses CEL outside the simulated subset: said loudly in the pod's condition and event and in the simulation log.</summary>
+    private void RefuseClaim(JsonObject pod, string refusal, int nodeCount)
     {
         Cluster.Log.Warn(Name, $"pod {pod.Namespace()}/{pod.Name()}: {refusal}");
-        MarkUnschedulable(pod, $"0/0 nodes are available: {refusal}", recordEvent: true);
+        MarkUnschedulable(pod, $"0/{nodeCount} nodes are available: {refusal}", recordEvent: true);
     }
 
     /// <summary>kube-scheduler's FitError text: counts per reason, sorted, then the preemption post-filter's verdict.</summary>
