@@ -20,9 +20,16 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 {
     // Quotes and non-ASCII text stay readable on the wire, as kube-apiserver writes them.
     private static readonly JsonWriterOptions WireFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public PodLogProvider? Logs { get; set; }
+    private readonly WatchStream _watches = new(store);
+    private readonly Subresources _subresources = new(store);
+
+    public PodLogProvider? Logs
+    {
+        get => _subresources.Logs;
+        set => _subresources.Logs = value;
+    }
 
     /// <summary>The RBAC verb of a request, as the request-info resolver of kube-apiserver names it.</summary>
     public static string VerbOf(HttpRequest request, ApiPath path)
@@ -59,23 +66,23 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         switch (verb, path.Subresource)
         {
             case ("watch", _):
-                await WatchAsync(http, info, ns, path.Name, watchLimits, cancellation);
+                await _watches.ServeAsync(http, info, ns, path.Name, watchLimits, cancellation);
                 return;
             case ("list", _):
                 await ListAsync(http, info, ns);
                 return;
             case ("get", "log"):
-                await PodLogAsync(http, ns!, path.Name!);
+                await _subresources.LogAsync(http, ns!, path.Name!);
                 return;
             case ("get" or "update" or "patch", "scale"):
-                await ScaleAsync(http, info, ns, path.Name!, verb, cancellation);
+                await _subresources.ScaleAsync(http, info, ns, path.Name!, verb, cancellation);
                 return;
             case ("get", _):
                 var found = store.Get(kind, ns, path.Name!) ?? throw StatusException.NotFound(kind, path.Name!);
                 await WriteObjectAsync(http, info, found, 200);
                 return;
             case ("create", "binding"):
-                await BindAsync(http, ns!, path.Name!, cancellation);
+                await _subresources.BindAsync(http, ns!, path.Name!, cancellation);
                 return;
             case ("create", "eviction"):
                 _ = store.Delete(kind, ns, path.Name!) ?? throw StatusException.NotFound(kind, path.Name!);
@@ -244,12 +251,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             var after = DecodeContinue(token!);
             page = page.Where(o => string.CompareOrdinal((o.Namespace() ?? "") + "/" + o.Name(), after) > 0);
         }
-        var remaining = page.ToList();
-        if (int.TryParse(query["limit"], out var limit) && limit > 0 && remaining.Count > limit)
+        var rest = page.ToList();
+        var remaining = rest;
+        if (int.TryParse(query["limit"], out var limit) && limit > 0 && rest.Count > limit)
         {
-            var last = remaining[limit - 1];
+            var last = rest[limit - 1];
             continueToken = EncodeContinue(rv, (last.Namespace() ?? "") + "/" + last.Name());
-            remaining = remaining[..limit];
+            remaining = rest[..limit];
         }
         if (TableWriter.Wanted(http.Request.Headers.Accept))
         {
@@ -257,186 +265,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             return;
         }
         var list = ListOf(info, new JsonArray(remaining.Select(i => (JsonNode?)i).ToArray()), rv, continueToken);
-        if (continueToken is not null) list["metadata"]!["remainingItemCount"] = items.Count - remaining.Count - (items.Count - page.Count());
+        if (continueToken is not null) list["metadata"]!["remainingItemCount"] = rest.Count - remaining.Count;
         await WriteJsonAsync(http, 200, list);
     }
 
-    private async Task WatchAsync(HttpContext http, ResourceInfo info, string? ns, string? name, WatchLimits limits, CancellationToken cancellation)
-    {
-        var query = http.Request.Query;
-        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
-        bool Matches(JsonObject o) => (ns is null || o.Namespace() == ns) && (name is null || o.Name() == name) && filter(o);
-        var rvText = (string?)query["resourceVersion"];
-        var sendInitial = query["sendInitialEvents"] == "true";
-        var bookmarks = query["allowWatchBookmarks"] == "true";
-        var deadline = int.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0
-            ? DateTimeOffset.UtcNow.AddSeconds(seconds) : DateTimeOffset.MaxValue;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        IReadOnlyList<JsonObject> initial = [];
-        long from;
-        System.Threading.Channels.ChannelReader<StoreEvent> reader;
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = "application/json";
-        try
-        {
-            if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
-            {
-                (initial, from) = store.ListAt(info.Kind, ns, Matches);
-                reader = store.Watch(info.Kind, from, stop.Token);
-            }
-            else
-            {
-                if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out from))
-                    throw StatusException.BadRequest($"invalid resource version: {rvText}");
-                reader = store.Watch(info.Kind, from, stop.Token);
-            }
-        }
-        catch (StatusException expired) when (expired.Code == 410)
-        {
-            await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
-            return;
-        }
-        var sent = 0;
-        var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
-        // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
-        JsonObject Shape(JsonObject obj)
-        {
-            if (!asTable) return obj;
-            var table = TableWriter.Write(info, [obj], obj.ResourceVersionOf());
-            if (sent > 0) table["columnDefinitions"] = new JsonArray();
-            return table;
-        }
-        foreach (var item in initial)
-        {
-            await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
-            if (++sent >= limits.DropAfterEvents) return;
-        }
-        if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
-        await http.Response.Body.FlushAsync(cancellation);
-        var lastVersion = from;
-        while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
-        {
-            var wait = TimeSpan.FromTicks(Math.Min(limits.BookmarkInterval.Ticks, Math.Max(0, (deadline - DateTimeOffset.UtcNow).Ticks)));
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            tick.CancelAfter(wait);
-            try
-            {
-                if (!await reader.WaitToReadAsync(tick.Token)) return;
-            }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
-                continue;
-            }
-            while (reader.TryRead(out var change))
-            {
-                lastVersion = change.ResourceVersion;
-                var type = WatchEventType(change, Matches);
-                if (type is null) continue;
-                await WriteEventAsync(http, type, Shape(change.Object), cancellation);
-                if (++sent >= limits.DropAfterEvents) return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The event a filtered watch sees, as the watch cache decides it: an object that stops matching is DELETED for
-    /// the watcher, one that starts matching is ADDED; null when the change is invisible to it.
-    /// </summary>
-    private static string? WatchEventType(StoreEvent change, Func<JsonObject, bool> matches)
-    {
-        var now = matches(change.Object);
-        if (change.Type != StoreEventType.Modified) return now ? change.Type.ToString().ToUpperInvariant() : null;
-        var before = change.Previous is null || matches(change.Previous);
-        return (before, now) switch
-        {
-            (true, true) => "MODIFIED",
-            (true, false) => "DELETED",
-            (false, true) => "ADDED",
-            _ => null,
-        };
-    }
-
-    private async Task PodLogAsync(HttpContext http, string ns, string name)
-    {
-        var pods = new ResourceKind("", "v1", "Pod", "pods", true);
-        var pod = store.Get(pods, ns, name) ?? throw StatusException.NotFound(pods, name);
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "").ToList();
-        var container = (string?)http.Request.Query["container"];
-        if (string.IsNullOrEmpty(container))
-        {
-            if (containers.Count != 1)
-                throw StatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
-            container = containers[0];
-        }
-        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
-        if (!containers.Contains(container) && !initContainers.Contains(container))
-            throw StatusException.BadRequest($"container {container} is not valid for pod {name}");
-        var previous = http.Request.Query["previous"] == "true";
-        var text = Logs?.Invoke(ns, name, container, previous)
-            ?? throw StatusException.BadRequest(previous
-                ? $"previous terminated container \"{container}\" in pod \"{name}\" not found"
-                : $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
-        if (int.TryParse(http.Request.Query["tailLines"], out var tail) && tail >= 0)
-        {
-            var lines = text.Split('\n');
-            var hasTrailingNewline = text.EndsWith('\n');
-            var content = hasTrailingNewline ? lines[..^1] : lines;
-            text = string.Join('\n', content.TakeLast(tail)) + (hasTrailingNewline && tail > 0 ? "\n" : "");
-        }
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = "text/plain";
-        await http.Response.WriteAsync(text);
-    }
-
-    private async Task ScaleAsync(HttpContext http, ResourceInfo info, string? ns, string name, string verb, CancellationToken cancellation)
-    {
-        var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
-        if (verb != "get")
-        {
-            var text = await ReadTextAsync(http.Request, cancellation);
-            var requested = verb == "update" ? ParseJson(text) : Patches.MergePatch(ScaleOf(current), ParseJson(text));
-            var replicas = requested?["spec"]?["replicas"].AsLong() ?? 0;
-            current = store.Mutate(info.Kind, ns, name, o => ((JsonObject)o["spec"]!)["replicas"] = replicas)!;
-        }
-        await WriteJsonAsync(http, 200, ScaleOf(current));
-    }
-
-    private static JsonObject ScaleOf(JsonObject obj)
-    {
-        var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
-        var meta = obj.Metadata();
-        return new JsonObject
-        {
-            ["kind"] = "Scale",
-            ["apiVersion"] = "autoscaling/v1",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = obj.Name(), ["namespace"] = obj.Namespace(), ["uid"] = meta.Str("uid"),
-                ["resourceVersion"] = meta.Str("resourceVersion"), ["creationTimestamp"] = meta.Str("creationTimestamp"),
-            },
-            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
-            ["status"] = new JsonObject
-            {
-                ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
-                ["selector"] = selector is null ? "" : string.Join(",", selector.Select(p => $"{p.Key}={p.Value}")),
-            },
-        };
-    }
-
-    private async Task BindAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
-    {
-        var binding = await ReadObjectAsync(http.Request, cancellation);
-        var node = binding["target"]?["name"]?.ToString() ?? throw StatusException.BadRequest("binding has no target");
-        var pods = new ResourceKind("", "v1", "Pod", "pods", true);
-        var pod = store.Get(pods, ns, name) ?? throw StatusException.NotFound(pods, name);
-        if (pod["spec"]?["nodeName"] is not null)
-            throw new StatusException(409, "Conflict", $"Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{pod["spec"]!["nodeName"]}\"");
-        store.Mutate(pods, ns, name, p => ((JsonObject)p["spec"]!)["nodeName"] = node);
-        await WriteJsonAsync(http, 201, Success());
-    }
-
-    private static JsonObject Success() => new()
+    internal static JsonObject Success() => new()
     {
         ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201,
     };
@@ -494,30 +327,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         body.WriteTo(writer);
     }
 
-    private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellation)
-    {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(WireJson) + "\n";
-        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellation);
-        await http.Response.Body.FlushAsync(cancellation);
-    }
-
-    private static Task WriteBookmarkAsync(HttpContext http, ResourceInfo info, long rv, bool initialEnd, CancellationToken cancellation)
-    {
-        var metadata = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
-        if (initialEnd) metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
-        return WriteEventAsync(http, "BOOKMARK", new JsonObject
-        {
-            ["kind"] = info.Kind.Kind, ["apiVersion"] = info.Kind.ApiVersion, ["metadata"] = metadata,
-        }, cancellation);
-    }
-
-    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellation)
+    internal static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellation)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         return await reader.ReadToEndAsync(cancellation);
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
+    internal static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
     {
         var contentType = request.ContentType ?? "";
         if (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal))
@@ -534,7 +350,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         return string.IsNullOrWhiteSpace(text) ? new JsonObject() : ParseJson(text) as JsonObject ?? new JsonObject();
     }
 
-    private static JsonNode? ParseJson(string text)
+    internal static JsonNode? ParseJson(string text)
     {
         try
         {

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>The subresources with their own behaviour: <c>pods/log</c>, <c>*/scale</c> and <c>pods/binding</c>.</summary>
+internal sealed class Subresources(ClusterStore store)
+{
+    private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
+
+    public PodLogProvider? Logs { get; set; }
+
+    public async Task LogAsync(HttpContext http, string ns, string name)
+    {
+        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "").ToList();
+        var container = (string?)http.Request.Query["container"];
+        if (string.IsNullOrEmpty(container))
+        {
+            if (containers.Count != 1)
+                throw StatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
+            container = containers[0];
+        }
+        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
+        if (!containers.Contains(container) && !initContainers.Contains(container))
+            throw StatusException.BadRequest($"container {container} is not valid for pod {name}");
+        var previous = http.Request.Query["previous"] == "true";
+        var text = Logs?.Invoke(ns, name, container, previous)
+            ?? throw StatusException.BadRequest(previous
+                ? $"previous terminated container \"{container}\" in pod \"{name}\" not found"
+                : $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
+        if (int.TryParse(http.Request.Query["tailLines"], out var tail) && tail >= 0)
+        {
+            var lines = text.Split('\n');
+            var hasTrailingNewline = text.EndsWith('\n');
+            var content = hasTrailingNewline ? lines[..^1] : lines;
+            text = string.Join('\n', content.TakeLast(tail)) + (hasTrailingNewline && tail > 0 ? "\n" : "");
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "text/plain";
+        await http.Response.WriteAsync(text);
+    }
+
+    public async Task ScaleAsync(HttpContext http, ResourceInfo info, string? ns, string name, string verb, CancellationToken cancellation)
+    {
+        var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
+        if (verb != "get")
+        {
+            var text = await ApiHandler.ReadTextAsync(http.Request, cancellation);
+            var requested = verb == "update" ? ApiHandler.ParseJson(text) : Patches.MergePatch(ScaleOf(current), ApiHandler.ParseJson(text));
+            var replicas = requested?["spec"]?["replicas"].AsLong() ?? 0;
+            current = store.Mutate(info.Kind, ns, name, o => ((JsonObject)o["spec"]!)["replicas"] = replicas)!;
+        }
+        await ApiHandler.WriteJsonAsync(http, 200, ScaleOf(current));
+    }
+
+    private static JsonObject ScaleOf(JsonObject obj)
+    {
+        var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
+        var meta = obj.Metadata();
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = obj.Name(), ["namespace"] = obj.Namespace(), ["uid"] = meta.Str("uid"),
+                ["resourceVersion"] = meta.Str("resourceVersion"), ["creationTimestamp"] = meta.Str("creationTimestamp"),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
+                ["selector"] = selector is null ? "" : string.Join(",", selector.Select(p => $"{p.Key}={p.Value}")),
+            },
+        };
+    }
+
+    public async Task BindAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
+    {
+        var binding = await ApiHandler.ReadObjectAsync(http.Request, cancellation);
+        var node = binding["target"]?["name"]?.ToString() ?? throw StatusException.BadRequest("binding has no target");
+        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
+        if (pod["spec"]?["nodeName"] is not null)
+            throw new StatusException(409, "Conflict", $"Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{pod["spec"]!["nodeName"]}\"");
+        store.Mutate(Pods, ns, name, p => ((JsonObject)p["spec"]!)["nodeName"] = node);
+        await ApiHandler.WriteJsonAsync(http, 201, ApiHandler.Success());
+    }
+}

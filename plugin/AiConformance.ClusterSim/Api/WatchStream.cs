@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>
+/// A watch as kube-apiserver streams it: initial ADDED events (no resourceVersion, or sendInitialEvents), replay
+/// from a resourceVersion, selector transitions, BOOKMARKs, timeoutSeconds, a 200 answer with one ERROR event for an
+/// expired version, and an injected drop after N events.
+/// </summary>
+internal sealed class WatchStream(ClusterStore store)
+{
+    public async Task ServeAsync(HttpContext http, ResourceInfo info, string? ns, string? name, WatchLimits limits, CancellationToken cancellation)
+    {
+        var query = http.Request.Query;
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
+        bool Matches(JsonObject o) => (ns is null || o.Namespace() == ns) && (name is null || o.Name() == name) && filter(o);
+        var rvText = (string?)query["resourceVersion"];
+        var sendInitial = query["sendInitialEvents"] == "true";
+        var bookmarks = query["allowWatchBookmarks"] == "true";
+        var deadline = int.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0
+            ? DateTimeOffset.UtcNow.AddSeconds(seconds) : DateTimeOffset.MaxValue;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        IReadOnlyList<JsonObject> initial = [];
+        long from;
+        System.Threading.Channels.ChannelReader<StoreEvent> reader;
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        try
+        {
+            if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
+            {
+                (initial, from) = store.ListAt(info.Kind, ns, Matches);
+                reader = store.Watch(info.Kind, from, stop.Token);
+            }
+            else
+            {
+                if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+                    throw StatusException.BadRequest($"invalid resource version: {rvText}");
+                reader = store.Watch(info.Kind, from, stop.Token);
+            }
+        }
+        catch (StatusException expired) when (expired.Code == 410)
+        {
+            await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
+            return;
+        }
+        var sent = 0;
+        var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
+        // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
+        JsonObject Shape(JsonObject obj)
+        {
+            if (!asTable) return obj;
+            var table = TableWriter.Write(info, [obj], obj.ResourceVersionOf());
+            if (sent > 0) table["columnDefinitions"] = new JsonArray();
+            return table;
+        }
+        foreach (var item in initial)
+        {
+            await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
+            if (++sent >= limits.DropAfterEvents) return;
+        }
+        if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
+        await http.Response.Body.FlushAsync(cancellation);
+        var lastVersion = from;
+        while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
+        {
+            var wait = TimeSpan.FromTicks(Math.Min(limits.BookmarkInterval.Ticks, Math.Max(0, (deadline - DateTimeOffset.UtcNow).Ticks)));
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            tick.CancelAfter(wait);
+            try
+            {
+                if (!await reader.WaitToReadAsync(tick.Token)) return;
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
+                continue;
+            }
+            while (reader.TryRead(out var change))
+            {
+                lastVersion = change.ResourceVersion;
+                var type = WatchEventType(change, Matches);
+                if (type is null) continue;
+                await WriteEventAsync(http, type, Shape(change.Object), cancellation);
+                if (++sent >= limits.DropAfterEvents) return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The event a filtered watch sees, as the watch cache decides it: an object that stops matching is DELETED for
+    /// the watcher, one that starts matching is ADDED; null when the change is invisible to it.
+    /// </summary>
+    private static string? WatchEventType(StoreEvent change, Func<JsonObject, bool> matches)
+    {
+        var now = matches(change.Object);
+        if (change.Type != StoreEventType.Modified) return now ? change.Type.ToString().ToUpperInvariant() : null;
+        var before = change.Previous is null || matches(change.Previous);
+        return (before, now) switch
+        {
+            (true, true) => "MODIFIED",
+            (true, false) => "DELETED",
+            (false, true) => "ADDED",
+            _ => null,
+        };
+    }
+
+    private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellation)
+    {
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(ApiHandler.WireJson) + "\n";
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellation);
+        await http.Response.Body.FlushAsync(cancellation);
+    }
+
+    private static Task WriteBookmarkAsync(HttpContext http, ResourceInfo info, long rv, bool initialEnd, CancellationToken cancellation)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
+        if (initialEnd) metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        return WriteEventAsync(http, "BOOKMARK", new JsonObject
+        {
+            ["kind"] = info.Kind.Kind, ["apiVersion"] = info.Kind.ApiVersion, ["metadata"] = metadata,
+        }, cancellation);
+    }
+}
