@@ -29,6 +29,7 @@ bench: build
 run: build
 	$(AICONFORMANCE) run $(ARGS)
 
+## Lists the requirements of a checklist version and their tests, e.g. ARGS="--checklist v1.37 --format json".
 list: build
 	$(AICONFORMANCE) list $(ARGS)
 
