@@ -112,7 +112,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     {
         var backoff = Cluster.Latencies.RestartBackoff * Math.Pow(2, Math.Min(container.RestartCount, 5));
         container.RestartAt = DateTime.UtcNow + backoff;
-        container.WaitingReason = container.ExitCode == 0 ? "Completed" : "CrashLoopBackOff";
+        container.WaitingReason = "CrashLoopBackOff";
         container.LastTerminated = container.TerminatedState();
     }
 
