@@ -60,6 +60,8 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var kind = info.Kind;
         var request = http.Request;
         var ns = kind.Namespaced ? path.Namespace : null;
+        if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)
+            throw StatusException.BadRequest("Upgrade request required");
         var allowed = path.Subresource is { } sub ? info.Subresources[sub].Verbs : info.Verbs;
         if (!allowed.Contains(verb) && !(verb == "watch" && path.Subresource is null && info.Verbs.Contains("list")))
             throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");

@@ -158,7 +158,8 @@ public sealed partial class ResourceCatalog
                 if (rest.Length >= 3)
                 {
                     var sub = builder.Subresource(rest[2], gvk);
-                    sub.Add(action switch { "put" => "update", "post" => "create", "connect" => method, _ => action });
+                    sub.Verbs.Add(action switch { "put" => "update", "post" => "create", "connect" => method, _ => action });
+                    sub.IsConnect |= action == "connect";
                     continue;
                 }
                 if (gvk is not null && builder.Kind is null && action != "connect") builder.Kind = gvk.Str("kind");
@@ -231,11 +232,11 @@ public sealed partial class ResourceCatalog
         public HashSet<string> Verbs { get; } = [];
         public Dictionary<string, SubresourceBuilder> Subresources { get; } = [];
 
-        public HashSet<string> Subresource(string name, JsonObject? gvk)
+        public SubresourceBuilder Subresource(string name, JsonObject? gvk)
         {
             if (!Subresources.TryGetValue(name, out var sub)) Subresources[name] = sub = new SubresourceBuilder();
             if (gvk is not null && sub.Gvk is null) sub.Gvk = gvk;
-            return sub.Verbs;
+            return sub;
         }
     }
 
@@ -243,10 +244,14 @@ public sealed partial class ResourceCatalog
     {
         public JsonObject? Gvk { get; set; }
         public HashSet<string> Verbs { get; } = [];
+        public bool IsConnect { get; set; }
 
         public SubresourceInfo Build(string name) =>
             new(name, VerbOrder.Where(Verbs.Contains).Concat(Verbs.Where(v => !VerbOrder.Contains(v)).Order()).ToList(),
-                Gvk?.Str("group") ?? "", Gvk?.Str("version") ?? "", Gvk?.Str("kind") ?? "");
+                Gvk?.Str("group") ?? "", Gvk?.Str("version") ?? "", Gvk?.Str("kind") ?? "")
+            {
+                IsConnect = IsConnect,
+            };
     }
 
     [GeneratedRegex(@"^v\d+$")]

@@ -26,4 +26,8 @@ public sealed record ResourceInfo(ResourceKind Kind)
     public bool HasStatus => Subresources.ContainsKey("status");
 }
 
-public sealed record SubresourceInfo(string Name, IReadOnlyList<string> Verbs, string Group, string Version, string Kind);
+public sealed record SubresourceInfo(string Name, IReadOnlyList<string> Verbs, string Group, string Version, string Kind)
+{
+    /// <summary>A streaming subresource (exec, attach, portforward, proxy) that needs a connection upgrade.</summary>
+    public bool IsConnect { get; init; }
+}

@@ -56,6 +56,32 @@ public sealed class AuthorizationTests : FidelityFixture
     }
 
     [Test]
+    public void TheShippedClusterRoleHasNoWildcardsAndNoSecrets()
+    {
+        using var stream = typeof(AiConformance.ClusterSim.Server.SimulatedApiServer).Assembly.GetManifestResourceStream("rbac/ai-conformance-rbac.yaml")!;
+        var manifest = new StreamReader(stream).ReadToEnd();
+        var rules = AiConformance.ClusterSim.Api.YamlJson.ParseAll(manifest)
+            .Where(d => d?["kind"]?.GetValue<string>() is "ClusterRole" or "Role")
+            .SelectMany(d => d!["rules"]!.AsArray())
+            .ToList();
+        var words = rules.SelectMany(r => new[] { "apiGroups", "resources", "verbs" }.SelectMany(k => r![k]!.AsArray().Select(v => v!.GetValue<string>()))).ToList();
+        Assert.That(rules, Is.Not.Empty);
+        Assert.That(words, Has.None.Contains("*"));
+        Assert.That(words, Has.None.EqualTo("secrets"));
+    }
+
+    [Test]
+    public async Task StreamingSubresourcesNeedAnUpgrade()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.CoreV1.CreateNamespacedPodAsync(Pod("p"), ns, cancellationToken: Timeout);
+        using var http = Server.CreateHttpClient(AiConformance.ClusterSim.Server.KubeconfigIdentity.Admin);
+        using var response = await http.PostAsync($"/api/v1/namespaces/{ns}/pods/p/exec?command=ls", null, Timeout);
+        Assert.That((int)response.StatusCode, Is.EqualTo(400));
+        Assert.That(await response.Content.ReadAsStringAsync(Timeout), Does.Contain("Upgrade request required"));
+    }
+
+    [Test]
     public async Task AnUnknownTokenIsUnauthorized()
     {
         using var http = Server.CreateHttpClient();
