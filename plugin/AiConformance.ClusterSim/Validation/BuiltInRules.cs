@@ -14,14 +14,34 @@ public static class BuiltInRules
                 Containers(obj["spec"] as JsonObject, "spec", errors);
                 if (old is not null) PodSpecUpdate(old, obj, errors);
                 break;
-            case ("resource.k8s.io", "resourceclaims"):
-                if (old is not null && !JsonNode.DeepEquals(old["spec"], obj["spec"]))
-                    errors.Add(new FieldError("FieldValueInvalid", "spec", "Invalid value: \"field is immutable\": field is immutable"));
+            case ("resource.k8s.io", "resourceclaims" or "resourceclaimtemplates"):
+                Immutable(old, obj, "spec", errors);
                 break;
-            case ("batch", "jobs") or ("apps", "deployments" or "replicasets" or "statefulsets" or "daemonsets"):
+            case ("batch", "jobs"):
                 Containers(obj["spec"]?["template"]?["spec"] as JsonObject, "spec.template.spec", errors);
+                Immutable(old, obj, "spec.selector", errors);
+                if (old?["spec"]?["suspend"]?.GetValueKind() != System.Text.Json.JsonValueKind.True) Immutable(old, obj, "spec.template", errors);
+                break;
+            case ("apps", "deployments" or "replicasets" or "statefulsets" or "daemonsets"):
+                Containers(obj["spec"]?["template"]?["spec"] as JsonObject, "spec.template.spec", errors);
+                Immutable(old, obj, "spec.selector", errors);
+                break;
+            case ("", "services"):
+                if (old?["spec"]?["clusterIP"] is { } ip && obj["spec"]?["clusterIP"] is { } next && !JsonNode.DeepEquals(ip, next))
+                    Immutable(old, obj, "spec.clusterIP", errors);
                 break;
         }
+    }
+
+    /// <summary>A field that may not change once set: <c>field is immutable</c>, as the registries answer.</summary>
+    private static void Immutable(JsonObject? old, JsonObject next, string dottedPath, List<FieldError> errors)
+    {
+        if (old is null) return;
+        JsonNode? Walk(JsonNode? node) => dottedPath.Split('.').Aggregate(node, (current, part) => current?[part]);
+        var before = Walk(old);
+        var after = Walk(next);
+        if (!JsonNode.DeepEquals(before, after))
+            errors.Add(new FieldError("FieldValueInvalid", dottedPath, $"Invalid value: {after?.ToJsonString() ?? "null"}: field is immutable"));
     }
 
     private static void Containers(JsonObject? spec, string path, List<FieldError> errors)
