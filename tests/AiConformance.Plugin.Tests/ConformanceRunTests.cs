@@ -214,6 +214,19 @@ public class ConformanceRunTests
     }
 
     [Test]
+    public async Task TestCaseSourcesSeeTheRunContextWhileTheSuiteLoads()
+    {
+        using var fixture = new RunFixture();
+        var request = fixture.Request("virtualized_accelerator") with { ConfigPath = fixture.WriteConfig("fake:\n  vgpuProfiles: [a10, a40]\n") };
+        var result = await ConformanceRun.ExecuteAsync(request, CancellationToken.None);
+        Assert.That(result.Tests.Select(t => (t.Name, t.Outcome)), Is.EqualTo(new[]
+        {
+            ("TestVirtualizedAccelerator/ProfileIsAllocated(\"a10\")", TestOutcome.Passed),
+            ("TestVirtualizedAccelerator/ProfileIsAllocated(\"a40\")", TestOutcome.Passed),
+        }));
+    }
+
+    [Test]
     public async Task NoTestStartsAfterAStop()
     {
         using var fixture = new RunFixture();

@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AiConformance.Checklist;
 using AiConformance.Plugin.Running;
+using AiConformance.Suite.Framework;
+using k8s;
 
 namespace AiConformance.Plugin.Cli;
 
@@ -33,6 +35,7 @@ public static class ListCommand
             try
             {
                 var version = parse.GetValue(checklist) is { } named ? ChecklistSelection.Named(named) : ChecklistCatalog.Newest;
+                RunContext.Current = OfflineContext(version);
                 var listing = Build(version, SuiteAssembly.Load(parse.GetValue(suiteAssembly)));
                 parse.InvocationConfiguration.Output.Write(parse.GetValue(format) == "json" ? RenderJson(listing) : RenderTable(listing));
                 return ExitCodes.Conformant;
@@ -42,9 +45,25 @@ public static class ListCommand
                 parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.UsageError;
             }
+            finally
+            {
+                RunContext.Reset();
+            }
         });
         return command;
     }
+
+    /// <summary>
+    /// Listing never talks to a cluster, but test case sources run while NUnit loads the suite and may ask the run
+    /// context; this one answers at once with "connection refused" instead of reaching whatever KUBECONFIG names.
+    /// </summary>
+    private static RunContext OfflineContext(ChecklistVersion version) => new()
+    {
+        Kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }),
+        RunId = "list",
+        Checklist = version,
+        Configuration = SuiteConfiguration.Empty,
+    };
 
     public static Listing Build(ChecklistVersion version, SuiteAssembly suite) => new(
         version.Version,

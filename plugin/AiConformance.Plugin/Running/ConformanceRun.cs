@@ -81,14 +81,7 @@ public static class ConformanceRun
         var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
         var checklist = named ?? ChooseChecklist(sonobuoy, connection, output);
         var requirements = RequirementSelection.Select(checklist, request.Levels, request.Sections, request.Requirements, request.SkipRequirements);
-        var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
-        var selectedIds = requirements.Select(r => r.Id).ToHashSet();
-        var tests = suite.Tests.Where(t => selectedIds.Contains(t.RequirementId)).ToList();
         CreateResultsFolder(directory);
-
-        var runId = RunContext.NewRunId();
-        output.WriteLine($"aiconformance: run {runId}, checklist {checklist.Version}, cluster {connection.Server} (Kubernetes {connection.ServerVersion})");
-        output.WriteLine($"aiconformance: {tests.Count} tests for {requirements.Count} requirements; results in {directory}");
 
         using var testsCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -96,6 +89,8 @@ public static class ConformanceRun
         {
             stop.CancelAfter(timeout);
         }
+        var runId = RunContext.NewRunId();
+        // Set before the suite loads: test case sources may detect what the cluster has while NUnit builds the tests.
         RunContext.Current = new RunContext
         {
             Kubernetes = connection.Kubernetes,
@@ -105,6 +100,11 @@ public static class ConformanceRun
             Cancellation = testsCancellation.Token,
             Simulated = request.Simulated,
         };
+        var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
+        var selectedIds = requirements.Select(r => r.Id).ToHashSet();
+        var tests = suite.Tests.Where(t => selectedIds.Contains(t.RequirementId)).ToList();
+        output.WriteLine($"aiconformance: run {runId}, checklist {checklist.Version}, cluster {connection.Server} (Kubernetes {connection.ServerVersion})");
+        output.WriteLine($"aiconformance: {tests.Count} tests for {requirements.Count} requirements; results in {directory}");
 
         using var progress = new ProgressReporter(sonobuoy?.ProgressPort);
         var progressQueue = new ProgressQueue(progress);

@@ -112,3 +112,13 @@ public sealed class FakeSecureAcceleratorAccess
     [Test]
     public void OtherPodsSeeNoDevice() => Assert.Pass();
 }
+
+[Explicit("runner fixture"), Requirement("virtualized_accelerator")]
+public sealed class FakeVirtualizedAccelerator
+{
+    // Evaluated while NUnit loads the tests, as a fixture detecting what the cluster offers would be.
+    private static IEnumerable<string> Profiles() => RunContext.Current.Configuration.GetList("fake.vgpuProfiles");
+
+    [TestCaseSource(nameof(Profiles))]
+    public void ProfileIsAllocated(string profile) => Evidence.Observed("profile", profile);
+}
