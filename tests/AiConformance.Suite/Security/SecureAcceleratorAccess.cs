@@ -1,5 +1,4 @@
 using AiConformance.Suite.Framework;
-using AiConformance.Workloads.Probe;
 using NUnit.Framework;
 
 namespace AiConformance.Suite.Security;
@@ -145,7 +144,9 @@ public sealed class SecureAcceleratorAccess
         var claims = await Eventually.UntilAsync(ns.Claims(),
             seen => seen.Any(claim => IsFor(claim, pod) && claim.IsAllocated()),
             $"the claim of {pod} to be allocated", Claims.Describe, ns.Timeouts.PodScheduled, ns.Cancellation);
-        var results = claims.Where(claim => IsFor(claim, pod)).SelectMany(claim => claim.Allocated()).ToList();
+        var mine = claims.Where(claim => IsFor(claim, pod)).ToList();
+        foreach (var claim in mine) Evidence.Observed($"claim of {pod}", claim.Describe());
+        var results = mine.SelectMany(claim => claim.Allocated()).ToList();
         return [.. results.Select(result => accelerator.Devices.FirstOrDefault(device =>
                 device.Driver == result.Driver && device.Pool == result.Pool && device.Name == result.Device)
             ?? new PublishedDevice(result.Driver, result.Pool, result.Device, null, new Dictionary<string, k8s.Models.V1DeviceAttribute>(), new Dictionary<string, k8s.Models.V1DeviceCapacity>()))];
