@@ -105,7 +105,15 @@ public static partial class K8sConformanceSubmission
     private static void CheckProduct(string path, List<SubmissionProblem> problems)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(path)));
+        try
+        {
+            stream.Load(new StringReader(File.ReadAllText(path)));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            problems.Add(new("PRODUCT.yaml", $"line {e.Start.Line}: malformed YAML", "run aiconformance submission again to rewrite it"));
+            return;
+        }
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
         foreach (var (field, source, required) in ProductFields.Where(f => f.Required))
         {
