@@ -46,14 +46,18 @@ public class SetupErrorTests
         AssertOneLine(result, error, ExitCodes.ClusterUnreachable, "refused the credentials (401");
     }
 
-    [Test]
-    public async Task UnreadableKubeconfigIsAUsageError()
+    [TestCase("this: [is not: a kubeconfig", "cannot read kubeconfig")]
+    [TestCase("apiVersion: v1\nkind: Config\n", "cannot read kubeconfig")]
+    [TestCase("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\ncurrent-context: nope\nusers: []\n", "cannot read kubeconfig")]
+    [TestCase("\n", "is empty")]
+    public async Task UnreadableKubeconfigIsAUsageError(string content, string expected)
     {
         using var fixture = new RunFixture();
         var garbage = fixture.Directory.File("garbage-kubeconfig");
-        await File.WriteAllTextAsync(garbage, "this: [is not: a kubeconfig");
+        await File.WriteAllTextAsync(garbage, content);
         var (result, error) = await RunAsync(fixture, fixture.Request() with { KubeconfigPath = garbage });
-        AssertOneLine(result, error, ExitCodes.UsageError, $"cannot read kubeconfig {garbage}");
+        AssertOneLine(result, error, ExitCodes.UsageError, expected);
+        Assert.That(error, Does.Contain(garbage).And.Contain("hint:").And.Not.Contain("Object reference"));
     }
 
     [Test]

@@ -64,14 +64,21 @@ public sealed record ClusterConnection(IKubernetes Kubernetes, string ServerVers
                     throw new RunSetupException(ExitCodes.UsageError,
                         $"kubeconfig {path} does not exist; hint: pass --kubeconfig FILE or set KUBECONFIG");
                 }
+                if (string.IsNullOrWhiteSpace(File.ReadAllText(path)))
+                {
+                    throw new RunSetupException(ExitCodes.UsageError,
+                        $"kubeconfig {path} is empty; hint: pass --kubeconfig FILE or set KUBECONFIG");
+                }
                 configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
             }
         }
         catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or FormatException
                                        or YamlDotNet.Core.YamlException or ArgumentException or NullReferenceException)
         {
+            // The client's parser fails with a NullReferenceException on some incomplete files; say so plainly.
+            var reason = e is NullReferenceException ? "it is not a complete kubeconfig" : FirstLine(e.Message);
             throw new RunSetupException(ExitCodes.UsageError,
-                $"cannot read kubeconfig {path ?? "(in-cluster)"}: {FirstLine(e.Message)}; hint: check the file with 'kubectl --kubeconfig {path} config view'");
+                $"cannot read kubeconfig {path ?? "(in-cluster)"}: {reason}; hint: check the file with 'kubectl --kubeconfig {path} config view'");
         }
         return (new Kubernetes(configuration), configuration.Host ?? "(unknown)");
     }
