@@ -18,7 +18,7 @@ internal static class RunContextFromEnvironment
         var configuration = SuiteConfiguration.Load(Environment.GetEnvironmentVariable(SuiteConfiguration.FileVariable));
         var kubernetes = new Kubernetes(KubernetesClientConfiguration.IsInCluster()
             ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG")));
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG")), new TransientErrorRetryHandler());
         return new RunContext
         {
             Kubernetes = kubernetes,
