@@ -159,6 +159,30 @@ if [[ -f $work/results/junit.xml ]]; then
   tests=$(grep -c '<testcase ' "$work/results/junit.xml" || true)
   [[ $tests -gt 0 ]] && pass "junit.xml holds $tests test cases" || fail "junit.xml holds no test case"
 fi
+# 5. The same run with no network at all: the simulated cluster and the run share one container whose network
+#    namespace has only loopback, so anything that needed more than the cluster would fail. Same tests expected.
+kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
+sim_pid=
+mkdir -p "$work/offline-results"
+chmod 0777 "$work/offline-results"
+bundle_config '["aiconformance","sim","serve","--scenario","reference","--as-plugin","--kubeconfig-out","/tmp/kubeconfig"]' isolated \
+  '.mounts += [{"destination": "/tmp/sonobuoy/results", "type": "bind", "source": "'"$work/offline-results"'", "options": ["rbind", "rw"]}]'
+offline=aic-offline-$$
+containers+=("$offline")
+runc run -d -b "$work/bundle" "$offline" >"$work/offline-sim.log" 2>&1 </dev/null
+for _ in $(seq 1 300); do grep -q '^ready' "$work/offline-sim.log" 2>/dev/null && break; sleep 0.2; done
+offline_rc=0
+runc exec --env SONOBUOY=true --env SONOBUOY_RESULTS_DIR=/tmp/sonobuoy/results --env KUBECONFIG=/tmp/kubeconfig \
+  --env "SONOBUOY_K8S_VERSION=${k8s_version:-v1.35.0}" "$offline" aiconformance run >"$work/offline-run.log" 2>&1 </dev/null || offline_rc=$?
+runc delete --force "$offline" >/dev/null 2>&1 || true
+test_names() { grep -o '<testcase name="[^"]*"' "$1" 2>/dev/null | sort; }
+if [[ -f $work/offline-results/done && -f $work/offline-results/junit.xml ]] \
+   && [[ $(test_names "$work/offline-results/junit.xml") == "$(test_names "$work/results/junit.xml")" ]]; then
+  pass "the same run with only loopback in its network namespace writes done and runs the same tests (exit $offline_rc)"
+else
+  fail "the run without network differs or did not finish (exit $offline_rc): $(tail -3 "$work/offline-run.log")"
+fi
+
 {
   echo "image=$IMAGE"
   echo "archive_bytes=$compressed"
