@@ -46,6 +46,14 @@ public class SetupErrorTests
         AssertOneLine(result, error, ExitCodes.ClusterUnreachable, "refused the credentials (401");
     }
 
+    [Test]
+    public async Task ServerThatIsNotKubernetesIsUnreachable()
+    {
+        using var fixture = new RunFixture(FakeApiServer.NotKubernetes);
+        var (result, error) = await RunAsync(fixture, fixture.Request());
+        AssertOneLine(result, error, ExitCodes.ClusterUnreachable, "does not answer /version like a Kubernetes API server");
+    }
+
     [TestCase("this: [is not: a kubeconfig", "cannot read kubeconfig")]
     [TestCase("apiVersion: v1\nkind: Config\n", "cannot read kubeconfig")]
     [TestCase("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\ncurrent-context: nope\nusers: []\n", "cannot read kubeconfig")]

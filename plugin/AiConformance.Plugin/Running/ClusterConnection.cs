@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using AiConformance.Suite.Framework;
 using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;
@@ -39,6 +40,10 @@ public sealed record ClusterConnection(IKubernetes Kubernetes, string ServerVers
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             throw Unreachable($"the Kubernetes API server at {server} did not answer within {VersionTimeout.TotalSeconds:0} s; hint: check the network path to the cluster");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw Unreachable($"the server at {server} does not answer /version like a Kubernetes API server; hint: check the kubeconfig's server address");
         }
         catch (HttpRequestException e)
         {
@@ -80,7 +85,8 @@ public sealed record ClusterConnection(IKubernetes Kubernetes, string ServerVers
             throw new RunSetupException(ExitCodes.UsageError,
                 $"cannot read kubeconfig {path ?? "(in-cluster)"}: {reason}; hint: check the file with 'kubectl --kubeconfig {path} config view'");
         }
-        return (new Kubernetes(configuration), configuration.Host ?? "(unknown)");
+        // The same transient-error retries as under `dotnet test`, so fixtures fail for what the cluster does.
+        return (new Kubernetes(configuration, new TransientErrorRetryHandler()), configuration.Host ?? "(unknown)");
     }
 
     private static string Reason(HttpRequestException e) => e.InnerException switch

@@ -26,6 +26,9 @@ public sealed class FakeApiServer : IDisposable
         loop = Task.Run(ServeAsync);
     }
 
+    /// <summary>Pass as the git version to get a server that answers /version with a web page.</summary>
+    public const string NotKubernetes = "not-kubernetes";
+
     public int Port { get; }
     public string GitVersion { get; }
     public HttpStatusCode VersionStatus { get; }
@@ -65,6 +68,7 @@ public sealed class FakeApiServer : IDisposable
             Requests.Enqueue((path, body));
             var (status, answer) = path switch
             {
+                "/version" when GitVersion == NotKubernetes => (200, "<html>a web page</html>"),
                 "/version" when VersionStatus == HttpStatusCode.OK =>
                     (200, $$"""{"major":"1","minor":"35","gitVersion":"{{GitVersion}}","platform":"linux/amd64"}"""),
                 "/version" => ((int)VersionStatus, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","code":401}"""),
