@@ -22,16 +22,20 @@ public sealed class GpuSharing
     private sealed record Strategy(string Name, string Node, int Pods, DetectedAccelerator Units, bool Partitioned);
 
     [Test]
-    [Description("KAR-0003: several pods requesting logical GPUs are scheduled and running at the same time on the same physical GPU (or on distinct MIG slices of it)")]
+    [Description("KAR-0003: several pods requesting logical GPUs are scheduled and running at the same time on the same physical GPU (or on distinct MIG slices of it); every sharing mechanism found is proven")]
     public async Task SeveralPodsRunAtOnceOnSharedGpus()
     {
         var settings = AcceleratorSettings.From(Run.Configuration);
         var inventory = await AcceleratorInventory.ReadAsync(Run);
-        var (strategy, lookedFor) = Detect(inventory, settings);
-        if (strategy is null)
+        var (strategies, lookedFor) = Detect(inventory, settings);
+        if (strategies.Count == 0)
             Outcome.NeedsAttestation($"no GPU sharing mechanism found: {lookedFor}. If the accelerator supports none, the requirement is N/A; otherwise a person must attest how GPUs are shared");
-        Evidence.Observed("sharing strategy", $"{strategy!.Name} on {strategy.Node}: {strategy.Units.Summary}");
+        foreach (var strategy in strategies) await ProveAsync(strategy, inventory);
+    }
 
+    private static async Task ProveAsync(Strategy strategy, AcceleratorInventory inventory)
+    {
+        Evidence.Observed("sharing strategy", $"{strategy.Name} on {strategy.Node}: {strategy.Units.Summary}");
         await using var ns = await TestNamespace.CreateAsync("sharing");
         await using var lease = new AcceleratorLease(ns, strategy.Units);
         var names = Enumerable.Range(0, strategy.Pods).Select(index => $"sharer-{index}").ToArray();
@@ -46,19 +50,20 @@ public sealed class GpuSharing
         Assert.Multiple(() =>
         {
             // Negative control: sharing must not hand a pod more than its unit.
-            Assert.That(reports.Select(report => report.Accelerators.Count), Is.All.EqualTo(1), "units visible to each pod that asked for one");
+            Assert.That(reports.Select(report => report.Accelerators.Count), Is.All.EqualTo(1), $"{strategy.Name}: units visible to each pod that asked for one");
             if (strategy.Partitioned)
             {
-                Assert.That(units.Select(unit => unit.Source), Is.All.EqualTo(AcceleratorSource.NvidiaMig), "each pod sees a MIG slice, not a whole GPU");
-                Assert.That(units.Select(unit => unit.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count(), Is.EqualTo(units.Count), "MIG slices seen by two pods");
+                Assert.That(units.Select(unit => unit.Source), Is.All.EqualTo(AcceleratorSource.NvidiaMig), $"{strategy.Name}: each pod sees a MIG slice, not a whole GPU");
+                Assert.That(units.Select(unit => unit.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count(), Is.EqualTo(units.Count), $"{strategy.Name}: MIG slices seen by two pods");
             }
             else
             {
                 Assert.That(units.GroupBy(unit => unit.PhysicalId ?? unit.Id).Any(group => group.Count() > 1), Is.True,
-                    $"{names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
+                    $"{strategy.Name}: {names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
             }
         });
         if (strategy.Partitioned) await AssertSlicesAreTheAllocatedOnesAsync(ns, strategy, inventory, reports);
+        await lease.ReleaseAsync(mustRelease: false);
     }
 
     /// <summary>With DRA, each pod's visible slice is the device allocated to its own claim.</summary>
@@ -77,9 +82,11 @@ public sealed class GpuSharing
         });
     }
 
-    private static (Strategy? Strategy, string LookedFor) Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
+    /// <summary>One strategy per mechanism found (MIG through DRA, MIG through the device plugin, time-slicing).</summary>
+    private static (List<Strategy> Strategies, string LookedFor) Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
     {
         var lookedFor = new List<string>();
+        var strategies = new List<Strategy>();
 
         lookedFor.Add("DRA DeviceClasses of MIG devices (attribute type=mig)");
         foreach (var deviceClass in inventory.DeviceClasses)
@@ -88,7 +95,8 @@ public sealed class GpuSharing
             var node = slices.Where(device => device.Node is not null).GroupBy(device => device.Node!)
                 .Where(group => group.Count() >= 2).OrderByDescending(group => group.Count()).Select(group => group.Key).FirstOrDefault();
             if (node is null || AcceleratorDetection.FromClass(deviceClass, inventory, settings, "detected") is not { } units) continue;
-            return (new Strategy($"MIG through DRA DeviceClass {deviceClass.Name}", node, 2, units, Partitioned: true), "");
+            strategies.Add(new Strategy($"MIG through DRA DeviceClass {deviceClass.Name}", node, 2, units, Partitioned: true));
+            break;
         }
 
         lookedFor.Add("device-plugin MIG resources (nvidia.com/mig-*)");
@@ -96,7 +104,8 @@ public sealed class GpuSharing
         {
             var node = inventory.Allocatable(resource).Where(entry => entry.Value >= 2).Select(entry => entry.Key).FirstOrDefault();
             if (node is null || AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
-            return (new Strategy($"MIG through device-plugin resource {resource}", node, 2, units, Partitioned: true), "");
+            strategies.Add(new Strategy($"MIG through device-plugin resource {resource}", node, 2, units, Partitioned: true));
+            break;
         }
 
         lookedFor.Add($"time-slicing (node label {ReplicasLabel} above 1 with nvidia.com/gpu or nvidia.com/gpu.shared)");
@@ -112,9 +121,13 @@ public sealed class GpuSharing
                 // One pod more than there are physical GPUs: at least two must share one.
                 if (allocatable < physical + 1) continue;
                 if (AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
-                return (new Strategy($"time-slicing of {resource} ({replicas} replicas per GPU, {physical} physical)", node.Metadata.Name, physical + 1, units, Partitioned: false), "");
+                // Only this node's replicas: another node's whole GPUs under the same name would prove nothing.
+                units = units with { CapacityByNode = new Dictionary<string, int> { [node.Metadata.Name] = allocatable } };
+                strategies.Add(new Strategy($"time-slicing of {resource} ({replicas} replicas per GPU, {physical} physical)", node.Metadata.Name, physical + 1, units, Partitioned: false));
+                break;
             }
+            if (strategies.Any(strategy => !strategy.Partitioned)) break;
         }
-        return (null, string.Join("; ", lookedFor));
+        return (strategies, string.Join("; ", lookedFor));
     }
 }

@@ -83,14 +83,9 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         try
         {
             if (pods.Count > 0) await ns.WaitForGoneAsync([.. pods.Select(entry => entry.Pod)]);
-            // Cleanup (not a check) deletes every claim, so a cluster that never deallocates cannot starve later tests.
-            var toDelete = mustRelease ? claims
-                : [.. (await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation)).Items.Select(claim => claim.Metadata.Name)];
-            foreach (var claim in toDelete) await ns.DeleteClaimAsync(claim);
-            await Eventually.UntilAsync(ns.Claims(),
-                seen => seen.All(claim => !claim.IsAllocated()),
-                "every claim of the test to be deallocated or deleted after its pods were deleted",
-                Claims.Describe, ns.Timeouts.DevicesReleased, ns.Cancellation);
+            // Device-plugin pods hold no claims, and a cluster without DRA cannot even list them.
+            if (accelerator.Path == AcceleratorPath.Dra || claims.Count > 0)
+                await ReleaseClaimsAsync(mustRelease);
             Evidence.Step($"all devices released {(DateTimeOffset.UtcNow - start).TotalSeconds:0.0} s after the first pod was created");
         }
         catch (AssertionException) when (!mustRelease)
@@ -104,6 +99,18 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
             pods.Clear();
             claims.Clear();
         }
+    }
+
+    private async Task ReleaseClaimsAsync(bool mustRelease)
+    {
+        // Cleanup (not a check) deletes every claim, so a cluster that never deallocates cannot starve later tests.
+        var toDelete = mustRelease ? claims
+            : [.. (await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation)).Items.Select(claim => claim.Metadata.Name)];
+        foreach (var claim in toDelete) await ns.DeleteClaimAsync(claim);
+        await Eventually.UntilAsync(ns.Claims(),
+            seen => seen.All(claim => !claim.IsAllocated()),
+            "every claim of the test to be deallocated or deleted after its pods were deleted",
+            Claims.Describe, ns.Timeouts.DevicesReleased, ns.Cancellation);
     }
 
     public async ValueTask DisposeAsync()

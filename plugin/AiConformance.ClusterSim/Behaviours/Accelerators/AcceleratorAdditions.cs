@@ -6,7 +6,7 @@ namespace AiConformance.ClusterSim.Behaviours.Accelerators;
 
 /// <summary>
 /// Makes the sharing, virtualization, sandboxing and fault models usable by name in scenario files: accelerator
-/// vendors <c>nvidia-mig</c>, <c>nvidia-vfio</c>, <c>nvidia-stale-attributes</c>; runtimes <c>gvisor</c> and
+/// vendors <c>nvidia-mig</c>, <c>nvidia-vfio</c>, <c>nvidia-timesliced</c>, <c>nvidia-stale-attributes</c>; runtimes <c>gvisor</c> and
 /// <c>runc-faulty</c>. Registered when the assembly loads, so no scenario can name them before they exist.
 /// </summary>
 internal static class AcceleratorAdditions
@@ -18,6 +18,7 @@ internal static class AcceleratorAdditions
     {
         AcceleratorProfiles.Register(new NvidiaMigProfile());
         AcceleratorProfiles.Register(new NvidiaVfioProfile());
+        AcceleratorProfiles.Register(new NvidiaTimeSlicedProfile());
         AcceleratorProfiles.Register(new MisreportingNvidiaProfile());
         ContainerRuntimes.Register(new SandboxRuntime());
         ContainerRuntimes.Register(new FaultyRuncRuntime());

@@ -13,7 +13,9 @@ namespace AiConformance.ClusterSim.Behaviours.Accelerators;
 /// <item><c>hide-devices-of-shared-claims</c>: a pod that references a ResourceClaim by name gets nothing from it,
 /// though the claim is allocated and reserved (a driver that fails to prepare shared claims);</item>
 /// <item><c>mig-as-whole-gpu</c>: a container given MIG slices gets their whole parent GPUs instead;</item>
-/// <item><c>hide-vfio-devices</c>: VFIO passthrough devices are allocated but never bound into the container.</item>
+/// <item><c>hide-vfio-devices</c>: VFIO passthrough devices are allocated but never bound into the container;</item>
+/// <item><c>timeslice-replicas-as-gpus</c>: a time-sliced replica is presented as a GPU of its own, not as the
+/// physical GPU it shares.</item>
 /// </list>
 /// </summary>
 public sealed class FaultyRuncRuntime : RuncRuntime
@@ -38,9 +40,14 @@ public sealed class FaultyRuncRuntime : RuncRuntime
                 base.Create(context with { DraDevices = ParentsOfSlices(context.DraDevices), DevicePluginDevices = ParentsOfSlices(context.DevicePluginDevices) }),
             "hide-vfio-devices" =>
                 base.Create(context with { DraDevices = [.. context.DraDevices.Where(device => device.Profile is not NvidiaVfioProfile)] }),
+            "timeslice-replicas-as-gpus" =>
+                base.Create(context with { DevicePluginDevices = [.. context.DevicePluginDevices.Select(AsOwnGpu)] }),
             _ => base.Create(context),
         };
     }
+
+    private static SimulatedDevice AsOwnGpu(SimulatedDevice device) =>
+        device.Profile is NvidiaTimeSlicedProfile ? device with { Profile = AcceleratorProfiles.Get("nvidia"), Uuid = "GPU-" + device.Uuid[4..] } : device;
 
     private static List<SimulatedDevice> WholeGpusOf(ContainerContext context) =>
         [.. context.Cluster.Devices.OnNode(context.Node.Name()).Where(device => device.Profile is NvidiaGpuProfile)];
