@@ -87,7 +87,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 await _subresources.BindAsync(http, ns!, path.Name!, cancellation);
                 return;
             case ("create", "eviction"):
-                _ = store.Delete(kind, ns, path.Name!) ?? throw StatusException.NotFound(kind, path.Name!);
+                _ = store.Delete(kind, ns, path.Name!, gracePeriodSeconds: null) ?? throw StatusException.NotFound(kind, path.Name!);
                 await WriteJsonAsync(http, 201, Success());
                 return;
             case ("create", null):
@@ -211,7 +211,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             await WriteObjectAsync(http, info, current, 200);
             return;
         }
-        var deleted = store.Delete(info.Kind, ns, name, policy) ?? throw StatusException.NotFound(info.Kind, name);
+        var deleted = store.Delete(info.Kind, ns, name, policy, GracePeriod(http, options)) ?? throw StatusException.NotFound(info.Kind, name);
         await WriteObjectAsync(http, info, deleted, 200);
     }
 
@@ -222,9 +222,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var policy = PropagationPolicy(http, info, options);
         var deleted = new JsonArray();
         foreach (var item in store.List(info.Kind, ns, filter))
-            if (store.Delete(info.Kind, item.Namespace(), item.Name(), policy) is { } gone) deleted.Add(gone);
+            if (store.Delete(info.Kind, item.Namespace(), item.Name(), policy, GracePeriod(http, options)) is { } gone) deleted.Add(gone);
         await WriteJsonAsync(http, 200, ListOf(info, deleted, store.ResourceVersion, null));
     }
+
+    /// <summary>The grace period a client asked for; null lets a pod use its own terminationGracePeriodSeconds.</summary>
+    private static long? GracePeriod(HttpContext http, JsonObject options) =>
+        long.TryParse(http.Request.Query["gracePeriodSeconds"], out var seconds) ? seconds : options["gracePeriodSeconds"].AsLong();
 
     private static string PropagationPolicy(HttpContext http, ResourceInfo info, JsonObject options)
     {

@@ -141,12 +141,12 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         }
     }
 
-    public JsonObject? Delete(ResourceKind kind, string? ns, string name, string propagationPolicy = "Background")
+    public JsonObject? Delete(ResourceKind kind, string? ns, string name, string propagationPolicy = "Background", long? gracePeriodSeconds = 0)
     {
         lock (_gate)
         {
             var stored = Find(kind, kind.Namespaced ? ns : null, name);
-            return stored is null ? null : AsVersion(kind, DeleteStored(stored, propagationPolicy));
+            return stored is null ? null : AsVersion(kind, DeleteStored(stored, propagationPolicy, gracePeriodSeconds));
         }
     }
 
@@ -214,17 +214,24 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         if (!statusOnly && SpecChanged(old, next))
             meta["generation"] = (oldMeta["generation"].AsLong() ?? 1) + 1;
         var replaced = stored with { Object = next };
-        if (IsDeleting(next) && next.Finalizers().Count == 0) return Remove(replaced);
+        if (IsDeleting(next) && next.Finalizers().Count == 0 && (meta["deletionGracePeriodSeconds"].AsLong() ?? 0) == 0) return Remove(replaced);
         Table(kind)[replaced.Key] = replaced;
         _byUid[next.Uid()!] = replaced;
         Commit(StoreEventType.Modified, replaced, old);
         return Clone(next);
     }
 
-    private JsonObject DeleteStored(Stored stored, string propagationPolicy)
+    private JsonObject DeleteStored(Stored stored, string propagationPolicy, long? gracePeriodSeconds)
     {
         if (stored.Kind.Plural == Namespaces.Plural && stored.Kind.Group.Length == 0) return TerminateNamespace(stored);
-        if (IsDeleting(stored.Object)) return Clone(stored.Object);
+        var grace = GracePeriod(stored, gracePeriodSeconds);
+        if (IsDeleting(stored.Object))
+        {
+            // Only a zero grace period (the kubelet confirming the stop) completes a graceful deletion early.
+            var pending = stored.Object.Metadata()["deletionGracePeriodSeconds"].AsLong() ?? 0;
+            if (grace > 0 || pending == 0) return Clone(stored.Object);
+            return stored.Object.Finalizers().Count > 0 ? MarkDeleting(stored, addForegroundFinalizer: false, 0) : Remove(stored);
+        }
         var uid = stored.Object.Uid()!;
         switch (propagationPolicy)
         {
@@ -232,20 +239,32 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
                 foreach (var dependent in DependentsOf(uid)) DropOwnerReference(dependent, uid);
                 break;
             case "Foreground" when DependentsOf(uid).Count > 0:
-                var marked = MarkDeleting(stored, addForegroundFinalizer: true);
-                foreach (var dependent in DependentsOf(uid)) DeleteStored(dependent, "Foreground");
+                var marked = MarkDeleting(stored, addForegroundFinalizer: true, grace);
+                foreach (var dependent in DependentsOf(uid)) DeleteStored(dependent, "Foreground", null);
                 CompleteForegroundDeletion(uid);
                 return marked;
         }
-        return stored.Object.Finalizers().Count > 0 ? MarkDeleting(stored, addForegroundFinalizer: false) : Remove(stored);
+        return stored.Object.Finalizers().Count > 0 || grace > 0 ? MarkDeleting(stored, addForegroundFinalizer: false, grace) : Remove(stored);
     }
 
-    private JsonObject MarkDeleting(Stored stored, bool addForegroundFinalizer)
+    /// <summary>
+    /// Graceful deletion: a pod on a node that has not finished keeps running for its grace period (the request's,
+    /// else the pod's terminationGracePeriodSeconds) until the kubelet deletes it with grace 0. Everything else goes at once.
+    /// </summary>
+    private static long GracePeriod(Stored stored, long? requested)
+    {
+        if (stored.Kind is not { Group: "", Plural: "pods" }) return 0;
+        var pod = stored.Object;
+        if (pod.StrAt("spec.nodeName") is null || pod.StrAt("status.phase") is "Succeeded" or "Failed") return 0;
+        return Math.Max(0, requested ?? pod["spec"]?["terminationGracePeriodSeconds"].AsLong() ?? 30);
+    }
+
+    private JsonObject MarkDeleting(Stored stored, bool addForegroundFinalizer, long grace)
     {
         var next = Clone(stored.Object);
         var meta = next.Metadata();
-        meta["deletionTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
-        meta["deletionGracePeriodSeconds"] = 0;
+        meta["deletionTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow.AddSeconds(grace));
+        meta["deletionGracePeriodSeconds"] = grace;
         if (addForegroundFinalizer)
         {
             var finalizers = meta["finalizers"] as JsonArray ?? [];
@@ -273,7 +292,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
             var liveOwners = dependent.Object.OwnerReferences()
                 .Count(r => r.Str("uid") is { } ownerUid && ownerUid != uid && _byUid.ContainsKey(ownerUid));
             if (liveOwners > 0) DropOwnerReference(dependent, uid);
-            else if (Find(dependent.Kind, dependent.Object.Namespace(), dependent.Object.Name()) is { } current) DeleteStored(current, "Background");
+            else if (Find(dependent.Kind, dependent.Object.Namespace(), dependent.Object.Name()) is { } current) DeleteStored(current, "Background", null);
         }
         foreach (var ownerUid in removed.OwnerReferences().Select(r => r.Str("uid")).OfType<string>())
             CompleteForegroundDeletion(ownerUid);
@@ -320,7 +339,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         }
         var answer = Clone(ns.Object);
         foreach (var content in ContentOf(name))
-            if (Find(content.Kind, name, content.Object.Name()) is { } current) DeleteStored(current, "Background");
+            if (Find(content.Kind, name, content.Object.Name()) is { } current) DeleteStored(current, "Background", null);
         FinalizeNamespaceIfEmpty(name);
         return answer;
     }

@@ -54,8 +54,11 @@ public interface IClusterStore
     /// Deletes as the API server does: sets deletionTimestamp while finalizers remain, else removes; dependents are
     /// garbage-collected by owner references; namespaces terminate their content first. Returns the object as the
     /// DELETE response would, or null when it did not exist.
+    /// A pod running on a node is deleted gracefully when <paramref name="gracePeriodSeconds"/> is above 0 or null
+    /// (null: the pod's terminationGracePeriodSeconds, as API clients get it): it keeps a deletionTimestamp until a
+    /// delete with grace 0 (the kubelet's, the default here) removes it.
     /// </summary>
-    JsonObject? Delete(ResourceKind kind, string? ns, string name, string propagationPolicy = "Background");
+    JsonObject? Delete(ResourceKind kind, string? ns, string name, string propagationPolicy = "Background", long? gracePeriodSeconds = 0);
 
     /// <summary>
     /// Committed changes after <paramref name="fromResourceVersion"/> (0: only new ones), optionally of one kind.

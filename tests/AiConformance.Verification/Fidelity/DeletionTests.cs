@@ -95,6 +95,39 @@ public sealed class DeletionTests : FidelityFixture
     }
 
     [Test]
+    public async Task APodOnANodeTerminatesGracefullyUntilTheKubeletDeletesIt()
+    {
+        var ns = await NewNamespaceAsync();
+        var pod = Pod("graceful");
+        pod.Spec.NodeName = "node-1";
+        pod.Spec.TerminationGracePeriodSeconds = 20;
+        await Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: Timeout);
+        await Plugin.CoreV1.DeleteNamespacedPodAsync("graceful", ns, cancellationToken: Timeout);
+
+        var terminating = await Plugin.CoreV1.ReadNamespacedPodAsync("graceful", ns, cancellationToken: Timeout);
+        Assert.That(terminating.Metadata.DeletionGracePeriodSeconds, Is.EqualTo(20));
+        Assert.That(terminating.Metadata.DeletionTimestamp, Is.GreaterThan(DateTime.UtcNow.AddSeconds(15)));
+
+        var pods = new AiConformance.ClusterSim.Store.ResourceKind("", "v1", "Pod", "pods", true);
+        Server.Store.Delete(pods, ns, "graceful");
+        var (code, _) = await FailureOf(() => Plugin.CoreV1.ReadNamespacedPodAsync("graceful", ns, cancellationToken: Timeout));
+        Assert.That(code, Is.EqualTo(404), "the kubelet's delete with grace 0 removes it");
+    }
+
+    [Test]
+    public async Task AnUnscheduledPodOrAZeroGracePeriodDeletesAtOnce()
+    {
+        var ns = await NewNamespaceAsync();
+        await Plugin.CoreV1.CreateNamespacedPodAsync(Pod("unscheduled"), ns, cancellationToken: Timeout);
+        var bound = Pod("forced");
+        bound.Spec.NodeName = "node-1";
+        await Admin.CoreV1.CreateNamespacedPodAsync(bound, ns, cancellationToken: Timeout);
+        await Plugin.CoreV1.DeleteNamespacedPodAsync("unscheduled", ns, cancellationToken: Timeout);
+        await Plugin.CoreV1.DeleteNamespacedPodAsync("forced", ns, gracePeriodSeconds: 0, cancellationToken: Timeout);
+        Assert.That((await Plugin.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: Timeout)).Items, Is.Empty);
+    }
+
+    [Test]
     public async Task SystemNamespacesMayNotBeDeleted()
     {
         var (code, status) = await FailureOf(() => Admin.CoreV1.DeleteNamespaceAsync("kube-system", cancellationToken: Timeout));
