@@ -52,7 +52,7 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         var pod = await PodEventuallyAsync(ns, "gpu-pod", p => p.Status?.Phase == "Running", "Running");
         var claimName = pod.Status.ResourceClaimStatuses.Single().ResourceClaimName;
         var claim = await Client.ResourceV1.ReadNamespacedResourceClaimAsync(claimName, ns, cancellationToken: Timeout);
-        var log = await ReadLogAsync(ns, "gpu-pod");
+        var log = await LogEventuallyAsync(ns, "gpu-pod", l => l.Length > 0);
         var allocated = claim.Status.Allocation.Devices.Results.Single();
         Assert.Multiple(() =>
         {
@@ -127,7 +127,7 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         await PodEventuallyAsync(ns, "a", p => p.Status?.Phase == "Running", "Running");
         await PodEventuallyAsync(ns, "b", p => p.Status?.Phase == "Running", "Running");
         var third = await PodEventuallyAsync(ns, "c", p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable") == true, "Unschedulable");
-        var seen = new[] { (await ReadLogAsync(ns, "a")).Trim(), (await ReadLogAsync(ns, "b")).Trim() };
+        var seen = new[] { (await LogEventuallyAsync(ns, "a", l => l.Length > 0)).Trim(), (await LogEventuallyAsync(ns, "b", l => l.Length > 0)).Trim() };
         Assert.Multiple(() =>
         {
             Assert.That(seen, Has.All.StartWith("GPU-"));

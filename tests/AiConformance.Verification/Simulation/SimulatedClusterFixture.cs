@@ -77,6 +77,20 @@ public abstract class SimulatedClusterFixture
         return pod;
     }
 
+    /// <summary>The container log once it satisfies <paramref name="ready"/> (a process writes after its container starts).</summary>
+    protected async Task<string> LogEventuallyAsync(string ns, string pod, Func<string, bool> ready)
+    {
+        var log = "";
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            using var stream = await Client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, cancellationToken: Timeout);
+            log = await new StreamReader(stream).ReadToEndAsync();
+            if (ready(log)) return log;
+            await Task.Delay(20);
+        }
+        return log;
+    }
+
     protected static V1Container Container(string name, string image, params string[] command) => new()
     {
         Name = name,
