@@ -123,7 +123,7 @@ public sealed class SubmissionTests
             Assert.That(product.Requirements.Select(r => (r.Id, r.Description.Trim(), r.Level)),
                 Is.EqualTo(template.Requirements.Select(r => (r.Id, r.Description.Trim(), r.LevelText))));
             Assert.That(product.MetadataText("vendorName"), Is.EqualTo("Yoyodyne"));
-            Assert.That(product.MetadataText("k8sConformanceUrl"), Is.EqualTo(FullMetadata["k8sConformanceUrl"]), "added although the template lacks it");
+            Assert.That(product.MetadataText("k8sConformanceUrl"), Is.EqualTo(FullMetadata["k8sConformanceUrl"]));
             Assert.That(product.MetadataText("kubernetesVersion"), Is.EqualTo("v1.35"));
             var gang = product.Requirements.Single(r => r.Id == "gang_scheduling");
             Assert.That(gang.Evidence, Is.EqualTo(new[] { "evidence/gang_scheduling.md", "junit.xml#TestGangScheduling", "e2e.log" }));
@@ -132,6 +132,18 @@ public sealed class SubmissionTests
             Assert.That(sharing.Evidence, Is.EqualTo(new[] { "evidence/gpu_sharing.md", "junit-full-run.xml", "e2e-full-run.log" }),
                 "an unclaimed requirement points at the complete run");
         });
+    }
+
+    [Test]
+    public void AMetadataFieldTheTemplateLacksIsAddedBecauseTheValidatorRequiresIt()
+    {
+        var run = SampleRun.AllMustsPass("1.37");
+        Assert.That(run.Checklist.MetadataFields, Does.Not.Contain("k8sConformanceUrl"), "the v1.37 template has no such field");
+
+        var (exit, output) = Submit(run);
+
+        Assert.That(exit, Is.EqualTo(0), output);
+        Assert.That(ProductFile.Parse(File.ReadAllText(Ai("PRODUCT.yaml"))).MetadataText("k8sConformanceUrl"), Is.EqualTo(FullMetadata["k8sConformanceUrl"]));
     }
 
     [Test]
