@@ -270,7 +270,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             await WriteJsonAsync(http, 200, TableWriter.Write(info, remaining, rv, continueToken));
             return;
         }
-        var list = ListOf(info, new JsonArray(remaining.Select(i => (JsonNode?)i).ToArray()), rv, continueToken);
+        var metadataOnly = WantsMetadataOnly(http.Request);
+        var list = ListOf(info, new JsonArray(remaining.Select(i => (JsonNode?)(metadataOnly ? PartialObjectMetadata(i) : i)).ToArray()), rv, continueToken);
+        if (metadataOnly)
+        {
+            list["kind"] = "PartialObjectMetadataList";
+            list["apiVersion"] = "meta.k8s.io/v1";
+        }
         if (continueToken is not null) list["metadata"]!["remainingItemCount"] = rest.Count - remaining.Count;
         await WriteJsonAsync(http, 200, list);
     }
@@ -313,11 +319,27 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         return result;
     }
 
+    /// <summary>Metadata-only clients (client-go's metadata informers) ask for PartialObjectMetadata.</summary>
+    private static bool WantsMetadataOnly(HttpRequest request) =>
+        request.Headers.Accept.ToString().Split(',')[0].Contains("as=PartialObjectMetadata", StringComparison.Ordinal);
+
+    private static JsonObject PartialObjectMetadata(JsonObject obj) => new()
+    {
+        ["kind"] = "PartialObjectMetadata",
+        ["apiVersion"] = "meta.k8s.io/v1",
+        ["metadata"] = obj.Metadata().DeepClone(),
+    };
+
     private async Task WriteObjectAsync(HttpContext http, ResourceInfo info, JsonObject obj, int code)
     {
         if (TableWriter.Wanted(http.Request.Headers.Accept))
         {
             await WriteJsonAsync(http, code, TableWriter.Write(info, [obj], obj.ResourceVersionOf()));
+            return;
+        }
+        if (WantsMetadataOnly(http.Request))
+        {
+            await WriteJsonAsync(http, code, PartialObjectMetadata(obj));
             return;
         }
         await WriteJsonAsync(http, code, obj);

@@ -88,6 +88,12 @@ public static class Patches
             };
             if (result[key] is null) result.Remove(key);
         }
+        if (patchObject["$retainKeys"] is JsonArray retain)
+        {
+            // Union types (a deployment's strategy): keys outside the list are cleared.
+            var kept = retain.Select(k => k?.ToString()).ToHashSet();
+            foreach (var key in result.Select(p => p.Key).Where(k => !kept.Contains(k)).ToList()) result.Remove(key);
+        }
         return result;
     }
 

@@ -43,6 +43,30 @@ public sealed class PatchAndSubresourceTests : FidelityFixture
     }
 
     [Test]
+    public async Task RetainKeysClearsTheOtherMembersOfAUnion()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("d"), ns, cancellationToken: Timeout);
+        var patch = "{\"spec\":{\"strategy\":{\"$retainKeys\":[\"type\"],\"type\":\"Recreate\"}}}";
+        var patched = await Admin.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), "d", ns, cancellationToken: Timeout);
+        Assert.That(patched.Spec.Strategy.Type, Is.EqualTo("Recreate"));
+        Assert.That(patched.Spec.Strategy.RollingUpdate, Is.Null, "the defaulted rollingUpdate goes with the union switch");
+    }
+
+    [Test]
+    public async Task MetadataOnlyListsCarryPartialObjectMetadata()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("d"), ns, cancellationToken: Timeout);
+        using var http = Server.CreateHttpClient(KubeconfigIdentity.Admin);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/apis/apps/v1/namespaces/{ns}/deployments");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+        using var response = await http.SendAsync(request, Timeout);
+        var body = await response.Content.ReadAsStringAsync(Timeout);
+        Assert.That(body, Does.Contain("\"kind\":\"PartialObjectMetadataList\"").And.Contain("\"name\":\"d\"").And.Not.Contain("\"spec\""));
+    }
+
+    [Test]
     public async Task MergePatchReplacesListsAndJsonPatchEditsByPointer()
     {
         var ns = await NewNamespaceAsync();
