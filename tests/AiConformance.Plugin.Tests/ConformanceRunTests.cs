@@ -137,6 +137,17 @@ public class ConformanceRunTests
     }
 
     [Test]
+    public async Task AGivenClientIsUsedInsteadOfAKubeconfig()
+    {
+        using var fixture = new RunFixture();
+        var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = $"http://127.0.0.1:{fixture.Api.Port}" });
+        var request = fixture.Request("dra_support") with { KubeconfigPath = fixture.Directory.File("no-such-kubeconfig"), Kubernetes = client };
+        var result = await ConformanceRun.ExecuteAsync(request, CancellationToken.None);
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Conformant), fixture.Errors.ToString());
+        Assert.That(fixture.Api.Requests.Select(r => r.Path), Does.Contain("/version"));
+    }
+
+    [Test]
     public async Task LevelFilterRunsOnlyThatLevel()
     {
         using var fixture = new RunFixture();
