@@ -60,6 +60,8 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var kind = info.Kind;
         var request = http.Request;
         var ns = kind.Namespaced ? path.Namespace : null;
+        if (kind.Namespaced && ns is null && verb is not ("list" or "watch"))
+            throw new StatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)
             throw StatusException.BadRequest("Upgrade request required");
         var allowed = path.Subresource is { } sub ? info.Subresources[sub].Verbs : info.Verbs;

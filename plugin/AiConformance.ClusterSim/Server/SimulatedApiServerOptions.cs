@@ -31,7 +31,7 @@ public sealed record SimulatedApiServerOptions
     public PodLogProvider? LogProvider { get; init; }
 
     /// <summary>How many committed changes are kept for watch resumption; older resourceVersions get 410 Expired.</summary>
-    public int WatchHistoryLimit { get; init; } = 10_000;
+    public int WatchHistoryLimit { get; init; } = 2_000;
 
     /// <summary>How often an idle watch with allowWatchBookmarks gets a BOOKMARK (the watch cache: about a minute).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(60);

@@ -9,7 +9,7 @@ namespace AiConformance.ClusterSim.Store;
 /// namespace controller (finalizers, owner references with background/foreground/orphan propagation, namespace
 /// termination). The collectors run synchronously inside the deleting call, so a DELETE answer already reflects them.
 /// </summary>
-public sealed class ClusterStore(IStoreAdmission? admission = null, int historyLimit = 10_000) : IClusterStore, IDisposable
+public sealed class ClusterStore(IStoreAdmission? admission = null, int historyLimit = 2_000) : IClusterStore, IDisposable
 {
     public static readonly ResourceKind Namespaces = new("", "v1", "Namespace", "namespaces", false);
     private const string ForegroundFinalizer = "foregroundDeletion";
