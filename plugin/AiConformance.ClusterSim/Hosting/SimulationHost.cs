@@ -39,7 +39,7 @@ public sealed class SimulationHost : IAsyncDisposable
         {
             KubernetesVersion = scenario.KubernetesVersion ?? "v1.35",
             EnabledAlphaGroupVersions = scenario.EnabledApis ?? [],
-            CrdManifests = (scenario.Crds ?? []).Select(CrdManifest).ToList(),
+            CrdManifests = (scenario.Crds ?? []).SelectMany(CrdManifests).ToList(),
             Faults = new ApiFaults
             {
                 ErrorRate = faults.ApiErrorRate,
@@ -92,18 +92,18 @@ public sealed class SimulationHost : IAsyncDisposable
         Cluster.Log.Warn("simulation", "the cluster did not settle within 15 s (nodes or ResourceSlices missing)");
     }
 
-    /// <summary>An embedded CRD manifest (<c>crds/...</c>, as the API server's data folder holds them) or a file.</summary>
-    private static string CrdManifest(string reference)
+    /// <summary>An embedded CRD folder or file (<c>kueue-v0.19.2</c>, as <see cref="EmbeddedCrds"/> lists them) or a file path.</summary>
+    private static IReadOnlyList<string> CrdManifests(string reference)
     {
-        using var stream = typeof(SimulatedApiServer).Assembly.GetManifestResourceStream(reference.StartsWith("crds/", StringComparison.Ordinal) ? reference : "crds/" + reference);
-        if (stream is not null)
+        if (File.Exists(reference)) return [File.ReadAllText(reference)];
+        try
         {
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
+            return EmbeddedCrds.Read(reference);
         }
-        if (File.Exists(reference)) return File.ReadAllText(reference);
-        var embedded = typeof(SimulatedApiServer).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("crds/", StringComparison.Ordinal));
-        throw new ScenarioException($"crds: '{reference}' is neither an embedded CRD manifest nor a file. Embedded: {string.Join(", ", embedded)}");
+        catch (ArgumentException)
+        {
+            throw new ScenarioException($"crds: '{reference}' is neither an embedded CRD folder nor a file. Embedded: {string.Join(", ", EmbeddedCrds.Folders())}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -36,7 +36,8 @@ public static class DemoCommand
             if (loaded is null) return ExitCodes.UsageError;
             using var signal = new StopSignal(stdout, "stopping the demo");
             var clock = Stopwatch.StartNew();
-            await using var host = await SimulationHost.StartAsync(loaded, signal.Token);
+            await using var host = await ScenarioOption.StartAsync(loaded, stderr, signal.Token);
+            if (host is null) return ExitCodes.UsageError;
             var kubeconfig = Path.Combine(Path.GetTempPath(), $"aiconformance-demo-{Environment.ProcessId}.kubeconfig");
             host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
             try

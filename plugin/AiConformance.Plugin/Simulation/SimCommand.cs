@@ -31,7 +31,8 @@ public static class SimCommand
             var loaded = ScenarioOption.Load(parse.GetValue(scenario)!, parse.InvocationConfiguration.Error);
             if (loaded is null) return ExitCodes.UsageError;
             using var signal = new StopSignal(stdout, "stopping the simulated cluster");
-            await using var host = await SimulationHost.StartAsync(loaded, signal.Token);
+            await using var host = await ScenarioOption.StartAsync(loaded, parse.InvocationConfiguration.Error, signal.Token);
+            if (host is null) return ExitCodes.UsageError;
             if (parse.GetValue(verbose)) host.Cluster.Log.Echo = stdout;
             var path = parse.GetValue(kubeconfig)!;
             host.Server.WriteKubeconfig(path, parse.GetValue(asPlugin) ? KubeconfigIdentity.Plugin : KubeconfigIdentity.Admin);
