@@ -122,6 +122,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 throw StatusException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
             body.Metadata()["namespace"] = ns;
         }
+        DropStatusOnCreate(info, body);
         if (IsDryRun(http.Request))
         {
             admission.Admit(info.Kind, body, null);
@@ -163,6 +164,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 if (contentType != Patches.Apply || patch is not JsonObject applied) throw StatusException.NotFound(info.Kind, name);
                 applied.Metadata()["name"] = name;
                 if (ns is not null) applied.Metadata()["namespace"] = ns;
+                DropStatusOnCreate(info, applied);
                 await WriteObjectAsync(http, info, store.Create(info.Kind, applied), 201);
                 return;
             }
@@ -307,6 +309,12 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var apiVersion = body.Str("apiVersion");
         if ((kind is not null && kind != info.Kind.Kind) || (apiVersion is not null && apiVersion != info.Kind.ApiVersion))
             throw StatusException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({info.Kind.ApiVersion})");
+    }
+
+    /// <summary>Kinds with a status subresource start without the status a client sent; controllers write it.</summary>
+    private static void DropStatusOnCreate(ResourceInfo info, JsonObject body)
+    {
+        if (info.HasStatus) body.Remove("status");
     }
 
     private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"] == "All";

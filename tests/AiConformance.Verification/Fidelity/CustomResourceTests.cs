@@ -107,6 +107,24 @@ public sealed class CustomResourceTests : FidelityFixture
     }
 
     [Test]
+    public async Task StatusSentOnCreateIsDroppedAndWrittenThroughTheSubresource()
+    {
+        var ns = await NewNamespaceAsync();
+        var widget = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "example.com/v1", ["kind"] = "Widget",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "s" },
+            ["spec"] = new Dictionary<string, object> { ["size"] = 1 },
+            ["status"] = new Dictionary<string, object> { ["ready"] = true },
+        };
+        var created = (JsonElement)await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(widget, "example.com", "v1", ns, "widgets", cancellationToken: Timeout);
+        Assert.That(created.TryGetProperty("status", out _), Is.False);
+        var patched = (JsonElement)await Admin.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("{\"status\":{\"ready\":true}}", V1Patch.PatchType.MergePatch), "example.com", "v1", ns, "widgets", "s", cancellationToken: Timeout);
+        Assert.That(patched.GetProperty("status").GetProperty("ready").GetBoolean(), Is.True);
+    }
+
+    [Test]
     public async Task EmbeddedCrdsAreInstalledAtStart()
     {
         var crds = await Plugin.ApiextensionsV1.ListCustomResourceDefinitionAsync(cancellationToken: Timeout);
