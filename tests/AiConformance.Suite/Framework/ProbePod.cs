@@ -75,6 +75,12 @@ public sealed record ProbePod
                 RestartPolicy = "Never",
                 TerminationGracePeriodSeconds = 5,
                 AutomountServiceAccountToken = false,
+                // Meets the "restricted" Pod Security Standard, so namespaces that enforce it accept the probe.
+                SecurityContext = new V1PodSecurityContext
+                {
+                    RunAsNonRoot = true,
+                    SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                },
                 NodeSelector = selector.Count == 0 ? null : selector,
                 Tolerations = Tolerations.Count == 0 ? null : [.. Tolerations],
                 RuntimeClassName = RuntimeClassName,
@@ -102,7 +108,11 @@ public sealed record ProbePod
                 Limits = limits.Count == 0 ? null : limits,
                 Claims = container.Claims.Count == 0 ? null : [.. container.Claims.Select(claim => new Corev1ResourceClaim { Name = claim })],
             },
-            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
+            SecurityContext = new V1SecurityContext
+            {
+                AllowPrivilegeEscalation = false,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            },
         };
     }
 }
