@@ -263,6 +263,31 @@ public sealed class SubmissionTests
     }
 
     [Test]
+    public void AMalformedRunJUnitIsAnInputError()
+    {
+        var files = MixedRun().Files();
+        files["junit.xml"] = "<testsuites><testsuite>";
+
+        var (exit, output) = Submit(SonobuoyTarball.Write(work, new Dictionary<string, Dictionary<string, string>> { ["ai-conformance"] = files }), FullMetadata);
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(output, Does.Contain("junit.xml is not well-formed XML").And.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void AnEvidencePathLeavingTheFolderIsNotWritten()
+    {
+        var files = MixedRun().Files();
+        files["evidence/../../../escaped.md"] = "outside";
+
+        var (exit, output) = Submit(SonobuoyTarball.Write(work, new Dictionary<string, Dictionary<string, string>> { ["ai-conformance"] = files }), FullMetadata);
+
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(Directory.EnumerateFiles(work, "escaped.md", SearchOption.AllDirectories), Is.Empty);
+        Assert.That(File.Exists(Ai("evidence/gang_scheduling.md")), Is.True);
+    }
+
+    [Test]
     public void AnUnknownMetadataKeyIsAnInputError()
     {
         var (exit, output) = Submit(MixedRun(), new Dictionary<string, string> { ["vendor"] = "Yoyodyne" });

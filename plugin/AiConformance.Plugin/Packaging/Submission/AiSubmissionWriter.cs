@@ -39,7 +39,15 @@ public static partial class AiSubmissionWriter
 
         Directory.CreateDirectory(folder);
         var claimed = run.Requirements.Where(r => Claiming.Contains(r.Status)).Select(r => r.Id).ToList();
-        var tests = ClaimedTests.Select(SonobuoyResults.Text(junit), claimed.Select(TestNames.ForRequirement).ToList(), FullJUnitName);
+        ClaimedTests tests;
+        try
+        {
+            tests = ClaimedTests.Select(SonobuoyResults.Text(junit), claimed.Select(TestNames.ForRequirement).ToList(), FullJUnitName);
+        }
+        catch (System.Xml.XmlException e)
+        {
+            throw new SubmissionInputException($"plugins/{plugin}/results/global/{JUnitName} is not well-formed XML ({e.Message}); it should be the file the plugin wrote, unchanged");
+        }
         File.WriteAllText(Path.Combine(folder, JUnitName), tests.JUnitXml());
         File.WriteAllText(Path.Combine(folder, LogName), tests.GoTestLog(FullLogName));
         File.WriteAllBytes(Path.Combine(folder, FullJUnitName), junit);
@@ -49,6 +57,10 @@ public static partial class AiSubmissionWriter
         }
         foreach (var (path, content) in files.Where(f => f.Key.StartsWith("evidence/", StringComparison.Ordinal) || f.Key == "summary.md"))
         {
+            if (path.Split('/').Contains(".."))
+            {
+                continue; // never write outside the submission folder, whatever the tarball holds
+            }
             var target = Path.Combine(folder, path);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllBytes(target, content);
