@@ -87,6 +87,15 @@ public sealed class ImagesTests
         Assert.That(DefaultImages.WithRegistry(image, registry), Is.EqualTo(expected));
 
     [Test]
+    public void PullSecretsBecomeThePodSpecField()
+    {
+        var configured = new SuiteConfiguration(new Dictionary<string, string> { [DefaultImages.PullSecretsKey] = "regcred, mirror" });
+
+        Assert.That(DefaultImages.PullSecretReferences(configured)!.Select(r => r.Name), Is.EqualTo(new[] { "regcred", "mirror" }));
+        Assert.That(DefaultImages.PullSecretReferences(SuiteConfiguration.Empty), Is.Null, "no empty list on pods when none is set");
+    }
+
+    [Test]
     public void TheProbeImageFollowsTheMirrorSetting()
     {
         var configuration = new SuiteConfiguration(new Dictionary<string, string> { [DefaultImages.RegistryKey] = "m.local" });
