@@ -8,7 +8,8 @@ namespace AiConformance.Suite.Accelerators;
 
 /// <summary>
 /// gpu_sharing (KAR-0003): one physical GPU is exposed as several allocatable units that separate workloads use at
-/// the same time, through hardware partitioning (MIG, via DRA or the device plugin) or time-slicing.
+/// the same time, through hardware partitioning (MIG, via DRA or the device plugin) or time-slicing; without either,
+/// through DRA's own sharing of one claim's device by several pods.
 /// </summary>
 [Requirement("gpu_sharing")]
 public sealed class GpuSharing
@@ -19,7 +20,7 @@ public sealed class GpuSharing
     private static RunContext Run => RunContext.Current;
 
     /// <summary>A way the cluster shares GPUs, with where to prove it and how pods ask for one unit.</summary>
-    private sealed record Strategy(string Name, string Node, int Pods, DetectedAccelerator Units, bool Partitioned);
+    private sealed record Strategy(string Name, string Node, int Pods, DetectedAccelerator Units, bool Partitioned, bool SharedClaim = false);
 
     [Test]
     [Description("KAR-0003: several pods requesting logical GPUs are scheduled and running at the same time on the same physical GPU (or on distinct MIG slices of it); every sharing mechanism found is proven")]
@@ -39,8 +40,24 @@ public sealed class GpuSharing
         await using var ns = await TestNamespace.CreateAsync("sharing");
         await using var lease = new AcceleratorLease(ns, strategy.Units);
         var names = Enumerable.Range(0, strategy.Pods).Select(index => $"sharer-{index}").ToArray();
-        Evidence.Step($"Run {names.Length} probe pods on {strategy.Node}, each requesting one unit");
-        foreach (var name in names) await lease.StartProbeAsync(name, node: strategy.Node);
+        Evidence.Step(strategy.SharedClaim
+            ? $"Run {names.Length} probe pods on {strategy.Node} that all reference one ResourceClaim"
+            : $"Run {names.Length} probe pods on {strategy.Node}, each requesting one unit");
+        if (strategy.SharedClaim)
+        {
+            // DRA's own way to share: one claim, reserved for several pods at once.
+            await lease.CreateClaimAsync(Claims.Claim("shared-gpu", strategy.Units.DeviceClass!));
+            foreach (var name in names)
+                await lease.StartAsync(lease.Base(name, strategy.Node) with
+                {
+                    Claims = [ProbePod.FromClaim(Claims.RequestName, "shared-gpu")],
+                    Containers = [new ProbeContainer { Claims = [Claims.RequestName] }],
+                }, devices: 1);
+        }
+        else
+        {
+            foreach (var name in names) await lease.StartProbeAsync(name, node: strategy.Node);
+        }
         await ns.WaitForRunningAsync(names);
         var reports = new List<ProbeReport>();
         foreach (var name in names) reports.Add(await ns.ReadProbeAsync(name));
@@ -59,7 +76,9 @@ public sealed class GpuSharing
             else
             {
                 Assert.That(units.GroupBy(unit => unit.PhysicalId ?? unit.Id).Any(group => group.Count() > 1), Is.True,
-                    $"{strategy.Name}: {names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
+                    strategy.SharedClaim
+                        ? $"{strategy.Name}: the pods must use the same physical GPU; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}"
+                        : $"{strategy.Name}: {names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
             }
         });
         if (strategy.Partitioned) await AssertSlicesAreTheAllocatedOnesAsync(ns, strategy, inventory, reports);
@@ -127,6 +146,13 @@ public sealed class GpuSharing
                 break;
             }
             if (strategies.Any(strategy => !strategy.Partitioned)) break;
+        }
+        if (strategies.Count == 0)
+        {
+            // No partitioning and no oversubscription: DRA still shares a device among the pods of one claim.
+            lookedFor.Add("a DRA DeviceClass whose devices one ResourceClaim can share between pods");
+            if (AcceleratorDetection.Detect(inventory, settings).Accelerator is { Path: AcceleratorPath.Dra } dra && dra.RoomiestNode is { } node)
+                strategies.Add(new Strategy($"one ResourceClaim of {dra.DeviceClass} shared by several pods", node, 2, dra, Partitioned: false, SharedClaim: true));
         }
         return (strategies, string.Join("; ", lookedFor));
     }
