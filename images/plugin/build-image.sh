@@ -44,10 +44,12 @@ case $builder in
   buildah)
     buildah bud --quiet --layers=false "${pull[@]}" "${build_args[@]}" --format oci -f "$dockerfile" -t "$IMAGE" "$PUBLISH_DIR" >/dev/null
     buildah push --quiet "$IMAGE" "oci-archive:$ARCHIVE:$IMAGE"
+    buildah rmi --prune >/dev/null 2>&1 || true   # earlier builds of this tag; vfs keeps full copies
     ;;
   podman)
     podman build --quiet "${pull[@]}" "${build_args[@]}" --format oci -f "$dockerfile" -t "$IMAGE" "$PUBLISH_DIR" >/dev/null
     podman save --quiet --format oci-archive -o "$ARCHIVE" "$IMAGE"
+    podman image prune --force >/dev/null 2>&1 || true
     ;;
   docker)
     docker build --quiet "${build_args[@]}" -f "$dockerfile" -t "$IMAGE" "$PUBLISH_DIR" >/dev/null
