@@ -104,8 +104,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.Logs = value;
     }
 
+    /// <summary>
+    /// Starts a server on a free loopback port. Bad options (unknown version, missing manifest files, refused CRDs)
+    /// throw an <see cref="ArgumentException"/> whose message says what to change.
+    /// </summary>
     public static async Task<SimulatedApiServer> StartAsync(SimulatedApiServerOptions options, CancellationToken cancellation)
     {
+        SwaggerDocuments.Normalize(options.KubernetesVersion);
         var certificate = ServingCertificate.Create();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -121,7 +126,15 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = address.Replace("[::1]", "127.0.0.1").TrimEnd('/');
         server._discovery = new DiscoveryDocuments(server.ResourceCatalog, new Uri(server.BaseUrl).Authority);
-        server.Bootstrap();
+        try
+        {
+            server.Bootstrap();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
@@ -138,7 +151,19 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         return names;
     }
 
-    public IReadOnlyList<string> InstallCrdFile(string path) => InstallCrds(File.ReadAllText(path));
+    public IReadOnlyList<string> InstallCrdFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new ArgumentException($"CRD manifest '{path}' does not exist; give a YAML file of CustomResourceDefinitions or an embedded folder ({string.Join(", ", EmbeddedCrds.Folders())}).");
+        try
+        {
+            return InstallCrds(File.ReadAllText(path));
+        }
+        catch (StatusException error)
+        {
+            throw new ArgumentException($"CRD manifest '{path}' was refused: {error.Message}", error);
+        }
+    }
 
     /// <summary>Writes a kubeconfig for this server with the admin's or the plugin ServiceAccount's token.</summary>
     public void WriteKubeconfig(string path, KubeconfigIdentity identity = KubeconfigIdentity.Plugin, string defaultNamespace = "default")
@@ -193,7 +218,9 @@ public sealed class SimulatedApiServer : IAsyncDisposable
     private void Bootstrap()
     {
         foreach (var ns in DefaultNamespaces) EnsureNamespace(ns);
-        var rbac = _options.RbacManifestPath is { } path ? File.ReadAllText(path) : EmbeddedRbacManifest();
+        if (_options.RbacManifestPath is { } path && !File.Exists(path))
+            throw new ArgumentException($"RBAC manifest '{path}' does not exist; leave RbacManifestPath unset to use the plugin's own sonobuoy/ai-conformance-rbac.yaml.");
+        var rbac = _options.RbacManifestPath is { } rbacFile ? File.ReadAllText(rbacFile) : EmbeddedRbacManifest();
         foreach (var document in YamlJson.ParseAll(rbac).OfType<JsonObject>())
         {
             var kind = ResourceCatalog.ByApiVersionKind(document.Str("apiVersion") ?? "", document.Str("kind") ?? "")

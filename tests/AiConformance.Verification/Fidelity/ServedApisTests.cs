@@ -33,6 +33,14 @@ public sealed class ServedApisTests
     }
 
     [Test]
+    public void AMissingManifestFileIsRefusedWithAHint()
+    {
+        var error = Assert.ThrowsAsync<ArgumentException>(() => AiConformance.ClusterSim.Server.SimulatedApiServer.StartAsync(
+            new AiConformance.ClusterSim.Server.SimulatedApiServerOptions { CrdManifestPaths = ["/no/such/crds.yaml"] }, CancellationToken.None));
+        Assert.That(error!.Message, Does.StartWith("CRD manifest '/no/such/crds.yaml' does not exist").And.Contain("kueue-v0.19.2"));
+    }
+
+    [Test]
     public void AnUnsupportedVersionIsRefusedWithTheSupportedOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => SwaggerDocuments.Normalize("v1.29"));
