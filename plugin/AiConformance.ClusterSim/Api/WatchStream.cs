@@ -24,70 +24,78 @@ internal sealed class WatchStream(ClusterStore store)
         var deadline = int.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0
             ? DateTimeOffset.UtcNow.AddSeconds(seconds) : DateTimeOffset.MaxValue;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        IReadOnlyList<JsonObject> initial = [];
-        long from;
-        System.Threading.Channels.ChannelReader<StoreEvent> reader;
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = "application/json";
         try
         {
-            if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
-            {
-                (initial, from) = store.ListAt(info.Kind, ns, Matches);
-                reader = store.Watch(info.Kind, from, stop.Token);
-            }
-            else
-            {
-                if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out from))
-                    throw StatusException.BadRequest($"invalid resource version: {rvText}");
-                reader = store.Watch(info.Kind, from, stop.Token);
-            }
-        }
-        catch (StatusException expired) when (expired.Code == 410)
-        {
-            await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
-            return;
-        }
-        var sent = 0;
-        var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
-        // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
-        JsonObject Shape(JsonObject obj)
-        {
-            if (!asTable) return obj;
-            var table = TableWriter.Write(info, [obj], obj.ResourceVersionOf());
-            if (sent > 0) table["columnDefinitions"] = new JsonArray();
-            return table;
-        }
-        foreach (var item in initial)
-        {
-            await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
-            if (++sent >= limits.DropAfterEvents) return;
-        }
-        if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
-        await http.Response.Body.FlushAsync(cancellation);
-        var lastVersion = from;
-        while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
-        {
-            var wait = TimeSpan.FromTicks(Math.Min(limits.BookmarkInterval.Ticks, Math.Max(0, (deadline - DateTimeOffset.UtcNow).Ticks)));
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            tick.CancelAfter(wait);
+            IReadOnlyList<JsonObject> initial = [];
+            long from;
+            System.Threading.Channels.ChannelReader<StoreEvent> reader;
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "application/json";
             try
             {
-                if (!await reader.WaitToReadAsync(tick.Token)) return;
+                if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
+                {
+                    (initial, from) = store.ListAt(info.Kind, ns, Matches);
+                    reader = store.Watch(info.Kind, from, stop.Token);
+                }
+                else
+                {
+                    if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+                        throw StatusException.BadRequest($"invalid resource version: {rvText}");
+                    reader = store.Watch(info.Kind, from, stop.Token);
+                }
             }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            catch (StatusException expired) when (expired.Code == 410)
             {
-                if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
-                continue;
+                await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
+                return;
             }
-            while (reader.TryRead(out var change))
+            var sent = 0;
+            var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
+            // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
+            JsonObject Shape(JsonObject obj)
             {
-                lastVersion = change.ResourceVersion;
-                var type = WatchEventType(change, Matches);
-                if (type is null) continue;
-                await WriteEventAsync(http, type, Shape(change.Object), cancellation);
+                if (!asTable) return obj;
+                var table = TableWriter.Write(info, [obj], obj.ResourceVersionOf());
+                if (sent > 0) table["columnDefinitions"] = new JsonArray();
+                return table;
+            }
+            foreach (var item in initial)
+            {
+                await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
                 if (++sent >= limits.DropAfterEvents) return;
             }
+            if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
+            await http.Response.Body.FlushAsync(cancellation);
+            var lastVersion = from;
+            while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
+            {
+                var wait = TimeSpan.FromTicks(Math.Min(limits.BookmarkInterval.Ticks, Math.Max(0, (deadline - DateTimeOffset.UtcNow).Ticks)));
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                tick.CancelAfter(wait);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(tick.Token)) return;
+                }
+                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                {
+                    if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
+                    continue;
+                }
+                while (reader.TryRead(out var change))
+                {
+                    lastVersion = change.ResourceVersion;
+                    var type = WatchEventType(change, Matches);
+                    if (type is null) continue;
+                    await WriteEventAsync(http, type, Shape(change.Object), cancellation);
+                    if (++sent >= limits.DropAfterEvents) return;
+                }
+            }
+        }
+        finally
+        {
+            // Ends the store subscription however the stream ended (timeout, drop, client gone).
+            await stop.CancelAsync();
         }
     }
 

@@ -40,6 +40,12 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         get { lock (_gate) return _resourceVersion; }
     }
 
+    /// <summary>Watch subscriptions currently open (behaviours' and HTTP watches').</summary>
+    public int OpenWatches
+    {
+        get { lock (_gate) return _subscribers.Count; }
+    }
+
     public JsonObject Create(ResourceKind kind, JsonObject obj)
     {
         // apiVersion and kind come first, as the API server writes them (some decoders read the kind first).

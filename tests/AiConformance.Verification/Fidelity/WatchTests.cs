@@ -86,6 +86,7 @@ public sealed class WatchTests : FidelityFixture
             $"/api/v1/namespaces/{ns}/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
             HttpCompletionOption.ResponseHeadersRead, Timeout);
         var lines = (await response.Content.ReadAsStringAsync(Timeout)).Trim().Split('\n');
+        Assert.That(Server.Store.OpenWatches, Is.Zero, "a watch that timed out leaves no subscription behind");
         Assert.That(lines[0], Does.Contain("\"type\":\"ADDED\""));
         Assert.That(lines[1], Does.Contain("\"type\":\"BOOKMARK\"").And.Contain("\"k8s.io/initial-events-end\":\"true\""));
     }
