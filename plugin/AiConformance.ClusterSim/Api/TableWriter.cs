@@ -16,7 +16,7 @@ public static class TableWriter
         var columns = Columns(info);
         var definitions = new JsonArray();
         foreach (var (name, type, _) in columns)
-            definitions.Add(new JsonObject { ["name"] = name, ["type"] = type, ["format"] = name == "Name" ? "name" : "", ["description"] = name, ["priority"] = 0 });
+            definitions.Add(new JsonObject { ["name"] = name, ["type"] = type, ["format"] = name == "Name" ? "name" : "", ["description"] = name, ["priority"] = Priority(info, name) });
         var rows = new JsonArray();
         foreach (var item in items)
         {
@@ -115,10 +115,20 @@ public static class TableWriter
             }
         }
         columns.Add(("Age", "string", o => Age(o.Metadata().Str("creationTimestamp"))));
+        if (info.Kind is { Group: "", Plural: "pods" })
+        {
+            columns.Add(("IP", "string", o => o.StrAt("status.podIP") ?? "<none>"));
+            columns.Add(("Node", "string", o => o.StrAt("spec.nodeName") ?? "<none>"));
+        }
         if (info.Kind is { Group: "", Plural: "nodes" })
             columns.Add(("Version", "string", o => o["status"]?["nodeInfo"]?["kubeletVersion"]?.ToString() ?? ""));
         return columns;
     }
+
+    /// <summary>Priority 1 columns show only with <c>-o wide</c>.</summary>
+    private static long Priority(ResourceInfo info, string column) =>
+        info.Kind is { Group: "", Plural: "pods" } && column is "IP" or "Node" ? 1
+        : info.PrinterColumns?.OfType<JsonObject>().FirstOrDefault(c => c.Str("name") == column)?["priority"].AsLong() ?? 0;
 
     private static string PodStatus(JsonObject pod)
     {
