@@ -67,11 +67,11 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
         foreach (var (podClaim, claimName) in pod.ClaimNames())
         {
             var claim = claimName is null ? null : state.Claims.FirstOrDefault(c => c.Namespace() == pod.Namespace() && c.Name() == claimName);
+            // A template's claim not yet created: the pod waits in the queue (PreEnqueue), without a condition.
+            if (claimName is null) return;
             if (claim is null)
             {
-                MarkUnschedulable(pod, claimName is null
-                    ? $"waiting for resource claim of \"{podClaim}\" to be created"
-                    : $"resourceclaim \"{claimName}\" not found", recordEvent: claimName is not null);
+                MarkUnschedulable(pod, $"0/{nodes.Count} nodes are available: resourceclaim \"{claimName}\" not found.", recordEvent: true);
                 return;
             }
             claims.Add(claim);

@@ -79,9 +79,14 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         await Client.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(template, ns, cancellationToken: Timeout);
         await Client.CoreV1.CreateNamespacedPodAsync(ClaimingPod("greedy", "too-many", "sleep 3600"), ns, cancellationToken: Timeout);
 
-        var pod = await PodEventuallyAsync(ns, "greedy", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Reason == "Unschedulable") == true,
-            "PodScheduled=False/Unschedulable");
-        var events = (await Client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: Timeout)).Items.Where(e => e.Reason == "FailedScheduling").ToList();
+        var pod = await PodEventuallyAsync(ns, "greedy", p => p.Status?.Conditions?.Any(c =>
+            c.Type == "PodScheduled" && c.Reason == "Unschedulable" && c.Message.Contains("nodes are available")) == true, "PodScheduled=False/Unschedulable");
+        var events = new List<Corev1Event>();
+        await EventuallyAsync(async () =>
+        {
+            events = (await Client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: Timeout)).Items.Where(e => e.Reason == "FailedScheduling").ToList();
+            return events.Count > 0;
+        }, "a FailedScheduling event");
         Assert.Multiple(() =>
         {
             Assert.That(pod.Spec.NodeName, Is.Null);
@@ -102,7 +107,7 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         await Client.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(template, ns, cancellationToken: Timeout);
         await Client.CoreV1.CreateNamespacedPodAsync(ClaimingPod("fancy", "fancy", "sleep 3600"), ns, cancellationToken: Timeout);
 
-        var pod = await PodEventuallyAsync(ns, "fancy", p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable") == true, "Unschedulable");
+        var pod = await PodEventuallyAsync(ns, "fancy", p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable" && c.Message.Contains("CEL")) == true, "Unschedulable");
         Assert.That(pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message, Does.Contain("not supported by the simulated scheduler"));
         Assert.That(Host.Cluster.Log.Warnings, Has.Some.Contains("matches"));
     }
@@ -126,7 +131,7 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         }
         await PodEventuallyAsync(ns, "a", p => p.Status?.Phase == "Running", "Running");
         await PodEventuallyAsync(ns, "b", p => p.Status?.Phase == "Running", "Running");
-        var third = await PodEventuallyAsync(ns, "c", p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable") == true, "Unschedulable");
+        var third = await PodEventuallyAsync(ns, "c", p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable" && c.Message.Contains("Insufficient")) == true, "Unschedulable");
         var seen = new[] { (await LogEventuallyAsync(ns, "a", l => l.Length > 0)).Trim(), (await LogEventuallyAsync(ns, "b", l => l.Length > 0)).Trim() };
         Assert.Multiple(() =>
         {

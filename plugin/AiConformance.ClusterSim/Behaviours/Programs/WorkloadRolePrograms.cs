@@ -14,15 +14,8 @@ public static class WorkloadRolePrograms
     private static readonly Dictionary<string, Func<ProgramContext, IReadOnlyList<string>, CancellationToken, Task<int>>> Roles =
         new(StringComparer.Ordinal)
         {
-            [WorkloadRoles.Probe] = async (context, arguments, cancellationToken) =>
-            {
-                context.Write(ProbeJson.Write(new ContainerProbe(context.View).Run()) + "\n");
-                // --hold N keeps the container (and what it was given) for N seconds, as the real role does.
-                var hold = arguments.ToList().IndexOf("--hold");
-                if (hold >= 0 && hold + 1 < arguments.Count && double.TryParse(arguments[hold + 1], System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
-                return 0;
-            },
+            [WorkloadRoles.Probe] = (context, arguments, cancellationToken) =>
+                ProbeRole.RunAsync(context.View, arguments, context.Write, context.Write, cancellationToken),
         };
 
     public static IEnumerable<string> Names => Roles.Keys;
