@@ -3,12 +3,11 @@ using NUnit.Framework;
 
 namespace AiConformance.Plugin.Tests.RunnerFixtures;
 
-// Fixtures the runner tests run in-process or in a child process, standing in for the conformance suite. They are
-// Explicit so that `dotnet test` of this project never runs them itself; the runner selects them by id.
-// Their behaviour is switched by the run's configuration (keys under "fake."), which also proves the run context
-// reaches the fixtures.
+// Fixtures the runner tests run in-process or in a child process, standing in for the conformance suite. Their
+// behaviour is switched by the run's configuration (keys under "fake."), which also proves the run context reaches
+// the fixtures.
 
-[Explicit("runner fixture"), Requirement("dra_support")]
+[Requirement("dra_support")]
 public sealed class FakeDraSupport
 {
     [Test]
@@ -25,7 +24,7 @@ public sealed class FakeDraSupport
     public void DeviceIsVisibleInTheContainer() => Evidence.Observed("device file", "/dev/fake0");
 }
 
-[Explicit("runner fixture"), Requirement("gang_scheduling")]
+[Requirement("gang_scheduling")]
 public sealed class FakeGangScheduling
 {
     [OneTimeSetUp]
@@ -39,21 +38,21 @@ public sealed class FakeGangScheduling
         Assert.That(1, Is.EqualTo(0), "expected no member of the too-large group to start");
 }
 
-[Explicit("runner fixture"), Requirement("cluster_autoscaling")]
+[Requirement("cluster_autoscaling")]
 public sealed class FakeClusterAutoscaling
 {
     [Test]
     public void NodeGroupGrows() => Outcome.NotApplicable("no cluster autoscaler is installed");
 }
 
-[Explicit("runner fixture"), Requirement("accelerator_metrics")]
+[Requirement("accelerator_metrics")]
 public sealed class FakeAcceleratorMetrics
 {
     [Test]
     public void MetricsAreExported() => Outcome.NeedsAttestation("accelerator vendor 'acme' is unknown; attach its metrics documentation");
 }
 
-[Explicit("runner fixture"), Requirement("gpu_sharing")]
+[Requirement("gpu_sharing")]
 public sealed class FakeGpuSharing
 {
     [TestCase("time slicing")]
@@ -61,7 +60,7 @@ public sealed class FakeGpuSharing
     public void SharesADevice(string strategy) => Evidence.Observed("strategy", strategy);
 }
 
-[Explicit("runner fixture"), Requirement("pod_autoscaling")]
+[Requirement("pod_autoscaling")]
 public sealed class FakePodAutoscaling
 {
     [Test]
@@ -75,7 +74,7 @@ public sealed class FakePodAutoscaling
     }
 }
 
-[Explicit("runner fixture"), Requirement("robust_controller")]
+[Requirement("robust_controller")]
 public sealed class FakeRobustController
 {
     [Test, Order(1)]
@@ -96,14 +95,14 @@ public sealed class FakeRobustController
     public void RunsAfterTheHangingTest() => Evidence.Step("ran");
 }
 
-[Explicit("runner fixture"), Requirement("workload_sandboxing")]
+[Requirement("workload_sandboxing")]
 public sealed class FakeWorkloadSandboxing
 {
     [Test]
     public void OnlyInNewerChecklists() => Assert.Fail("workload_sandboxing is not part of v1.35 and must not run there");
 }
 
-[Explicit("runner fixture"), Requirement("secure_accelerator_access")]
+[Requirement("secure_accelerator_access")]
 public sealed class FakeSecureAcceleratorAccess
 {
     [OneTimeSetUp]
@@ -113,7 +112,7 @@ public sealed class FakeSecureAcceleratorAccess
     public void OtherPodsSeeNoDevice() => Assert.Pass();
 }
 
-[Explicit("runner fixture"), Requirement("virtualized_accelerator")]
+[Requirement("virtualized_accelerator")]
 public sealed class FakeVirtualizedAccelerator
 {
     // Evaluated while NUnit loads the tests, as a fixture detecting what the cluster offers would be.
