@@ -36,6 +36,23 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
     public async Task RunAsync(SimulatedCluster cluster, CancellationToken cancellationToken)
     {
         Cluster = cluster;
+        try
+        {
+            await LoopAsync(cancellationToken);
+        }
+        finally
+        {
+            Stopped();
+        }
+    }
+
+    /// <summary>Called once when the component stops, to end what it started outside the store (simulated processes).</summary>
+    protected virtual void Stopped()
+    {
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
         var watched = Watches.ToHashSet();
         var events = Store.Watch(null, Store.ResourceVersion, cancellationToken);
         var failures = 0;

@@ -259,6 +259,65 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
         Assert.That(slice!.Ports.Single().Port, Is.EqualTo(8080), "the named target port is resolved");
     }
 
+    [Test]
+    public async Task AJobWhosePodsKeepFailingStopsAtItsBackoffLimit()
+    {
+        var ns = await NewNamespaceAsync();
+        await Client.BatchV1.CreateNamespacedJobAsync(new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "doomed" },
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 1,
+                Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [Container("main", Busybox, "sh", "-c", "exit 1")] } },
+            },
+        }, ns, cancellationToken: Timeout);
+        V1Job? job = null;
+        await EventuallyAsync(async () =>
+        {
+            job = await Client.BatchV1.ReadNamespacedJobAsync("doomed", ns, cancellationToken: Timeout);
+            return job.Status?.Conditions?.Any(c => c.Type == "Failed" && c.Status == "True") == true;
+        }, "the Job fails");
+        Assert.Multiple(() =>
+        {
+            Assert.That(job!.Status.Failed, Is.EqualTo(2), "the first try and one retry");
+            Assert.That(job.Status.Conditions.Single(c => c.Type == "Failed").Reason, Is.EqualTo("BackoffLimitExceeded"));
+            Assert.That(job.Status.Succeeded ?? 0, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task ChangingADeploymentsTemplateRollsItToANewReplicaSet()
+    {
+        var ns = await NewNamespaceAsync();
+        var labels = new Dictionary<string, string> { ["app"] = "roll" };
+        var deployment = new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "roll" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = new V1PodSpec { Containers = [Container("web", "nginx:1.26")] } },
+            },
+        };
+        await Client.AppsV1.CreateNamespacedDeploymentAsync(deployment, ns, cancellationToken: Timeout);
+        await EventuallyAsync(async () => (await Client.AppsV1.ReadNamespacedDeploymentAsync("roll", ns, cancellationToken: Timeout)).Status?.AvailableReplicas == 1, "the first rollout");
+
+        var current = await Client.AppsV1.ReadNamespacedDeploymentAsync("roll", ns, cancellationToken: Timeout);
+        current.Spec.Template.Spec.Containers[0].Image = "nginx:1.27";
+        await Client.AppsV1.ReplaceNamespacedDeploymentAsync(current, "roll", ns, cancellationToken: Timeout);
+
+        await EventuallyAsync(async () =>
+        {
+            var pods = (await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=roll", cancellationToken: Timeout)).Items;
+            return pods.Count == 1 && pods[0].Spec.Containers[0].Image == "nginx:1.27" && pods[0].Status?.Phase == "Running";
+        }, "one running pod of the new template");
+        var replicaSets = (await Client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: Timeout)).Items;
+        Assert.That(replicaSets.Select(r => (r.Spec.Template.Spec.Containers[0].Image, r.Spec.Replicas)),
+            Is.EquivalentTo(new[] { ("nginx:1.26", (int?)0), ("nginx:1.27", (int?)1) }));
+    }
+
     private async Task<string> ReadLogAsync(string ns, string pod)
     {
         using var stream = await Client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, cancellationToken: Timeout);

@@ -50,6 +50,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         return Task.CompletedTask;
     }
 
+    protected override void Stopped()
+    {
+        foreach (var run in runs.Values) run.StopAll();
+    }
+
     private bool StartSandbox(JsonObject pod, JsonObject node, PodRun run)
     {
         var due = run.SeenAt + Cluster.Latencies.PodStart;
