@@ -327,7 +327,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = run.PodIp });
             status["startTime"] = ContainerRun.Timestamp(run.StartTime);
         }
-        status["qosClass"] ??= "BestEffort";
+        status["qosClass"] = QosClass(pod);
         if (run.InitContainers.Count > 0) status["initContainerStatuses"] = new JsonArray([.. run.InitContainers.Select(c => (JsonNode)c.Status(run.SandboxReady))]);
         var containers = run.Containers.Count > 0
             ? run.Containers
@@ -342,6 +342,18 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var message = done ? null : $"containers with unready status: [{string.Join(' ', containers.Where(c => !c.Running).Select(c => c.Name))}]";
         PodFacts.SetCondition(status, "Ready", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
         PodFacts.SetCondition(status, "ContainersReady", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
+    }
+
+    /// <summary>Guaranteed when every container limits CPU and memory to its requests; BestEffort when none asks for any.</summary>
+    private static string QosClass(JsonObject pod)
+    {
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).Concat(pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        bool Has(JsonObject c, string section, string resource) => c["resources"]?[section]?[resource] is not null;
+        if (containers.All(c => !new[] { "requests", "limits" }.Any(section => Has(c, section, "cpu") || Has(c, section, "memory")))) return "BestEffort";
+        var guaranteed = containers.All(c => new[] { "cpu", "memory" }.All(resource =>
+            Has(c, "limits", resource) && (!Has(c, "requests", resource)
+                || ResourceMath.Parse(c["resources"]!["requests"]![resource]) == ResourceMath.Parse(c["resources"]!["limits"]![resource]))));
+        return guaranteed ? "Guaranteed" : "Burstable";
     }
 
     private static string Phase(PodRun run, string policy)
