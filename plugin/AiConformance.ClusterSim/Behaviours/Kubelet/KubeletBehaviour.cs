@@ -166,6 +166,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             Wake();
             return code;
         }, CancellationToken.None);
+        Cluster.Events.Record(pod, Kinds.Pod, "Normal", "Pulled", $"Container image \"{container.Image}\" already present on machine", ComponentName);
+        Cluster.Events.Record(pod, Kinds.Pod, "Normal", "Created", $"Created container: {container.Name}", ComponentName);
         Cluster.Events.Record(pod, Kinds.Pod, "Normal", "Started", $"Started container {container.Name}", ComponentName);
     }
 
