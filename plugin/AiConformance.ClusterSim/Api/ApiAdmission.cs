@@ -12,6 +12,9 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
 {
     private readonly Defaults _defaults = new();
 
+    /// <summary>The store admission plugins read from (priority classes); set once the store exists.</summary>
+    public IClusterStore? Store { get; set; }
+
     public bool HasStatusSubresource(ResourceKind kind) =>
         catalog.Find(kind.Group, kind.Version, kind.Plural)?.HasStatus
         ?? catalog.ByGroupPlural(kind.Group, kind.Plural) is { } preferred && catalog.Find(preferred.Group, preferred.Version, preferred.Plural)!.HasStatus;
@@ -19,6 +22,7 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
     public void Admit(ResourceKind kind, JsonObject obj, JsonObject? old)
     {
         var info = catalog.Find(kind.Group, kind.Version, kind.Plural);
+        if (old is null && Store is not null && kind is { Group: "", Plural: "pods" }) PriorityAdmission.Admit(Store, obj);
         _defaults.Apply(kind, obj, old);
         var errors = new List<FieldError>();
         if (info is not null) validator.Validate(info, obj, errors);

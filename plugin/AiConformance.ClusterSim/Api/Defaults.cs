@@ -118,8 +118,6 @@ public sealed class Defaults
         Set(spec, "serviceAccountName", () => "default");
         Set(spec, "serviceAccount", () => spec.Str("serviceAccountName"));
         Set(spec, "enableServiceLinks", () => true);
-        Set(spec, "priority", () => 0);
-        Set(spec, "preemptionPolicy", () => "PreemptLowerPriority");
         ContainerDefaults(spec);
     }
 

@@ -52,6 +52,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         _validator = new SchemaValidator(schemas);
         var admission = new ApiAdmission(ResourceCatalog, _validator);
         var store = new ClusterStore(admission, options.WatchHistoryLimit);
+        admission.Store = store;
         _authorizer = new RbacAuthorizer(store);
         store.Committed += change =>
         {
@@ -218,6 +219,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
     private void Bootstrap()
     {
         foreach (var ns in DefaultNamespaces) EnsureNamespace(ns);
+        foreach (var (name, (value, description)) in PriorityAdmission.SystemClasses)
+            Store.Create(PriorityAdmission.PriorityClasses, new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["value"] = value,
+                ["description"] = description,
+            });
         if (_options.RbacManifestPath is { } path && !File.Exists(path))
             throw new ArgumentException($"RBAC manifest '{path}' does not exist; leave RbacManifestPath unset to use the plugin's own sonobuoy/ai-conformance-rbac.yaml.");
         var rbac = _options.RbacManifestPath is { } rbacFile ? File.ReadAllText(rbacFile) : EmbeddedRbacManifest();

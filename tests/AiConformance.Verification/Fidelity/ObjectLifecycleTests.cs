@@ -24,10 +24,33 @@ public sealed class ObjectLifecycleTests : FidelityFixture
             Assert.That(created.Spec.SchedulerName, Is.EqualTo("default-scheduler"));
             Assert.That(created.Spec.TerminationGracePeriodSeconds, Is.EqualTo(30));
             Assert.That(created.Spec.ServiceAccountName, Is.EqualTo("default"));
+            Assert.That((created.Spec.Priority, created.Spec.PreemptionPolicy), Is.EqualTo((0, "PreemptLowerPriority")));
             Assert.That(created.Spec.Containers[0].ImagePullPolicy, Is.EqualTo("Always"), "an untagged image is pulled always");
             Assert.That(created.Spec.Containers[0].TerminationMessagePath, Is.EqualTo("/dev/termination-log"));
             Assert.That(created.Status.Phase, Is.EqualTo("Pending"));
         });
+    }
+
+    [Test]
+    public async Task PriorityComesFromThePriorityClassAndAnUnknownClassIsForbidden()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.SchedulingV1.CreatePriorityClassAsync(new V1PriorityClass
+        {
+            Metadata = new V1ObjectMeta { Name = ns + "-high" }, Value = 1000, PreemptionPolicy = "Never",
+        }, cancellationToken: Timeout);
+        var pod = Pod("prioritized");
+        pod.Spec.PriorityClassName = ns + "-high";
+        var created = await Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: Timeout);
+        Assert.That((created.Spec.Priority, created.Spec.PreemptionPolicy), Is.EqualTo((1000, "Never")));
+        var critical = Pod("critical");
+        critical.Spec.PriorityClassName = "system-node-critical";
+        Assert.That((await Admin.CoreV1.CreateNamespacedPodAsync(critical, ns, cancellationToken: Timeout)).Spec.Priority, Is.EqualTo(2_000_001_000));
+
+        var unknown = Pod("unknown");
+        unknown.Spec.PriorityClassName = "no-such-class";
+        var (code, status) = await FailureOf(() => Admin.CoreV1.CreateNamespacedPodAsync(unknown, ns, cancellationToken: Timeout));
+        Assert.That((code, status!.Message), Is.EqualTo((403, "pods \"unknown\" is forbidden: no PriorityClass with name no-such-class was found")));
     }
 
     [Test]
