@@ -22,7 +22,11 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
     public void Admit(ResourceKind kind, JsonObject obj, JsonObject? old)
     {
         var info = catalog.Find(kind.Group, kind.Version, kind.Plural);
-        if (old is null && Store is not null && kind is { Group: "", Plural: "pods" }) PriorityAdmission.Admit(Store, obj);
+        if (old is null && Store is not null && kind is { Group: "", Plural: "pods" })
+        {
+            PriorityAdmission.Admit(Store, obj);
+            RuntimeClassAdmission.Admit(Store, obj);
+        }
         _defaults.Apply(kind, obj, old);
         var errors = new List<FieldError>();
         if (info is not null) validator.Validate(info, obj, errors);

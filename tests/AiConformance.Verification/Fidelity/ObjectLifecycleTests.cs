@@ -54,6 +54,27 @@ public sealed class ObjectLifecycleTests : FidelityFixture
     }
 
     [Test]
+    public async Task ARuntimeClassAddsItsSchedulingAndAnUnknownOneIsForbidden()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.NodeV1.CreateRuntimeClassAsync(new V1RuntimeClass
+        {
+            Metadata = new V1ObjectMeta { Name = ns + "-sandboxed" },
+            Handler = "kata",
+            Scheduling = new V1Scheduling { NodeSelector = new Dictionary<string, string> { ["sandbox"] = "kata" } },
+        }, cancellationToken: Timeout);
+        var pod = Pod("sandboxed");
+        pod.Spec.RuntimeClassName = ns + "-sandboxed";
+        var created = await Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: Timeout);
+        Assert.That(created.Spec.NodeSelector["sandbox"], Is.EqualTo("kata"));
+
+        var unknown = Pod("unknown-runtime");
+        unknown.Spec.RuntimeClassName = "no-such-runtime";
+        var (code, status) = await FailureOf(() => Admin.CoreV1.CreateNamespacedPodAsync(unknown, ns, cancellationToken: Timeout));
+        Assert.That((code, status!.Message), Is.EqualTo((403, "pods \"unknown-runtime\" is forbidden: pod rejected: RuntimeClass \"no-such-runtime\" not found")));
+    }
+
+    [Test]
     public async Task GenerateNameProducesDistinctNamesWithThePrefix()
     {
         var ns = await NewNamespaceAsync();
