@@ -33,12 +33,17 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
         BuiltInRules.Check(kind, obj, old, errors);
         if (errors.Count > 0) throw StatusException.Invalid(kind, obj.Name(), errors);
         if (kind.Group == ResourceCatalog.CustomResourceDefinitions.Group && kind.Plural == ResourceCatalog.CustomResourceDefinitions.Plural)
-            Establish(obj);
+            Establish(obj, old);
     }
 
     /// <summary>The apiextensions controllers accept the names and establish the CRD at once.</summary>
-    private static void Establish(JsonObject crd)
+    private static void Establish(JsonObject crd, JsonObject? old)
     {
+        if (old?["status"] is JsonObject established && JsonNode.DeepEquals(old["spec"], crd["spec"]))
+        {
+            crd["status"] = established.DeepClone();
+            return;
+        }
         var now = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
         JsonObject Condition(string type, string reason, string message) => new()
         {
