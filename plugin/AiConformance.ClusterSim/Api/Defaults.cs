@@ -5,7 +5,8 @@ namespace AiConformance.ClusterSim.Api;
 
 /// <summary>
 /// The defaulting of kube-apiserver for the fields clients read back: pods (also inside templates), namespaces,
-/// services, jobs, deployments and replica sets. Only absent fields are filled, as the real defaulters do.
+/// services, jobs, deployments, replica sets and autoscaling/v2 HPAs. Only absent fields are filled, as the real
+/// defaulters do.
 /// </summary>
 public sealed class Defaults
 {
@@ -44,6 +45,20 @@ public sealed class Defaults
                     ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
                 });
                 PodTemplate(spec);
+                break;
+            case ("autoscaling", "horizontalpodautoscalers") when kind.Version == "v2":
+                var hpa = Obj(obj, "spec");
+                Set(hpa, "minReplicas", () => 1);
+                if (hpa["metrics"] is not JsonArray { Count: > 0 })
+                    hpa["metrics"] = new JsonArray(new JsonObject
+                    {
+                        ["type"] = "Resource",
+                        ["resource"] = new JsonObject
+                        {
+                            ["name"] = "cpu",
+                            ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = 80 },
+                        },
+                    });
                 break;
             case ("apps", "replicasets" or "statefulsets" or "daemonsets"):
                 if (kind.Plural != "daemonsets") Set(Obj(obj, "spec"), "replicas", () => 1);
