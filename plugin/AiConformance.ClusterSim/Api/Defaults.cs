@@ -60,9 +60,31 @@ public sealed class Defaults
                         },
                     });
                 break;
-            case ("apps", "replicasets" or "statefulsets" or "daemonsets"):
-                if (kind.Plural != "daemonsets") Set(Obj(obj, "spec"), "replicas", () => 1);
+            case ("apps", "replicasets"):
+                Set(Obj(obj, "spec"), "replicas", () => 1);
                 PodTemplate(Obj(obj, "spec"));
+                break;
+            case ("apps", "statefulsets"):
+                var set = Obj(obj, "spec");
+                Set(set, "replicas", () => 1);
+                Set(set, "podManagementPolicy", () => "OrderedReady");
+                Set(set, "revisionHistoryLimit", () => 10);
+                Set(set, "updateStrategy", () => new JsonObject
+                {
+                    ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 },
+                });
+                Set(set, "persistentVolumeClaimRetentionPolicy", () => new JsonObject { ["whenDeleted"] = "Retain", ["whenScaled"] = "Retain" });
+                PodTemplate(set);
+                break;
+            case ("apps", "daemonsets"):
+                var daemons = Obj(obj, "spec");
+                Set(daemons, "revisionHistoryLimit", () => 10);
+                Set(daemons, "updateStrategy", () => new JsonObject
+                {
+                    ["type"] = "RollingUpdate",
+                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
+                });
+                PodTemplate(daemons);
                 break;
         }
     }
