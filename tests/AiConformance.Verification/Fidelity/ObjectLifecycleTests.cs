@@ -75,6 +75,35 @@ public sealed class ObjectLifecycleTests : FidelityFixture
     }
 
     [Test]
+    public async Task WorkloadKindsGetTheirDefaults()
+    {
+        var ns = await NewNamespaceAsync();
+        var template = new V1PodTemplateSpec
+        {
+            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "w" } },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "c:1" }] },
+        };
+        var selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "w" } };
+        var set = await Admin.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "s" }, Spec = new V1StatefulSetSpec { Selector = selector, Template = template, ServiceName = "s" },
+        }, ns, cancellationToken: Timeout);
+        var hpa = await Admin.AutoscalingV2.CreateNamespacedHorizontalPodAutoscalerAsync(new V2HorizontalPodAutoscaler
+        {
+            Metadata = new V1ObjectMeta { Name = "h" },
+            Spec = new V2HorizontalPodAutoscalerSpec { MaxReplicas = 3, ScaleTargetRef = new V2CrossVersionObjectReference { Kind = "StatefulSet", Name = "s", ApiVersion = "apps/v1" } },
+        }, ns, cancellationToken: Timeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That((set.Spec.Replicas, set.Spec.PodManagementPolicy, set.Spec.UpdateStrategy.Type), Is.EqualTo((1, "OrderedReady", "RollingUpdate")));
+            Assert.That(set.Spec.Template.Spec.RestartPolicy, Is.EqualTo("Always"));
+            Assert.That(set.Spec.Template.Spec.Priority, Is.Null, "templates get no priority; the Priority admission sets it on pods");
+            Assert.That(hpa.Spec.MinReplicas, Is.EqualTo(1));
+            Assert.That(hpa.Spec.Metrics.Single().Resource.Target.AverageUtilization, Is.EqualTo(80));
+        });
+    }
+
+    [Test]
     public async Task GenerateNameProducesDistinctNamesWithThePrefix()
     {
         var ns = await NewNamespaceAsync();
