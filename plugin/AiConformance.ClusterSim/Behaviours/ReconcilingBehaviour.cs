@@ -11,7 +11,8 @@ namespace AiConformance.ClusterSim.Behaviours;
 public abstract class ReconcilingBehaviour : IClusterBehaviour
 {
     private readonly object gate = new();
-    private DateTime? requeueAt;
+    // Every pass asked for by time; a pass triggered by a change keeps them, the due ones are dropped as they fire.
+    private readonly SortedSet<DateTime> requeues = [];
     private TaskCompletionSource wakeup = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public abstract string Name { get; }
@@ -30,7 +31,7 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
     protected void RequeueAfter(TimeSpan delay)
     {
         var at = DateTime.UtcNow + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
-        lock (gate) requeueAt = requeueAt is { } existing && existing < at ? existing : at;
+        lock (gate) requeues.Add(at);
     }
 
     public async Task RunAsync(SimulatedCluster cluster, CancellationToken cancellationToken)
@@ -60,7 +61,6 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
         {
             try
             {
-                lock (gate) requeueAt = null;
                 await ReconcileAsync(cancellationToken);
                 failures = 0;
             }
@@ -92,18 +92,24 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
             Task woken;
             lock (gate)
             {
-                due = requeueAt;
+                var now = DateTime.UtcNow;
+                if (requeues.Count > 0 && requeues.Min <= now)
+                {
+                    requeues.RemoveWhere(at => at <= now);
+                    return true;
+                }
+                due = requeues.Count > 0 ? requeues.Min : null;
                 woken = wakeup.Task;
             }
-            var wait = due is { } at ? at - DateTime.UtcNow : Timeout.InfiniteTimeSpan;
-            if (due is not null && wait <= TimeSpan.Zero) return true;
+            var wait = due is { } next ? TimeSpan.FromTicks(Math.Max(0, (next - DateTime.UtcNow).Ticks)) : Timeout.InfiniteTimeSpan;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var readable = events.WaitToReadAsync(stop.Token).AsTask();
             var timer = Task.Delay(wait, stop.Token);
             var first = await Task.WhenAny(readable, timer, woken);
             await stop.CancelAsync();
             if (cancellationToken.IsCancellationRequested) return false;
-            if (first == woken || first == timer) return true;
+            if (first == woken) return true;
+            if (first == timer) continue;
             if (readable.IsCompletedSuccessfully && !readable.Result) return false;
         }
     }
@@ -113,7 +119,7 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
     {
         lock (gate)
         {
-            requeueAt = DateTime.UtcNow;
+            requeues.Add(DateTime.UtcNow);
             wakeup.TrySetResult();
             wakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

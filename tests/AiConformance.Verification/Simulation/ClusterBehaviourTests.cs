@@ -318,6 +318,24 @@ public sealed class ClusterBehaviourTests : SimulatedClusterFixture
             Is.EquivalentTo(new[] { ("nginx:1.26", (int?)0), ("nginx:1.27", (int?)1) }));
     }
 
+    [Test]
+    public async Task AContainerWithAReadinessProbeIsReadyOnlyAfterItsInitialDelay()
+    {
+        var ns = await NewNamespaceAsync();
+        var container = Container("main", Busybox, "sleep", "3600");
+        container.ReadinessProbe = new V1Probe { InitialDelaySeconds = 1, Exec = new V1ExecAction { Command = ["true"] } };
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "slow" }, Spec = new V1PodSpec { Containers = [container] } },
+            ns, cancellationToken: Timeout);
+
+        var running = await PodEventuallyAsync(ns, "slow", p => p.Status?.Phase == "Running", "Running");
+        var ready = await PodEventuallyAsync(ns, "slow", p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true, "Ready");
+        Assert.Multiple(() =>
+        {
+            Assert.That(running.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("False"), "not ready while the probe's delay runs");
+            Assert.That(ready.Status.ContainerStatuses.Single().Ready, Is.True);
+        });
+    }
+
     private async Task<string> ReadLogAsync(string ns, string pod)
     {
         using var stream = await Client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, cancellationToken: Timeout);

@@ -21,6 +21,15 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     public string WaitingReason { get; set; } = "ContainerCreating";
 
     public bool Running => Process is not null && ExitCode is null;
+
+    /// <summary>
+    /// Ready once running and, with a readinessProbe, once its initialDelaySeconds have passed (the probe itself is
+    /// taken to succeed: simulated processes do not fail their probes).
+    /// </summary>
+    public bool Ready => Running && !IsInit && (ReadyAt is null || DateTime.UtcNow >= ReadyAt);
+
+    /// <summary>When the readiness probe first passes; null without a probe.</summary>
+    public DateTime? ReadyAt { get; set; }
     public bool Terminated => ExitCode is not null && RestartAt is null;
 
     public JsonObject TerminatedState() => new()
@@ -43,7 +52,7 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
             ["name"] = Name,
             ["state"] = state,
             ["lastState"] = LastTerminated is null ? new JsonObject() : new JsonObject { ["terminated"] = LastTerminated.DeepClone() },
-            ["ready"] = Running && !IsInit,
+            ["ready"] = Ready,
             ["restartCount"] = RestartCount,
             ["image"] = Image,
             ["imageID"] = started ? $"{Image.Split(':')[0]}@sha256:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Image))).ToLowerInvariant()}" : "",

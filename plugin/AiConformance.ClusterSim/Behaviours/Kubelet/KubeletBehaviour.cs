@@ -140,6 +140,10 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         container.ExitCode = null;
         container.FinishedAt = null;
         container.StartedAt = DateTime.UtcNow;
+        container.ReadyAt = container.Spec["readinessProbe"] is JsonObject probe
+            ? container.StartedAt + TimeSpan.FromSeconds(JsonNumber.Int(probe["initialDelaySeconds"]) ?? 0)
+            : null;
+        if (container.ReadyAt is { } readyAt) RequeueAfter(readyAt - DateTime.UtcNow);
         container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
@@ -335,13 +339,13 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             ? run.Containers
             : PodRun.ContainersOf(pod, "containers", false);
         status["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode)c.Status(run.SandboxReady))]);
-        var allRunning = run.Containers.Count > 0 && run.Containers.All(c => c.Running);
+        var allRunning = run.Containers.Count > 0 && run.Containers.All(c => c.Ready);
         var done = phase is "Succeeded" or "Failed";
         PodFacts.SetCondition(status, "PodReadyToStartContainers", run.SandboxReady && !done ? "True" : "False");
         PodFacts.SetCondition(status, "Initialized", run.InitDone ? "True" : "False", run.InitDone ? null : "ContainersNotInitialized",
             run.InitDone ? null : $"containers with incomplete status: [{string.Join(' ', run.InitContainers.Where(c => !c.Terminated).Select(c => c.Name))}]");
         var notReady = done ? "PodCompleted" : "ContainersNotReady";
-        var message = done ? null : $"containers with unready status: [{string.Join(' ', containers.Where(c => !c.Running).Select(c => c.Name))}]";
+        var message = done ? null : $"containers with unready status: [{string.Join(' ', containers.Where(c => !c.Ready).Select(c => c.Name))}]";
         PodFacts.SetCondition(status, "Ready", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
         PodFacts.SetCondition(status, "ContainersReady", allRunning ? "True" : "False", allRunning ? null : notReady, allRunning ? null : message);
     }
