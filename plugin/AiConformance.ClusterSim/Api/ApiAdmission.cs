@@ -26,6 +26,7 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
         {
             PriorityAdmission.Admit(Store, obj);
             RuntimeClassAdmission.Admit(Store, obj);
+            ServiceAccountAdmission.Admit(Store, obj);
         }
         _defaults.Apply(kind, obj, old);
         var errors = new List<FieldError>();

@@ -28,6 +28,8 @@ public sealed class ObjectLifecycleTests : FidelityFixture
             Assert.That(created.Spec.Containers[0].ImagePullPolicy, Is.EqualTo("Always"), "an untagged image is pulled always");
             Assert.That(created.Spec.Containers[0].TerminationMessagePath, Is.EqualTo("/dev/termination-log"));
             Assert.That(created.Status.Phase, Is.EqualTo("Pending"));
+            Assert.That(created.Spec.Volumes.Single().Name, Does.StartWith("kube-api-access-"));
+            Assert.That(created.Spec.Containers[0].VolumeMounts.Single().MountPath, Is.EqualTo("/var/run/secrets/kubernetes.io/serviceaccount"));
         });
     }
 
