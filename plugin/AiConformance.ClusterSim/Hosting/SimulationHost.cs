@@ -34,20 +34,12 @@ public sealed class SimulationHost : IAsyncDisposable
 
     public static async Task<SimulationHost> StartAsync(Scenario scenario, CancellationToken cancellationToken)
     {
-        var faults = scenario.Faults ?? new Faults();
         var server = await SimulatedApiServer.StartAsync(new SimulatedApiServerOptions
         {
             KubernetesVersion = scenario.KubernetesVersion ?? "v1.35",
             EnabledAlphaGroupVersions = scenario.EnabledApis ?? [],
             CrdManifests = (scenario.Crds ?? []).SelectMany(CrdManifests).ToList(),
-            Faults = new ApiFaults
-            {
-                ErrorRate = faults.ApiErrorRate,
-                ErrorCode = faults.ErrorCode,
-                Latency = faults.Latency,
-                WatchDropAfterEvents = faults.DropWatchesAfterEvents,
-                Seed = faults.Seed,
-            },
+            Faults = scenario.Faults ?? new ApiFaults(),
         }, cancellationToken);
         var host = new SimulationHost(scenario, server);
         foreach (var (name, options) in scenario.Components ?? [])

@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Server;
+
 namespace AiConformance.ClusterSim.Scenarios;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class Scenario
 
     public Latencies? Latencies { get; set; }
 
-    public Faults? Faults { get; set; }
+    public ApiFaults? Faults { get; set; }
 
     /// <summary>How containers of images that are not the plugin's own behave.</summary>
     public List<ProgramRule>? Programs { get; set; }
@@ -121,25 +123,6 @@ public sealed class Latencies
 
     /// <summary>Time a modelled program runs before it exits, when its rule does not say.</summary>
     public TimeSpan ProgramRun { get; set; } = TimeSpan.FromMilliseconds(10);
-}
-
-/// <summary>Faults the API server injects into the plugin's requests, so that retries and watch resumption are exercised.</summary>
-public sealed class Faults
-{
-    /// <summary>Fraction (0..1) of requests answered with <see cref="ErrorCode"/> instead of being served.</summary>
-    public double ApiErrorRate { get; set; }
-
-    /// <summary>500, 429 (with Retry-After), 503 or 504.</summary>
-    public int ErrorCode { get; set; } = 500;
-
-    /// <summary>Added to every request (a slow or distant API server).</summary>
-    public TimeSpan Latency { get; set; }
-
-    /// <summary>Watches are closed by the server after this many events (the client must re-watch); null: never.</summary>
-    public int? DropWatchesAfterEvents { get; set; }
-
-    /// <summary>Seed of the error draw, so a faulty run can be repeated.</summary>
-    public int Seed { get; set; } = 1;
 }
 
 /// <summary>

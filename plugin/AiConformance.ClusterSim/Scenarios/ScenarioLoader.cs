@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Server;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -38,7 +39,7 @@ public static partial class ScenarioLoader
         scenario.Nodes ??= [];
         scenario.Components ??= BehaviourCatalog.CoreComponents.ToDictionary(n => n, _ => new ComponentOptions());
         scenario.Latencies ??= new Latencies();
-        scenario.Faults ??= new Faults();
+        scenario.Faults ??= new ApiFaults();
         scenario.Programs ??= [];
         scenario.RuntimeClasses ??= [];
         Validate(scenario, SourceOf(nameOrFile));

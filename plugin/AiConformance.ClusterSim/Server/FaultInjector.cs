@@ -13,10 +13,10 @@ public sealed class FaultInjector(ApiFaults faults)
     public async Task BeforeRequestAsync(CancellationToken cancellation)
     {
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, cancellation);
-        if (faults.ErrorRate <= 0) return;
+        if (faults.ApiErrorRate <= 0) return;
         double draw;
         lock (_gate) draw = _random.NextDouble();
-        if (draw < faults.ErrorRate) throw ErrorFor(faults.ErrorCode);
+        if (draw < faults.ApiErrorRate) throw ErrorFor(faults.ErrorCode);
     }
 
     private static StatusException ErrorFor(int code) => code switch

@@ -293,7 +293,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                 if (!identity.IsClusterAdmin)
                 {
                     await _faults.BeforeRequestAsync(cancellation);
-                    limits = limits with { DropAfterEvents = _faults.Faults.WatchDropAfterEvents };
+                    limits = limits with { DropAfterEvents = _faults.Faults.DropWatchesAfterEvents };
                 }
                 await _handler.HandleAsync(http, path, info, verb, limits, cancellation);
                 return;

@@ -37,11 +37,14 @@ public sealed record SimulatedApiServerOptions
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(60);
 }
 
-/// <summary>Faults injected into API requests of the plugin identity (the admin identity is never faulted).</summary>
+/// <summary>
+/// Faults injected into API requests of the plugin identity (the admin identity is never faulted), so that retries and
+/// watch resumption are exercised. Scenario files set them under <c>faults:</c> with these names.
+/// </summary>
 public sealed record ApiFaults
 {
     /// <summary>Fraction (0..1) of resource requests answered with <see cref="ErrorCode"/>.</summary>
-    public double ErrorRate { get; init; }
+    public double ApiErrorRate { get; init; }
 
     /// <summary>500 InternalError, 429 TooManyRequests (with Retry-After), 503 ServiceUnavailable or 504 Timeout.</summary>
     public int ErrorCode { get; init; } = 500;
@@ -50,7 +53,7 @@ public sealed record ApiFaults
     public TimeSpan Latency { get; init; }
 
     /// <summary>A watch is closed by the server after this many events (the client must re-watch).</summary>
-    public int? WatchDropAfterEvents { get; init; }
+    public int? DropWatchesAfterEvents { get; init; }
 
     /// <summary>Seed for the error draw, so a faulty run can be repeated.</summary>
     public int Seed { get; init; } = 1;

@@ -10,7 +10,7 @@ public sealed class FaultInjectionTests : FidelityFixture
 {
     protected override SimulatedApiServerOptions Options => new()
     {
-        Faults = new ApiFaults { ErrorRate = 1.0, ErrorCode = 429, WatchDropAfterEvents = 1 },
+        Faults = new ApiFaults { ApiErrorRate = 1.0, ErrorCode = 429, DropWatchesAfterEvents = 1 },
     };
 
     [Test]
@@ -35,7 +35,7 @@ public sealed class FaultInjectionTests : FidelityFixture
 /// <summary>A watch the server drops after N events, as a flaky control plane does.</summary>
 public sealed class WatchDropTests : FidelityFixture
 {
-    protected override SimulatedApiServerOptions Options => new() { Faults = new ApiFaults { WatchDropAfterEvents = 2 } };
+    protected override SimulatedApiServerOptions Options => new() { Faults = new ApiFaults { DropWatchesAfterEvents = 2 } };
 
     [Test]
     public async Task TheWatchEndsAfterTheConfiguredNumberOfEvents()

@@ -35,6 +35,23 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public async Task FaultsOfTheScenarioFileAreInjectedIntoThePluginsRequests()
+    {
+        var path = Write("faulty.yaml", "name: faulty\nextends: reference\nfaults:\n  apiErrorRate: 1\n  errorCode: 429\n");
+        await using var host = await ClusterSim.Hosting.SimulationHost.StartAsync(path, CancellationToken.None);
+        using var plugin = host.Server.CreateHttpClient(ClusterSim.Server.KubeconfigIdentity.Plugin);
+        using var admin = host.Server.CreateHttpClient(ClusterSim.Server.KubeconfigIdentity.Admin);
+
+        var faulted = await plugin.GetAsync($"{host.Server.BaseUrl}/api/v1/namespaces/default/pods");
+        var control = await admin.GetAsync($"{host.Server.BaseUrl}/api/v1/namespaces/default/pods");
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)faulted.StatusCode, Is.EqualTo(429), "the plugin identity gets the scenario's error");
+            Assert.That((int)control.StatusCode, Is.EqualTo(200), "the admin identity is never faulted");
+        });
+    }
+
+    [Test]
     public void AFieldWithATypoIsReportedWithItsFileAndLine()
     {
         var path = Write("typo.yaml", "name: mine\nkubernetesVersion: v1.35\nnodez:\n  - name: a\n");
