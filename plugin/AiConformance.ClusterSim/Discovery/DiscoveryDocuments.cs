@@ -24,7 +24,7 @@ public sealed class DiscoveryDocuments(ResourceCatalog catalog, string serverAdd
             ["minor"] = minor,
             ["emulationMajor"] = "1",
             ["emulationMinor"] = minor,
-            ["gitVersion"] = catalog.KubernetesVersion + ".0",
+            ["gitVersion"] = catalog.KubernetesVersion + ".0" + SimulatedVersion.BuildMetadata,
             ["gitCommit"] = "0000000000000000000000000000000000000000",
             ["gitTreeState"] = "clean",
             ["buildDate"] = "2026-01-01T00:00:00Z",

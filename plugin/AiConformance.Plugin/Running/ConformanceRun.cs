@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics;
 using AiConformance.Checklist;
+using AiConformance.ClusterSim.Discovery;
 using AiConformance.Plugin.Reports;
 using AiConformance.Plugin.Sonobuoy;
 using AiConformance.Suite.Framework;
@@ -79,6 +80,12 @@ public static class ConformanceRun
         var cleanupGrace = request.CleanupGrace ?? Guard(() => configuration.GetDuration("run.cleanupGraceSeconds", DefaultCleanupGrace));
         Guard(() => Timeouts.From(configuration));
         var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
+        if (!request.Simulated && SimulatedVersion.IsSimulated(connection.ServerVersion))
+        {
+            // A run through a kubeconfig of `aiconformance sim serve` is as simulated as a demo, and says so everywhere.
+            request = request with { Simulated = true };
+            output.WriteLine(Banner(request));
+        }
         var checklist = named ?? ChooseChecklist(sonobuoy, connection, output);
         var requirements = RequirementSelection.Select(checklist, request.Levels, request.Sections, request.Requirements, request.SkipRequirements);
         CreateResultsFolder(directory);
