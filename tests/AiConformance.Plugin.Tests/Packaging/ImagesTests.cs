@@ -91,8 +91,8 @@ public sealed class ImagesTests
     {
         var configured = new SuiteConfiguration(new Dictionary<string, string> { [DefaultImages.PullSecretsKey] = "regcred, mirror" });
 
-        Assert.That(DefaultImages.PullSecretReferences(configured)!.Select(r => r.Name), Is.EqualTo(new[] { "regcred", "mirror" }));
-        Assert.That(DefaultImages.PullSecretReferences(SuiteConfiguration.Empty), Is.Null, "no empty list on pods when none is set");
+        Assert.That(ProbePod.Configured("p", configured).Build().Spec.ImagePullSecrets.Select(r => r.Name), Is.EqualTo(new[] { "regcred", "mirror" }));
+        Assert.That(ProbePod.Configured("p", SuiteConfiguration.Empty).Build().Spec.ImagePullSecrets, Is.Null, "no empty list on pods when none is set");
     }
 
     [Test]

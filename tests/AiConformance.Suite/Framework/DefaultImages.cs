@@ -46,10 +46,6 @@ public static class DefaultImages
     /// <summary>Names of the image pull secrets to put on the suite's pods; empty when none is configured.</summary>
     public static IReadOnlyList<string> PullSecrets(SuiteConfiguration configuration) => configuration.GetList(PullSecretsKey);
 
-    /// <summary>The pull secrets as a pod spec's <c>imagePullSecrets</c>; null (field left out) when none is configured.</summary>
-    public static List<k8s.Models.V1LocalObjectReference>? PullSecretReferences(SuiteConfiguration configuration) =>
-        PullSecrets(configuration) is { Count: > 0 } names ? [.. names.Select(name => new k8s.Models.V1LocalObjectReference { Name = name })] : null;
-
     /// <summary>
     /// <paramref name="image"/> with its registry replaced by <paramref name="registry"/>, the repository path kept:
     /// <c>ghcr.io/org/app:1</c> with <c>mirror.local/ai</c> becomes <c>mirror.local/ai/org/app:1</c>. Docker Hub
