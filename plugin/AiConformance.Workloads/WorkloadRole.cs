@@ -4,4 +4,7 @@ namespace AiConformance.Workloads;
 public static class WorkloadRoles
 {
     public const string Probe = "probe";
+    public const string ServeEcho = "serve-echo";
+    public const string ServeModel = "serve-model";
+    public const string Load = "load";
 }

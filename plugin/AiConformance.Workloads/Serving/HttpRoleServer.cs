@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text;
+
+namespace AiConformance.Workloads.Serving;
+
+/// <summary>A response a role's handler returns; the server writes it.</summary>
+public sealed record RoleResponse(int Status, string ContentType, string Body)
+{
+    public static RoleResponse Json(int status, string body) => new(status, "application/json", body);
+}
+
+/// <summary>
+/// A small HTTP server on <see cref="HttpListener"/> for the serving roles. It binds every address by default
+/// (<c>+</c>): inside a pod, loopback alone would not be reachable through the Service. Requests are served
+/// concurrently; stopping waits for the ones in flight.
+/// </summary>
+public sealed class HttpRoleServer : IAsyncDisposable
+{
+    private readonly HttpListener listener = new();
+    private readonly Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly List<Task> inFlight = [];
+    private Task? acceptLoop;
+
+    private HttpRoleServer(int port, string host, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler)
+    {
+        Port = port;
+        this.handler = handler;
+        listener.Prefixes.Add($"http://{host}:{port}/");
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts listening on <paramref name="port"/>.</summary>
+    /// <exception cref="HttpListenerException">The port cannot be bound (in use, or not allowed).</exception>
+    public static HttpRoleServer Start(int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler, string host = "+")
+    {
+        var server = new HttpRoleServer(port, host, handler);
+        server.listener.Start();
+        server.acceptLoop = server.AcceptAsync();
+        return server;
+    }
+
+    /// <summary>Serves until <paramref name="cancellationToken"/> is cancelled, then stops gracefully.</summary>
+    public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The normal end: a stop signal.
+        }
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    public async Task StopAsync()
+    {
+        if (stopping.IsCancellationRequested) return;
+        stopping.Cancel();
+        listener.Stop();
+        if (acceptLoop is not null) await acceptLoop.ConfigureAwait(false);
+        Task[] pending;
+        lock (inFlight) pending = [.. inFlight];
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        listener.Close();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The listener was stopped.
+                return;
+            }
+            var task = ServeAsync(context);
+            lock (inFlight) inFlight.Add(task);
+            _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(HttpListenerContext context)
+    {
+        RoleResponse response;
+        try
+        {
+            response = await handler(context.Request, stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A handler fault is the server's error, reported to the client rather than ending the process.
+            response = RoleResponse.Json(500, $"{{\"error\":{{\"message\":{System.Text.Json.JsonSerializer.Serialize(e.Message)},\"type\":\"server_error\"}}}}");
+        }
+        try
+        {
+            var bytes = Encoding.UTF8.GetBytes(response.Body);
+            context.Response.StatusCode = response.Status;
+            context.Response.ContentType = response.ContentType;
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away; nothing to answer.
+        }
+    }
+}

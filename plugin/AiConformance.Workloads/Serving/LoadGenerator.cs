@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AiConformance.Workloads.Serving;
+
+/// <summary>What <c>aiconformance load</c> sends: GET requests to one URL, bounded by count and optionally by time.</summary>
+public sealed record LoadPlan(Uri Url, int Requests, int Concurrency = 1, TimeSpan? Duration = null, IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>
+/// A bounded load generator: sends the plan's requests with the given concurrency and summarises the outcome as one
+/// JSON document (counts, status codes, latency percentiles and, for serve-echo responses, how many each pod and
+/// backend answered) — what an autoscaling or traffic-split fixture reads from the pod's log.
+/// </summary>
+public static class LoadGenerator
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<JsonObject> RunAsync(LoadPlan plan, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        using var client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        client.Timeout = RequestTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (plan.Duration is { } duration) deadline.CancelAfter(duration);
+
+        var tally = new Tally();
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        async Task WorkerAsync()
+        {
+            while (!deadline.IsCancellationRequested && Interlocked.Increment(ref next) <= plan.Requests)
+            {
+                await SendOneAsync(client, plan, tally, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(plan.Concurrency, plan.Requests)).Select(_ => Task.Run(WorkerAsync, CancellationToken.None)))
+            .ConfigureAwait(false);
+        return tally.Summary(plan, clock.Elapsed);
+    }
+
+    private static async Task SendOneAsync(HttpClient client, LoadPlan plan, Tally tally, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, plan.Url);
+        foreach (var (name, value) in plan.Headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            tally.Response((int)response.StatusCode, clock.Elapsed, body);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The duration ran out while this request was in flight: it was sent, but has no outcome.
+            tally.Unanswered();
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            tally.Failure(e is OperationCanceledException ? "timeout" : "connection");
+        }
+    }
+
+    private sealed class Tally
+    {
+        private readonly Lock gate = new();
+        private readonly List<double> latenciesMs = [];
+        private readonly SortedDictionary<string, int> statuses = new(StringComparer.Ordinal);
+        private readonly SortedDictionary<string, int> pods = new(StringComparer.Ordinal);
+        private readonly SortedDictionary<string, int> backends = new(StringComparer.Ordinal);
+        private int sent;
+        private int ok;
+        private int errors;
+
+        public void Response(int status, TimeSpan latency, string body)
+        {
+            var (pod, backend) = EchoAttribution(body);
+            lock (gate)
+            {
+                sent++;
+                latenciesMs.Add(latency.TotalMilliseconds);
+                if (status is >= 200 and < 300) ok++;
+                else errors++;
+                Count(statuses, status.ToString(CultureInfo.InvariantCulture));
+                if (pod is not null) Count(pods, pod);
+                if (backend is not null) Count(backends, backend);
+            }
+        }
+
+        public void Failure(string kind)
+        {
+            lock (gate)
+            {
+                sent++;
+                errors++;
+                Count(statuses, kind);
+            }
+        }
+
+        public void Unanswered()
+        {
+            lock (gate) sent++;
+        }
+
+        public JsonObject Summary(LoadPlan plan, TimeSpan elapsed)
+        {
+            lock (gate)
+            {
+                var sorted = latenciesMs.Order().ToArray();
+                return new JsonObject
+                {
+                    ["url"] = plan.Url.ToString(),
+                    ["requested"] = plan.Requests,
+                    ["concurrency"] = plan.Concurrency,
+                    ["sent"] = sent,
+                    ["ok"] = ok,
+                    ["errors"] = errors,
+                    ["durationSeconds"] = Math.Round(elapsed.TotalSeconds, 3),
+                    ["statusCounts"] = ToJson(statuses),
+                    ["latencyMs"] = new JsonObject
+                    {
+                        ["p50"] = Percentile(sorted, 0.50),
+                        ["p90"] = Percentile(sorted, 0.90),
+                        ["p99"] = Percentile(sorted, 0.99),
+                        ["max"] = sorted.Length == 0 ? null : Math.Round(sorted[^1], 3),
+                    },
+                    ["pods"] = ToJson(pods),
+                    ["backends"] = ToJson(backends),
+                };
+            }
+        }
+
+        private static void Count(SortedDictionary<string, int> counts, string key) =>
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+
+        private static JsonObject ToJson(SortedDictionary<string, int> counts) =>
+            new(counts.Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)pair.Value)));
+
+        /// <summary>Nearest-rank percentile; null when nothing was answered.</summary>
+        private static double? Percentile(double[] sorted, double fraction) =>
+            sorted.Length == 0 ? null : Math.Round(sorted[Math.Max(0, (int)Math.Ceiling(fraction * sorted.Length) - 1)], 3);
+
+        /// <summary>The pod and backend of a serve-echo answer; nulls for any other body.</summary>
+        private static (string? Pod, string? Backend) EchoAttribution(string body)
+        {
+            if (!body.StartsWith('{')) return (null, null);
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value)
+                    && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                return (Text("pod"), Text("backend"));
+            }
+            catch (JsonException)
+            {
+                return (null, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using AiConformance.Workloads.Serving;
+using NUnit.Framework;
+
+namespace AiConformance.Plugin.Tests.Workloads;
+
+public sealed class EchoServerTests
+{
+    private static readonly PodIdentity Pod = new("echo-7d9f-abcde", "conformance-gw", "node-2");
+
+    [Test]
+    public async Task AnswerNamesThePodAndEchoesTheRequest()
+    {
+        await using var server = LocalServer.Start(new EchoResponder(Pod, "canary").HandleAsync);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/items?limit=3");
+        request.Headers.Add("X-Route", "canary");
+        request.Headers.Host = "echo.example.test";
+
+        using var response = await server.Client.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            Assert.That((string?)body["pod"], Is.EqualTo("echo-7d9f-abcde"));
+            Assert.That((string?)body["namespace"], Is.EqualTo("conformance-gw"));
+            Assert.That((string?)body["node"], Is.EqualTo("node-2"));
+            Assert.That((string?)body["backend"], Is.EqualTo("canary"));
+            Assert.That((string?)body["method"], Is.EqualTo("PUT"));
+            Assert.That((string?)body["path"], Is.EqualTo("/api/v1/items"));
+            Assert.That((string?)body["query"], Is.EqualTo("limit=3"));
+            Assert.That((string?)body["host"], Is.EqualTo("echo.example.test"));
+            Assert.That((string?)body["headers"]!["x-route"], Is.EqualTo("canary"));
+        });
+    }
+
+    [Test]
+    public async Task HealthzAnswersOk()
+    {
+        await using var server = LocalServer.Start(new EchoResponder(Pod, "b").HandleAsync);
+        using var response = await server.Client.GetAsync("/healthz");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public void IdentityComesFromTheDownwardApiWithTheHostNameAsFallback()
+    {
+        var set = new Dictionary<string, string> { ["POD_NAME"] = "web-0", ["POD_NAMESPACE"] = "ns", ["NODE_NAME"] = "n1" };
+        Assert.Multiple(() =>
+        {
+            Assert.That(PodIdentity.From(set.GetValueOrDefault, "host-x"), Is.EqualTo(new PodIdentity("web-0", "ns", "n1")));
+            Assert.That(PodIdentity.From(_ => null, "host-x"), Is.EqualTo(new PodIdentity("host-x", null, null)));
+            Assert.That(PodIdentity.From(_ => "  ", "host-x").Pod, Is.EqualTo("host-x"));
+        });
+    }
+
+    [Test]
+    public void BackendNameIsTheOptionThenTheVariableThenThePodName()
+    {
+        var environment = new Dictionary<string, string> { [EchoResponder.BackendVariable] = "from-env" };
+        Assert.Multiple(() =>
+        {
+            Assert.That(EchoResponder.BackendName("from-flag", environment.GetValueOrDefault, Pod), Is.EqualTo("from-flag"));
+            Assert.That(EchoResponder.BackendName(null, environment.GetValueOrDefault, Pod), Is.EqualTo("from-env"));
+            Assert.That(EchoResponder.BackendName(null, _ => null, Pod), Is.EqualTo(Pod.Pod));
+        });
+    }
+
+    [Test]
+    public async Task DefaultBindingIsEveryAddressAndStopReleasesThePort()
+    {
+        // "+" is what the pod uses: reachable on the pod IP, so also on loopback.
+        var server = LocalServer.Start(new EchoResponder(Pod, "b").HandleAsync);
+        var port = server.Server.Port;
+        using (var response = await server.Client.GetAsync("/"))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+        await server.DisposeAsync();
+
+        using var client = new TcpClient();
+        Assert.That(async () => await client.ConnectAsync(IPAddress.Loopback, port), Throws.InstanceOf<SocketException>());
+    }
+}

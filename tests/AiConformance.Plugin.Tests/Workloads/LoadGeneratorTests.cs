@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AiConformance.Plugin.Cli;
+using AiConformance.Workloads.Serving;
+using NUnit.Framework;
+
+namespace AiConformance.Plugin.Tests.Workloads;
+
+public sealed class LoadGeneratorTests
+{
+    /// <summary>A Service in front of two echo pods: requests alternate between them.</summary>
+    private static Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> RoundRobin(params EchoResponder[] pods)
+    {
+        var next = -1;
+        return (request, token) => pods[(int)((uint)Interlocked.Increment(ref next) % pods.Length)].HandleAsync(request, token);
+    }
+
+    private static int Count(JsonNode summary, string section, string key) => (int?)summary[section]![key] ?? 0;
+
+    [Test]
+    public async Task CountsAnswersPerPodAndBackend()
+    {
+        var stable = new EchoResponder(new PodIdentity("echo-stable-1", "ns", "n1"), "stable");
+        var canary = new EchoResponder(new PodIdentity("echo-canary-1", "ns", "n2"), "canary");
+        await using var server = LocalServer.Start(RoundRobin(stable, stable, canary));
+
+        var summary = await LoadGenerator.RunAsync(new LoadPlan(server.Url, Requests: 30, Concurrency: 4));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int?)summary["sent"], Is.EqualTo(30));
+            Assert.That((int?)summary["ok"], Is.EqualTo(30));
+            Assert.That((int?)summary["errors"], Is.Zero);
+            Assert.That(Count(summary, "statusCounts", "200"), Is.EqualTo(30));
+            Assert.That(Count(summary, "pods", "echo-stable-1"), Is.EqualTo(20));
+            Assert.That(Count(summary, "pods", "echo-canary-1"), Is.EqualTo(10));
+            Assert.That(Count(summary, "backends", "stable"), Is.EqualTo(20));
+            Assert.That(Count(summary, "backends", "canary"), Is.EqualTo(10));
+            var latency = summary["latencyMs"]!;
+            Assert.That((double?)latency["p50"], Is.GreaterThan(0).And.LessThanOrEqualTo((double)latency["p90"]!));
+            Assert.That((double?)latency["p99"], Is.LessThanOrEqualTo((double)latency["max"]!));
+        });
+    }
+
+    [Test]
+    public async Task SendsTheGivenHeaders()
+    {
+        await using var server = LocalServer.Start((request, _) => Task.FromResult(
+            RoleResponse.Json(request.Headers["x-route"] == "canary" ? 200 : 404, "{}")));
+        var plan = new LoadPlan(server.Url, 3, Headers: new Dictionary<string, string> { ["x-route"] = "canary" });
+        var summary = await LoadGenerator.RunAsync(plan);
+        Assert.That((int?)summary["ok"], Is.EqualTo(3));
+        Assert.That(summary["pods"]!.AsObject(), Is.Empty, "answers that are not serve-echo JSON name no pod");
+    }
+
+    [Test]
+    public async Task CountsErrorStatusesAndRefusedConnections()
+    {
+        var served = 0;
+        await using var server = LocalServer.Start((_, _) => Task.FromResult(
+            RoleResponse.Json(Interlocked.Increment(ref served) % 3 == 0 ? 503 : 200, "{}")));
+        var summary = await LoadGenerator.RunAsync(new LoadPlan(server.Url, 9));
+        var refused = await LoadGenerator.RunAsync(new LoadPlan(new Uri($"http://127.0.0.1:{LocalServer.FreePort()}/"), 2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int?)summary["ok"], Is.EqualTo(6));
+            Assert.That((int?)summary["errors"], Is.EqualTo(3));
+            Assert.That(Count(summary, "statusCounts", "503"), Is.EqualTo(3));
+            Assert.That((int?)refused["sent"], Is.EqualTo(2));
+            Assert.That((int?)refused["errors"], Is.EqualTo(2));
+            Assert.That(Count(refused, "statusCounts", "connection"), Is.EqualTo(2));
+            Assert.That(refused["latencyMs"]!["p50"], Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task DurationBoundsTheRun()
+    {
+        await using var server = LocalServer.Start(async (_, token) =>
+        {
+            await Task.Delay(100, token);
+            return RoleResponse.Json(200, "{}");
+        });
+        var summary = await LoadGenerator.RunAsync(new LoadPlan(server.Url, 1000, Concurrency: 2, Duration: TimeSpan.FromSeconds(0.5)));
+        Assert.That((int?)summary["sent"], Is.LessThan(50).And.GreaterThan(0));
+        Assert.That((double?)summary["durationSeconds"], Is.LessThan(3));
+    }
+
+    [TestCase("not a url", 1, 1, null, "--url")]
+    [TestCase("ftp://host/x", 1, 1, null, "--url")]
+    [TestCase("http://host/", 0, 1, null, "--requests")]
+    [TestCase("http://host/", 1, 0, null, "--concurrency")]
+    [TestCase("http://host/", 1, 1, -1.0, "--duration")]
+    public void BadPlansAreRefusedWithTheOptionNamed(string url, int requests, int concurrency, double? duration, string option)
+    {
+        var plan = LoadPlanParser.Parse(url, requests, concurrency, duration, [], out var problem);
+        Assert.That(plan, Is.Null);
+        Assert.That(problem, Does.StartWith(option));
+    }
+
+    [Test]
+    public void HeadersMustBeNameColonValue()
+    {
+        Assert.That(LoadPlanParser.Parse("http://h/", 1, 1, null, ["novalue"], out var problem), Is.Null);
+        Assert.That(problem, Does.Contain("NAME:VALUE"));
+        var plan = LoadPlanParser.Parse("http://h/", 1, 1, null, ["x-route: canary"], out _);
+        Assert.That(plan!.Headers!["x-route"], Is.EqualTo("canary"));
+    }
+
+    [Test]
+    public async Task LoadCommandPrintsOneJsonSummary()
+    {
+        await using var server = LocalServer.Start(new EchoResponder(new PodIdentity("echo-0", null, null), "b").HandleAsync);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CommandLineApp.InvokeAsync(["load", "--url", server.Url.ToString(), "--requests", "4", "--concurrency", "2"], output, error);
+        Assert.That(code, Is.Zero, error.ToString());
+        var summary = JsonNode.Parse(output.ToString())!;
+        Assert.That(Count(summary, "pods", "echo-0"), Is.EqualTo(4));
+    }
+
+    [TestCase(new[] { "load", "--url", "nowhere", "--requests", "3" }, "load: --url")]
+    [TestCase(new[] { "load", "--url", "http://h/", "--requests", "-1" }, "load: --requests")]
+    [TestCase(new[] { "serve-echo", "--port", "70000" }, "serve-echo: --port is 70000")]
+    [TestCase(new[] { "serve-model", "--port", "0" }, "serve-model: --port is 0")]
+    [TestCase(new[] { "serve-model", "--model", " " }, "serve-model: --model is empty")]
+    public async Task BadValuesExitTwoWithOneLine(string[] args, string message)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CommandLineApp.InvokeAsync(args, output, error);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString().TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(error.ToString(), Does.StartWith(message));
+    }
+
+    [TestCase("serve-echo", "--prot")]
+    [TestCase("serve-model", "--port=abc")]
+    [TestCase("load", "--url")]
+    public async Task UnknownOrMalformedFlagsExitTwo(string command, string flag)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CommandLineApp.InvokeAsync([command, flag], output, error);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString(), Does.StartWith("error:"));
+    }
+}
