@@ -51,7 +51,7 @@ public static class WorkloadCommands
 
     private static Option<int> PortOption(int defaultPort) => new("--port")
     {
-        Description = $"TCP port to listen on, on every address (default {defaultPort})",
+        Description = "TCP port to listen on, on every address",
         DefaultValueFactory = _ => defaultPort,
         HelpName = "PORT",
     };
@@ -87,7 +87,7 @@ public static class WorkloadCommands
         var port = PortOption(ModelServer.DefaultPort);
         var model = new Option<string>("--model")
         {
-            Description = $"Model name served and used as the metrics' model_name label (default {ModelServer.DefaultModel})",
+            Description = "Model name served and used as the metrics' model_name label",
             DefaultValueFactory = _ => ModelServer.DefaultModel,
             HelpName = "NAME",
         };
@@ -151,7 +151,7 @@ public static class WorkloadCommands
         var requests = new Option<int>("--requests") { Description = "Number of requests to send", Required = true, HelpName = "N" };
         var concurrency = new Option<int>("--concurrency")
         {
-            Description = "Requests in flight at once (default 1)",
+            Description = "Requests in flight at once",
             DefaultValueFactory = _ => 1,
             HelpName = "C",
         };
