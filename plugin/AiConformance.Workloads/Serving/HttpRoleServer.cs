@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -12,14 +13,15 @@ public sealed record RoleResponse(int Status, string ContentType, string Body)
 /// <summary>
 /// A small HTTP server on <see cref="HttpListener"/> for the serving roles. It binds every address by default
 /// (<c>+</c>): inside a pod, loopback alone would not be reachable through the Service. Requests are served
-/// concurrently; stopping waits for the ones in flight.
+/// concurrently; stopping lets the ones in flight finish (up to <see cref="DrainTimeout"/>) before closing.
 /// </summary>
 public sealed class HttpRoleServer : IAsyncDisposable
 {
     private readonly HttpListener listener = new();
     private readonly Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler;
     private readonly CancellationTokenSource stopping = new();
-    private readonly List<Task> inFlight = [];
+    private readonly CancellationTokenSource aborting = new();
+    private int inFlight;
     private Task? acceptLoop;
 
     private HttpRoleServer(int port, string host, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler)
@@ -30,6 +32,9 @@ public sealed class HttpRoleServer : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>How long a stop waits for requests in flight; well inside a pod's default 30 s termination grace.</summary>
+    public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Starts listening on <paramref name="port"/>.</summary>
     /// <exception cref="HttpListenerException">The port cannot be bound (in use, or not allowed).</exception>
@@ -59,11 +64,14 @@ public sealed class HttpRoleServer : IAsyncDisposable
     {
         if (stopping.IsCancellationRequested) return;
         stopping.Cancel();
+        var drain = Stopwatch.StartNew();
+        while (Volatile.Read(ref inFlight) > 0 && drain.Elapsed < DrainTimeout)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+        aborting.Cancel();
         listener.Stop();
         if (acceptLoop is not null) await acceptLoop.ConfigureAwait(false);
-        Task[] pending;
-        lock (inFlight) pending = [.. inFlight];
-        await Task.WhenAll(pending).ConfigureAwait(false);
         listener.Close();
     }
 
@@ -71,11 +79,12 @@ public sealed class HttpRoleServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         stopping.Dispose();
+        aborting.Dispose();
     }
 
     private async Task AcceptAsync()
     {
-        while (!stopping.IsCancellationRequested)
+        while (!aborting.IsCancellationRequested)
         {
             HttpListenerContext context;
             try
@@ -87,18 +96,30 @@ public sealed class HttpRoleServer : IAsyncDisposable
                 // The listener was stopped.
                 return;
             }
-            var task = ServeAsync(context);
-            lock (inFlight) inFlight.Add(task);
-            _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
+            // Counted before it starts, so that a stop that begins meanwhile waits for it.
+            Interlocked.Increment(ref inFlight);
+            _ = ServeAsync(context);
         }
     }
 
     private async Task ServeAsync(HttpListenerContext context)
     {
+        try
+        {
+            await RespondAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext context)
+    {
         RoleResponse response;
         try
         {
-            response = await handler(context.Request, stopping.Token).ConfigureAwait(false);
+            response = await handler(context.Request, aborting.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

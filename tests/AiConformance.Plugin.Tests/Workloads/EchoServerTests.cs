@@ -84,4 +84,25 @@ public sealed class EchoServerTests
         using var client = new TcpClient();
         Assert.That(async () => await client.ConnectAsync(IPAddress.Loopback, port), Throws.InstanceOf<SocketException>());
     }
+
+    [Test]
+    public async Task StopLetsARequestInFlightFinish()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = LocalServer.Start(async (_, token) =>
+        {
+            entered.SetResult();
+            await Task.Delay(300, token);
+            return RoleResponse.Json(200, "{\"finished\":true}");
+        });
+        var request = server.Client.GetAsync("/slow");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await server.Server.StopAsync();
+
+        using var response = await request;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("finished"));
+        await server.DisposeAsync();
+    }
 }
