@@ -91,6 +91,12 @@ public static class WorkloadCommands
             DefaultValueFactory = _ => ModelServer.DefaultModel,
             HelpName = "NAME",
         };
+        var timePerToken = new Option<int>("--time-per-token-ms")
+        {
+            Description = "Milliseconds each generated token takes, so that load shows as running requests (0: answer at once)",
+            DefaultValueFactory = _ => 0,
+            HelpName = "MS",
+        };
         var command = new Command(WorkloadRoles.ServeModel,
             "OpenAI-compatible model-server simulator: GET /v1/models, POST /v1/completions and /v1/chat/completions " +
             "(non-streaming, deterministic text, token usage), GET /health, and GET /metrics with vLLM metric names. " +
@@ -98,6 +104,7 @@ public static class WorkloadCommands
         {
             port,
             model,
+            timePerToken,
         };
         command.SetAction(async (parseResult, cancellation) =>
         {
@@ -107,7 +114,13 @@ public static class WorkloadCommands
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync("serve-model: --model is empty; give the model name to serve, e.g. --model my-org/my-model");
                 return 2;
             }
-            var server = new ModelServer(name);
+            var perToken = parseResult.GetValue(timePerToken);
+            if (perToken is < 0 or > 60_000)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"serve-model: --time-per-token-ms is {perToken}; give milliseconds from 0 to 60000");
+                return 2;
+            }
+            var server = new ModelServer(name, TimeSpan.FromMilliseconds(perToken));
             return await ServeAsync(parseResult, WorkloadRoles.ServeModel, parseResult.GetValue(port), server.HandleAsync, $"model {name}", cancellation);
         });
         return command;

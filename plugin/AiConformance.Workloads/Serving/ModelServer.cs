@@ -8,9 +8,10 @@ namespace AiConformance.Workloads.Serving;
 /// <summary>
 /// The <c>serve-model</c> role: an OpenAI-compatible inference server simulator. It lists one model, answers
 /// completions and chat completions (non-streaming) with deterministic text and token counts, and exposes vLLM-style
-/// metrics. Errors use the OpenAI error document.
+/// metrics. Errors use the OpenAI error document. With a time per token, a request takes as long as a real server
+/// would to generate its tokens, so that concurrent load shows as running requests and cache usage.
 /// </summary>
-public sealed class ModelServer(string modelName)
+public sealed class ModelServer(string modelName, TimeSpan timePerToken = default)
 {
     public const int DefaultPort = 8000;
     public const string DefaultModel = "aiconformance/sim-model";
@@ -38,7 +39,7 @@ public sealed class ModelServer(string modelName)
                 using (var reader = new StreamReader(request.InputStream, request.ContentEncoding))
                 {
                     var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-                    return Complete(body, chat: path == "/v1/chat/completions");
+                    return await CompleteAsync(body, chat: path == "/v1/chat/completions", cancellationToken).ConfigureAwait(false);
                 }
             default:
                 return Error(404, $"no route {method} {path}; this server answers /v1/models, /v1/completions, /v1/chat/completions, /health and /metrics",
@@ -47,7 +48,7 @@ public sealed class ModelServer(string modelName)
     }
 
     /// <summary>Answers a completion request body; <paramref name="chat"/> selects the chat form.</summary>
-    public RoleResponse Complete(string body, bool chat)
+    public async Task<RoleResponse> CompleteAsync(string body, bool chat, CancellationToken cancellationToken)
     {
         JsonObject requestObject;
         try
@@ -82,7 +83,10 @@ public sealed class ModelServer(string modelName)
         {
             var clock = Stopwatch.StartNew();
             var words = TextGenerator.Generate(prompt, maxTokens);
+            if (timePerToken > TimeSpan.Zero) await Task.Delay(timePerToken, cancellationToken).ConfigureAwait(false);
             var firstToken = clock.Elapsed;
+            if (timePerToken > TimeSpan.Zero && words.Count > 1)
+                await Task.Delay(timePerToken * (words.Count - 1), cancellationToken).ConfigureAwait(false);
             var text = string.Join(' ', words);
             var promptTokens = TextGenerator.CountTokens(prompt);
             var document = Response(chat, text, promptTokens, words.Count);

@@ -125,6 +125,7 @@ public sealed class LoadGeneratorTests
     [TestCase(new[] { "serve-echo", "--port", "70000" }, "serve-echo: --port is 70000")]
     [TestCase(new[] { "serve-model", "--port", "0" }, "serve-model: --port is 0")]
     [TestCase(new[] { "serve-model", "--model", " " }, "serve-model: --model is empty")]
+    [TestCase(new[] { "serve-model", "--time-per-token-ms", "-5" }, "serve-model: --time-per-token-ms is -5")]
     public async Task BadValuesExitTwoWithOneLine(string[] args, string message)
     {
         using var output = new StringWriter();

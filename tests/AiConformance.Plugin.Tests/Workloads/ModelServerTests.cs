@@ -180,6 +180,33 @@ public sealed partial class ModelServerTests
             .And.Contain("h_sum{m=\"x\"} 7.65\n"));
     }
 
+    [Test]
+    public async Task TimePerTokenKeepsRequestsRunningAndShowsInTheLatencies()
+    {
+        await using var server = LocalServer.Start(new ModelServer(Model, TimeSpan.FromMilliseconds(100)).HandleAsync);
+        string Key(string name) => name + "{model_name=\"" + Model + "\"}";
+        var slow = PostAsync(server.Client, "/v1/completions", Completion("take your time", 5));
+        // Scrape while the request is being served (it takes 0.5 s), as an autoscaler would.
+        var during = Samples(await server.Client.GetStringAsync("/metrics"));
+        while (during[Key("vllm:num_requests_running")] == 0 && !slow.IsCompleted)
+        {
+            await Task.Delay(20);
+            during = Samples(await server.Client.GetStringAsync("/metrics"));
+        }
+        var (status, _) = await slow;
+        var after = Samples(await server.Client.GetStringAsync("/metrics"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(during[Key("vllm:num_requests_running")], Is.EqualTo(1));
+            Assert.That(during[Key("vllm:kv_cache_usage_perc")], Is.GreaterThan(0));
+            Assert.That(after[Key("vllm:num_requests_running")], Is.Zero);
+            Assert.That(after[Key("vllm:time_to_first_token_seconds_sum")], Is.GreaterThanOrEqualTo(0.09), "timers may fire a few ms early");
+            Assert.That(after[Key("vllm:e2e_request_latency_seconds_sum")], Is.GreaterThanOrEqualTo(0.45));
+        });
+    }
+
     /// <summary>Sample lines (not comments) as "name{labels}" -> value.</summary>
     private static Dictionary<string, double> Samples(string text) => text.Split('\n')
         .Where(line => line.Length > 0 && !line.StartsWith('#'))
