@@ -1,7 +1,5 @@
 using AiConformance.Checklist;
-using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
-using AiConformance.ClusterSim.Server;
 using AiConformance.Plugin.Running;
 using NUnit.Framework;
 
@@ -46,31 +44,7 @@ public sealed class NewerChecklistScenarioTests
     private static async Task<(string Status, string Console)> RunAsync(string scenarioName, string checklist, string requirement)
     {
         using var limit = new CancellationTokenSource(RunLimit);
-        var scenario = ScenarioLoader.Load(scenarioName);
-        var work = Directory.CreateTempSubdirectory("verification-newer-").FullName;
-        try
-        {
-            await using var host = await SimulationHost.StartAsync(scenario, limit.Token);
-            var kubeconfig = Path.Combine(work, "plugin.kubeconfig");
-            host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
-            var console = new StringWriter();
-            var result = await ConformanceRun.ExecuteAsync(new RunRequest
-            {
-                KubeconfigPath = kubeconfig,
-                Simulated = true,
-                SimulationName = scenario.Name,
-                ChecklistVersion = checklist,
-                Requirements = [requirement],
-                OutputDirectory = Path.Combine(work, "results"),
-                Environment = new Dictionary<string, string>(),
-                Output = console,
-                ErrorOutput = console,
-            }, limit.Token);
-            return (result.Requirements.Single(r => r.Id == requirement).Status, console.ToString());
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        var run = await ScenarioRun.ExecuteAsync(scenarioName, limit.Token, checklist, [requirement]);
+        return (run.Result.Requirements.Single(r => r.Id == requirement).Status, run.Diagnostics());
     }
 }

@@ -18,7 +18,9 @@ public sealed record ScenarioRun(
     public IReadOnlyDictionary<string, string> TestedStatuses =>
         Result.Requirements.Where(r => r.Passed + r.Failed + r.Skipped > 0).ToDictionary(r => r.Id, r => r.Status);
 
-    public static async Task<ScenarioRun> ExecuteAsync(string scenarioName, CancellationToken cancellationToken)
+    /// <summary>Runs the Suite against a scenario; optionally with a named checklist and only some requirements.</summary>
+    public static async Task<ScenarioRun> ExecuteAsync(
+        string scenarioName, CancellationToken cancellationToken, string? checklist = null, IReadOnlyList<string>? requirements = null)
     {
         var scenario = ScenarioLoader.Load(scenarioName);
         var work = Directory.CreateTempSubdirectory("verification-").FullName;
@@ -33,6 +35,8 @@ public sealed record ScenarioRun(
                 KubeconfigPath = kubeconfig,
                 Simulated = true,
                 SimulationName = scenario.Name,
+                ChecklistVersion = checklist,
+                Requirements = requirements ?? [],
                 OutputDirectory = Path.Combine(work, "results"),
                 Environment = new Dictionary<string, string>(),
                 Output = console,
