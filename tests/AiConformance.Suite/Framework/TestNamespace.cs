@@ -28,6 +28,35 @@ public sealed class TestNamespace : IAsyncDisposable
 
     public CancellationToken Cancellation => Run.Cancellation;
 
+    /// <summary>Cluster-scoped objects this test created, deleted after the namespace (newest first).</summary>
+    private readonly List<Func<CancellationToken, Task>> clusterScopedDeletions = [];
+
+    /// <summary>Objects of any namespaced kind in this namespace.</summary>
+    public ClusterObjects<T> Objects<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, Name);
+
+    /// <summary>Objects of any cluster-scoped kind.</summary>
+    public ClusterObjects<T> ClusterScoped<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, null);
+
+    /// <summary>Creates an object of any namespaced kind in this namespace, with the run's labels.</summary>
+    public Task<T> CreateAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Label(item.Metadata ??= new V1ObjectMeta());
+        return Objects<T>().CreateAsync(item, Cancellation);
+    }
+
+    /// <summary>
+    /// Creates a cluster-scoped object (a queue, a flavor, a priority class, a GatewayClass) with the run's labels; it is
+    /// deleted when this namespace is disposed, so the test leaves nothing behind.
+    /// </summary>
+    public async Task<T> CreateClusterScopedAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Label(item.Metadata ??= new V1ObjectMeta());
+        var objects = ClusterScoped<T>();
+        var created = await objects.CreateAsync(item, Cancellation);
+        clusterScopedDeletions.Add(token => objects.DeleteAsync(created.Metadata.Name, token));
+        return created;
+    }
+
     /// <summary>Creates <c>aic-&lt;purpose&gt;-xxxxx</c>; <paramref name="purpose"/> is a short lowercase word.</summary>
     public static async Task<TestNamespace> CreateAsync(string purpose, RunContext? run = null)
     {
@@ -122,6 +151,29 @@ public sealed class TestNamespace : IAsyncDisposable
             cancellationToken: token));
 
     public async ValueTask DisposeAsync()
+    {
+        await DeleteNamespaceAsync();
+        await DeleteClusterScopedAsync();
+    }
+
+    private async Task DeleteClusterScopedAsync()
+    {
+        using var cleanup = new CancellationTokenSource(Timeouts.NamespaceDeleted);
+        foreach (var delete in Enumerable.Reverse(clusterScopedDeletions))
+        {
+            try
+            {
+                await delete(cleanup.Token);
+            }
+            catch (Exception error) when (error is OperationCanceledException or HttpOperationException or HttpRequestException)
+            {
+                // Not fatal to the test; the object carries the run label, so what is left can be found and removed.
+                TestContext.Out.WriteLine($"- cleanup: a cluster-scoped object could not be deleted ({error.Message}); it carries the label {RunContext.RunLabel}={Run.RunId}");
+            }
+        }
+    }
+
+    private async Task DeleteNamespaceAsync()
     {
         // Cleanup must run even when the run is being cancelled: use a token of its own.
         using var cleanup = new CancellationTokenSource(Timeouts.NamespaceDeleted);
