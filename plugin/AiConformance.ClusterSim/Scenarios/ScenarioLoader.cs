@@ -154,6 +154,7 @@ public static partial class ScenarioLoader
                 problems.Add($"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}");
         if (scenario.Faults!.ApiErrorRate is < 0 or > 1) problems.Add("faults.apiErrorRate must be between 0 and 1");
         if (scenario.Faults.ErrorCode is not (500 or 429 or 503 or 504)) problems.Add("faults.errorCode must be 500, 429, 503 or 504");
+        if (scenario.Faults.CutStreamRate is < 0 or > 1) problems.Add("faults.cutStreamRate must be between 0 and 1");
         if (problems.Count > 0)
             throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - {string.Join("\n  - ", problems)}");
     }

@@ -2,9 +2,15 @@ using AiConformance.ClusterSim.Store;
 
 namespace AiConformance.ClusterSim.Server;
 
-/// <summary>Draws the configured faults for each request: an error answer, added latency, a watch that drops.</summary>
+/// <summary>
+/// Draws the configured faults for each request: an error answer, added latency, a watch that drops, a watch or log
+/// stream cut in the middle of its body, a watch event held back.
+/// </summary>
 public sealed class FaultInjector(ApiFaults faults)
 {
+    /// <summary>A stream to be cut is cut within this many bytes of its body: within the first events of a watch.</summary>
+    public const int CutWithinBytes = 8 * 1024;
+
     private readonly Random _random = new(faults.Seed);
     private readonly object _gate = new();
 
@@ -14,9 +20,23 @@ public sealed class FaultInjector(ApiFaults faults)
     {
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, cancellation);
         if (faults.ApiErrorRate <= 0) return;
-        double draw;
-        lock (_gate) draw = _random.NextDouble();
-        if (draw < faults.ApiErrorRate) throw ErrorFor(faults.ErrorCode);
+        if (Draw() < faults.ApiErrorRate) throw ErrorFor(faults.ErrorCode);
+    }
+
+    /// <summary>The number of body bytes after which this stream is cut, or null when it is left whole.</summary>
+    public long? DrawStreamCut()
+    {
+        if (faults.CutStreamRate <= 0 || Draw() >= faults.CutStreamRate) return null;
+        return (long)(Draw() * CutWithinBytes);
+    }
+
+    /// <summary>How long the next watch event is held back.</summary>
+    public TimeSpan DrawEventDelay() =>
+        faults.MaxEventDelay <= TimeSpan.Zero ? TimeSpan.Zero : faults.MaxEventDelay * Draw();
+
+    private double Draw()
+    {
+        lock (_gate) return _random.NextDouble();
     }
 
     private static StatusException ErrorFor(int code) => code switch
