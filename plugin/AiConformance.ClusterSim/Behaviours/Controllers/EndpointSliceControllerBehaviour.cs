@@ -23,9 +23,10 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
         var slices = Store.List(Kinds.EndpointSlice, null, s => s.Label("endpointslice.kubernetes.io/managed-by") == ManagedBy);
         foreach (var service in Store.List(Kinds.Service).Where(s => !s.IsDeleting()))
         {
-            if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector) continue;
+            if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } map) continue;
+            var selector = LabelSelector.FromMap(map);
             var selected = pods.Where(p => p.Namespace() == service.Namespace() && p.PodIp() is { Length: > 0 } && !p.IsTerminal()
-                                           && Json.MatchesLabels(p, selector))
+                                           && selector.Matches(p))
                 .OrderBy(p => p.Name(), StringComparer.Ordinal).ToList();
             var endpoints = new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p))]);
             var ports = new JsonArray([.. (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(port => (JsonNode)Port(port, selected))]);
