@@ -25,6 +25,9 @@ public sealed class SimulatedCluster
 
     public DeviceInventory Devices { get; }
 
+    /// <summary>Which containers use which devices now, as the kubelets handed them out.</summary>
+    public Kubelet.DeviceUsage DeviceUsage { get; } = new();
+
     public PodLogBook Logs { get; } = new();
 
     public SimulationLog Log { get; } = new();

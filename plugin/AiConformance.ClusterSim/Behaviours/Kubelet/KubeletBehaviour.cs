@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours.Devices;
 using AiConformance.ClusterSim.Behaviours.Programs;
@@ -18,10 +17,12 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     public const string ComponentName = "kubelet";
 
     private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Node, string Uuid), string> devicePluginAssignments = new();
+    private DeviceHandOff? handOff;
     private int nextAddress;
 
     public override string Name => ComponentName;
+
+    private DeviceHandOff HandOff => handOff ??= new DeviceHandOff(Cluster);
 
     protected override bool IsController => false;
 
@@ -110,7 +111,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             StartContainer(pod, node, run, container);
         }
         if (run.Containers.All(c => c.Terminated && c.RestartAt is null) && policy != "Always")
-            ReleaseDevicePluginDevices(run);
+            HandOff.Release(run.Uid);
     }
 
     private void ScheduleRestart(ContainerRun container)
@@ -124,9 +125,9 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     private void StartContainer(JsonObject pod, JsonObject node, PodRun run, ContainerRun container)
     {
         var runtime = Runtime(pod);
+        var handed = HandOff.For(pod, node.Name(), container.Spec);
         var context = new ContainerContext(Cluster, node, NodeGroupOf(node.Name()), pod, container.Spec,
-            DraDevices(pod, node.Name(), container.Spec), DevicePluginDevices(pod, node.Name(), run, container), Environment(pod, run, container.Spec),
-            runtime.Options);
+            handed.Dra, handed.DevicePlugin, Environment(pod, run, container.Spec), runtime.Options);
         var sandbox = runtime.Runtime.Create(context);
         if (sandbox.View is null)
         {
@@ -154,6 +155,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName);
         container.Stop = new CancellationTokenSource();
         var stop = container.Stop.Token;
+        HandOff.Started(pod, node.Name(), container.Name, handed, container.StartedAt.Value);
         container.Process = Task.Run(async () =>
         {
             int code;
@@ -166,6 +168,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
                 code = 1;
             }
             container.FinishedAt = DateTime.UtcNow;
+            // Before the exit code: once it is set, a restart may record the next instance's devices.
+            HandOff.Exited(run.Uid, containerName);
             container.ExitCode = code;
             Wake();
             return code;
@@ -186,53 +190,6 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     private Scenarios.NodeGroup? NodeGroupOf(string node) =>
         SimulatedCluster.NodeNames(Cluster.Scenario).Where(n => n.Node == node).Select(n => n.Group).FirstOrDefault();
-
-    /// <summary>The devices of the claims the container references, from the claims' allocation results.</summary>
-    private List<SimulatedDevice> DraDevices(JsonObject pod, string node, JsonObject container)
-    {
-        var devices = new List<SimulatedDevice>();
-        var claimNames = pod.ClaimNames().ToDictionary(c => c.PodClaim, c => c.ClaimName, StringComparer.Ordinal);
-        foreach (var reference in (container["resources"]?["claims"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            if (!claimNames.TryGetValue((string?)reference["name"] ?? "", out var claimName) || claimName is null) continue;
-            var request = (string?)reference["request"];
-            var claim = Store.Get(Kinds.ResourceClaim, pod.Namespace(), claimName);
-            foreach (var result in (claim?["status"]?["allocation"]?["devices"]?["results"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                var resultRequest = (string?)result["request"] ?? "";
-                if (request is not null && resultRequest != request && !resultRequest.StartsWith(request + "/", StringComparison.Ordinal)) continue;
-                if (Cluster.Devices.Find(node, (string?)result["driver"] ?? "", (string?)result["device"] ?? "") is { } device) devices.Add(device);
-            }
-        }
-        return devices;
-    }
-
-    /// <summary>Devices the device plugin hands the container for its extended-resource requests.</summary>
-    private List<SimulatedDevice> DevicePluginDevices(JsonObject pod, string node, PodRun run, ContainerRun container)
-    {
-        var owner = $"{run.Uid}/{container.Name}";
-        var given = new List<SimulatedDevice>();
-        foreach (var (resource, amount) in ResourceMath.ContainerRequests(container.Spec))
-        {
-            var candidates = Cluster.Devices.OnNode(node).Where(d => !d.ViaDra && d.Profile.ExtendedResource == resource).ToList();
-            if (candidates.Count == 0) continue;
-            var mine = candidates.Where(d => devicePluginAssignments.TryGetValue((node, d.Uuid), out var o) && o == owner).ToList();
-            foreach (var device in candidates.Except(mine))
-            {
-                if (mine.Count >= amount) break;
-                if (devicePluginAssignments.TryAdd((node, device.Uuid), owner)) mine.Add(device);
-            }
-            given.AddRange(mine);
-            run.DevicePluginDevices.AddRange(mine.Except(run.DevicePluginDevices));
-        }
-        return given;
-    }
-
-    private void ReleaseDevicePluginDevices(PodRun run)
-    {
-        foreach (var key in devicePluginAssignments.Where(a => a.Value.StartsWith(run.Uid + "/", StringComparison.Ordinal)).Select(a => a.Key).ToList())
-            devicePluginAssignments.TryRemove(key, out _);
-    }
 
     private Dictionary<string, string> Environment(JsonObject pod, PodRun run, JsonObject container)
     {
@@ -294,7 +251,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         run.StopAll();
         var due = run.DeletionSeenAt.Value + Cluster.Latencies.PodTermination;
         if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
-        ReleaseDevicePluginDevices(run);
+        HandOff.Release(run.Uid);
         if ((pod["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0) return;
         try { Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name()); }
         catch (StatusException e) when (e.Code == 404) { }
@@ -303,7 +260,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     private void Forget(PodRun run)
     {
         run.StopAll();
-        ReleaseDevicePluginDevices(run);
+        HandOff.Release(run.Uid);
         Cluster.Logs.Forget(run.Namespace, run.Name);
         runs.Remove(run.Uid);
     }
