@@ -18,7 +18,6 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
     private DeviceHandOff? handOff;
-    private int nextAddress;
 
     public override string Name => ComponentName;
 
@@ -53,7 +52,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     protected override void Stopped()
     {
-        foreach (var run in runs.Values) run.StopAll();
+        foreach (var run in runs.Values)
+        {
+            run.StopAll();
+            Cluster.Network.Detach(run.Uid);
+        }
     }
 
     private bool StartSandbox(JsonObject pod, JsonObject node, PodRun run)
@@ -66,12 +69,18 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             Fail(pod, run, $"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"{runtimeClass}\" is configured");
             return false;
         }
+        var (sandbox, failure) = Cluster.Network.Attach(pod, node);
+        if (sandbox is null)
+        {
+            Fail(pod, run, $"Failed to create pod sandbox: rpc error: code = Unknown desc = {failure}");
+            return false;
+        }
         run.InitContainers.AddRange(PodRun.ContainersOf(pod, "initContainers", true));
         run.Containers.AddRange(PodRun.ContainersOf(pod, "containers", false));
         foreach (var container in run.Containers) container.WaitingReason = run.InitContainers.Count > 0 ? "PodInitializing" : "ContainerCreating";
-        run.HostIp = (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(a => (string?)a["type"] == "InternalIP")?["address"]?.GetValue<string>() ?? "";
-        run.PodIp = (bool?)pod["spec"]?["hostNetwork"] == true ? run.HostIp : PodAddress(node);
+        run.Sandbox = sandbox;
+        run.HostIp = Network.PodNetwork.NodeAddress(node);
+        run.PodIp = sandbox.Ip;
         run.StartTime = DateTime.UtcNow;
         run.SandboxReady = true;
         run.SandboxFailure = null;
@@ -111,7 +120,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             StartContainer(pod, node, run, container);
         }
         if (run.Containers.All(c => c.Terminated && c.RestartAt is null) && policy != "Always")
+        {
+            // A finished pod's sandbox is torn down: its devices and its address are free again (its status keeps the address).
             HandOff.Release(run.Uid);
+            Cluster.Network.Detach(run.Uid);
+        }
     }
 
     private void ScheduleRestart(ContainerRun container)
@@ -152,7 +165,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage);
         var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
         var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
-            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName);
+            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName, run.Sandbox!);
         container.Stop = new CancellationTokenSource();
         var stop = container.Stop.Token;
         HandOff.Started(pod, node.Name(), container.Name, handed, container.StartedAt.Value);
@@ -236,14 +249,6 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         };
     }
 
-    private string PodAddress(JsonObject node)
-    {
-        var cidr = (string?)node["spec"]?["podCIDR"] ?? "10.244.0.0/24";
-        var prefix = cidr[..cidr.LastIndexOf('.')];
-        var host = Interlocked.Increment(ref nextAddress) % 250 + 2;
-        return $"{prefix}.{host}";
-    }
-
     /// <summary>A graceful deletion: stop the containers, then remove the pod after the termination latency.</summary>
     private void Terminate(JsonObject pod, PodRun run)
     {
@@ -252,6 +257,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var due = run.DeletionSeenAt.Value + Cluster.Latencies.PodTermination;
         if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
         HandOff.Release(run.Uid);
+        Cluster.Network.Detach(run.Uid);
         if ((pod["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0) return;
         try { Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name()); }
         catch (StatusException e) when (e.Code == 404) { }
@@ -261,6 +267,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     {
         run.StopAll();
         HandOff.Release(run.Uid);
+        Cluster.Network.Detach(run.Uid);
         Cluster.Logs.Forget(run.Namespace, run.Name);
         runs.Remove(run.Uid);
     }

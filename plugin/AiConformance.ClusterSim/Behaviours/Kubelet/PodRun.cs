@@ -15,6 +15,7 @@ internal sealed class PodRun(string uid, string ns, string name, string node)
     public string? SandboxFailure { get; set; }
     public string PodIp { get; set; } = "";
     public string HostIp { get; set; } = "";
+    public Network.PodSandbox? Sandbox { get; set; }
     public List<ContainerRun> InitContainers { get; } = [];
     public List<ContainerRun> Containers { get; } = [];
     public DateTime? DeletionSeenAt { get; set; }
