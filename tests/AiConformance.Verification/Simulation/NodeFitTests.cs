@@ -10,19 +10,31 @@ public sealed class NodeFitTests
 {
     private static readonly NodeFitCheck Check = new(new DeviceAllocator(), _ => false);
 
-    private static JsonObject Node(string name, string gpus, string? taint = null) => JsonNode.Parse($$"""
-        {"metadata": {"name": "{{name}}", "labels": {"pool": "gpu"}},
-         "spec": {{(taint is null ? "{}" : $$"""{"taints": [{"key": "{{taint}}", "effect": "NoSchedule"}]}""")}},
-         "status": {"allocatable": {"cpu": "8", "pods": "110", "nvidia.com/gpu": "{{gpus}}"},
-                    "conditions": [{"type": "Ready", "status": "True"}]}}
-        """)!.AsObject();
+    private static JsonObject Node(string name, string gpus, string? taint = null)
+    {
+        var node = JsonNode.Parse("""
+            {"metadata": {"labels": {"pool": "gpu"}}, "spec": {},
+             "status": {"allocatable": {"cpu": "8", "pods": "110"}, "conditions": [{"type": "Ready", "status": "True"}]}}
+            """)!.AsObject();
+        node["metadata"]!["name"] = name;
+        node["status"]!["allocatable"]!["nvidia.com/gpu"] = gpus;
+        if (taint is not null) node["spec"]!["taints"] = new JsonArray(new JsonObject { ["key"] = taint, ["effect"] = "NoSchedule" });
+        return node;
+    }
 
-    private static JsonObject Pod(string name, int gpus, string node = "") => JsonNode.Parse($$"""
-        {"metadata": {"name": "{{name}}", "namespace": "ns", "uid": "{{name}}-uid"},
-         "spec": {"nodeName": {{(node.Length == 0 ? "null" : $"\"{node}\"")}}, "nodeSelector": {"pool": "gpu"},
-                  "containers": [{"name": "main", "resources": {"limits": {"nvidia.com/gpu": "{{gpus}}"}}}]},
-         "status": {"phase": "Running"}}
-        """)!.AsObject();
+    private static JsonObject Pod(string name, int gpus, string? node = null)
+    {
+        var pod = JsonNode.Parse("""
+            {"metadata": {"namespace": "ns"},
+             "spec": {"nodeSelector": {"pool": "gpu"}, "containers": [{"name": "main", "resources": {"limits": {}}}]},
+             "status": {"phase": "Running"}}
+            """)!.AsObject();
+        pod["metadata"]!["name"] = name;
+        pod["metadata"]!["uid"] = name + "-uid";
+        pod["spec"]!["nodeName"] = node;
+        pod["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"] = gpus.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return pod;
+    }
 
     private static SchedulingSnapshot Snapshot(params JsonObject[] pods) => new(pods, [], [], new Dictionary<string, JsonObject>());
 
