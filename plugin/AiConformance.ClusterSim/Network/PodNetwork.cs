@@ -30,6 +30,9 @@ public sealed class PodNetwork
 
     public ClusterDns Dns { get; }
 
+    /// <summary>Raised when a pod starts or stops listening on a port (its readiness probes may answer differently).</summary>
+    public event Action? ListenersChanged;
+
     public ServiceProxy Proxy { get; }
 
     public PodSandbox? Sandbox(string podUid)
@@ -71,6 +74,7 @@ public sealed class PodNetwork
             if (!sandboxes.Remove(podUid, out var sandbox)) return;
             sandbox.StopAll();
         }
+        ListenersChanged?.Invoke();
     }
 
     public static string NodeAddress(JsonObject node) =>
@@ -98,9 +102,13 @@ public sealed class PodNetwork
     /// <exception cref="HttpListenerException">Something in the pod already listens on the port.</exception>
     public IDisposable Listen(PodSandbox sandbox, int port, int localPort)
     {
-        if (!sandbox.TryListen(port, localPort))
-            throw new HttpListenerException((int)SocketError.AddressAlreadyInUse, "Address already in use");
-        return new Listening(() => sandbox.StopListening(port, localPort));
+        if (!sandbox.TryListen(port, localPort)) throw AddressInUse();
+        ListenersChanged?.Invoke();
+        return new Listening(() =>
+        {
+            sandbox.StopListening(port, localPort);
+            ListenersChanged?.Invoke();
+        });
     }
 
     /// <summary>
@@ -110,24 +118,32 @@ public sealed class PodNetwork
     /// <exception cref="HttpListenerException">The pod's port is taken.</exception>
     public HttpRoleServer Serve(PodSandbox sandbox, int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler)
     {
+        if (sandbox.ListenerOn(port) is not null) throw AddressInUse();
         for (var attempt = 1; ; attempt++)
         {
             var localPort = FreeLocalPort();
-            var listening = Listen(sandbox, port, localPort);
+            IDisposable? listening = null;
+            HttpRoleServer server;
             try
             {
-                return HttpRoleServer.Start(localPort, handler, stopped: listening.Dispose);
+                server = HttpRoleServer.Start(localPort, handler, stopped: () => listening?.Dispose());
             }
             catch (HttpListenerException) when (attempt < 5)
             {
                 // Another process took the free port meanwhile: try another.
-                listening.Dispose();
+                continue;
             }
-            catch
+            // Mapped once it really listens, so that whoever is told of the new listener finds it answering.
+            try
             {
-                listening.Dispose();
+                listening = Listen(sandbox, port, localPort);
+            }
+            catch (HttpListenerException)
+            {
+                server.StopAsync().GetAwaiter().GetResult();
                 throw;
             }
+            return server;
         }
     }
 
@@ -137,6 +153,8 @@ public sealed class PodNetwork
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
+
+    private static HttpListenerException AddressInUse() => new((int)SocketError.AddressAlreadyInUse, "Address already in use");
 
     private sealed class Listening(Action close) : IDisposable
     {

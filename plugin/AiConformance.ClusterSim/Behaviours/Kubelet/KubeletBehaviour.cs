@@ -18,6 +18,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
     private DeviceHandOff? handOff;
+    private bool watchingListeners;
+    private int listenersChanged;
 
     public override string Name => ComponentName;
 
@@ -27,8 +29,15 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     protected override IReadOnlyCollection<ResourceKind> Watches { get; } = [Kinds.Pod, Kinds.Node, Kinds.ResourceClaim];
 
-    protected override Task ReconcileAsync(CancellationToken cancellationToken)
+    protected override async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        if (!watchingListeners)
+        {
+            // A process starting or stopping to listen changes what its readiness probe sees: probe again at once.
+            Cluster.Network.ListenersChanged += ProbeAgain;
+            watchingListeners = true;
+        }
+        var probeAll = Interlocked.Exchange(ref listenersChanged, 0) == 1;
         var nodes = Store.List(Kinds.Node).ToDictionary(n => n.Name(), StringComparer.Ordinal);
         var pods = Store.List(Kinds.Pod).Where(p => p.NodeName() is { } node && nodes.ContainsKey(node)).ToList();
         foreach (var pod in pods)
@@ -43,15 +52,38 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             if (pod.IsDeleting()) { Terminate(pod, run); continue; }
             if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
             Advance(pod, node, run);
+            await ProbeReadinessAsync(run, probeAll, cancellationToken);
             WriteStatus(pod, run);
         }
         var present = pods.Select(p => p.Uid()).ToHashSet();
         foreach (var gone in runs.Values.Where(r => !present.Contains(r.Uid)).ToList()) Forget(gone);
-        return Task.CompletedTask;
+    }
+
+    private void ProbeAgain()
+    {
+        Interlocked.Exchange(ref listenersChanged, 1);
+        Wake();
+    }
+
+    /// <summary>
+    /// Runs the HTTP and TCP readiness probes that are due (all of them after a listener came or went, which the real
+    /// kubelet would see at its next period), and asks for a pass when each is due again.
+    /// </summary>
+    private async Task ProbeReadinessAsync(PodRun run, bool all, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        foreach (var container in run.Containers.Where(c => c.Running && c.ProbePassed is not null && c.ReadyAt <= now))
+        {
+            if (!all && container.NextProbeAt > now) continue;
+            container.ProbePassed = await ReadinessProber.PassesAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
+            container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
+            RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
+        }
     }
 
     protected override void Stopped()
     {
+        Cluster.Network.ListenersChanged -= ProbeAgain;
         foreach (var run in runs.Values)
         {
             run.StopAll();
@@ -158,6 +190,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             ? container.StartedAt + TimeSpan.FromSeconds(JsonNumber.Int(probe["initialDelaySeconds"]) ?? 0)
             : null;
         if (container.ReadyAt is { } readyAt) RequeueAfter(readyAt - DateTime.UtcNow);
+        container.ProbePassed = ReadinessProber.ProbesTheNetwork(container.Spec) ? false : null;
+        container.NextProbeAt = null;
         container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
