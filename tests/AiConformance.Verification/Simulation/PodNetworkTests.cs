@@ -174,6 +174,34 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     }
 
     [Test]
+    public async Task AReadinessProbeIsRunThroughTheNetworkAndFailsOnAPortNobodyListensOn()
+    {
+        var ns = await NewNamespaceAsync();
+        var wrongPort = Role("echo", 8080, "/healthz", "serve-echo");
+        wrongPort.ReadinessProbe.HttpGet.Port = 9090;
+        foreach (var (name, container) in new[] { ("wrong-port", wrongPort), ("right-port", Role("echo", 8080, "/healthz", "serve-echo")) })
+            await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = name }, Spec = new V1PodSpec { Containers = [container] } },
+                ns, cancellationToken: Timeout);
+
+        var failures = await Watching.UntilAsync<Corev1Event, Corev1EventList>(
+            token => Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=wrong-port,reason=Unhealthy", cancellationToken: token),
+            (version, token) => Client.CoreV1.WatchListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=wrong-port,reason=Unhealthy",
+                resourceVersion: version, cancellationToken: token),
+            events => events.Count > 0, "the kubelet reports the failed probe");
+        var ready = await ReadyAsync(ns, "right-port");
+        var unready = await Client.CoreV1.ReadNamespacedPodAsync("wrong-port", ns, cancellationToken: Timeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(failures.Single().Message, Does.StartWith($"Readiness probe failed: Get \"http://{unready.Status.PodIP}:9090/healthz\": dial tcp")
+                .And.EndWith("connect: connection refused"));
+            Assert.That(failures.Single().Type, Is.EqualTo("Warning"));
+            Assert.That(unready.Status.ContainerStatuses.Single().State.Running, Is.Not.Null);
+            Assert.That(unready.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("False"));
+            Assert.That(ready.Status.ContainerStatuses.Single().Ready, Is.True, "the same server probed on its own port");
+        });
+    }
+
+    [Test]
     public async Task AServiceIsFoundByEachOfItsNamesFromItsOwnNamespace()
     {
         var ns = await NewNamespaceAsync();
@@ -365,7 +393,7 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     private Task<List<V1EndpointSlice>> EndpointSlicesUntilAsync(string ns, string service, Func<IReadOnlyList<V1EndpointSlice>, bool> holds, string what)
     {
         var selector = $"kubernetes.io/service-name={service}";
-        return WatchUntilAsync<V1EndpointSlice, V1EndpointSliceList>(
+        return Watching.UntilAsync<V1EndpointSlice, V1EndpointSliceList>(
             token => Client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: selector, cancellationToken: token),
             (version, token) => Client.DiscoveryV1.WatchListNamespacedEndpointSliceAsync(ns, labelSelector: selector, resourceVersion: version, cancellationToken: token),
             holds, what);
@@ -408,7 +436,7 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
                 },
             },
         }, ns, cancellationToken: Timeout);
-        await WatchUntilAsync<V1Job, V1JobList>(
+        await Watching.UntilAsync<V1Job, V1JobList>(
             token => Client.BatchV1.ListNamespacedJobAsync(ns, fieldSelector: $"metadata.name={job}", cancellationToken: token),
             (version, token) => Client.BatchV1.WatchListNamespacedJobAsync(ns, fieldSelector: $"metadata.name={job}", resourceVersion: version, cancellationToken: token),
             jobs => jobs.Any(j => j.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true), $"Job {job} finishes");
@@ -454,37 +482,4 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     private static double SuccessCount(string metrics) =>
         metrics.Split('\n').Where(l => l.StartsWith("vllm:request_success_total{", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).Single();
-
-    /// <summary>
-    /// Lists, then watches from the list's resourceVersion until <paramref name="holds"/> is true of the current objects;
-    /// fails with what was last seen when it is not within 30 seconds.
-    /// </summary>
-    private static async Task<List<T>> WatchUntilAsync<T, TList>(Func<CancellationToken, Task<TList>> list,
-        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch, Func<IReadOnlyList<T>, bool> holds, string what)
-        where T : IKubernetesObject<V1ObjectMeta>
-        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var seen = new Dictionary<string, T>();
-        try
-        {
-            while (true)
-            {
-                var listed = await list(deadline.Token);
-                seen = listed.Items.ToDictionary(i => i.Metadata.Name);
-                if (holds([.. seen.Values])) return [.. seen.Values];
-                await foreach (var (type, item) in watch(listed.Metadata.ResourceVersion, deadline.Token))
-                {
-                    if (type == WatchEventType.Deleted) seen.Remove(item.Metadata.Name);
-                    else if (type is WatchEventType.Added or WatchEventType.Modified) seen[item.Metadata.Name] = item;
-                    if (holds([.. seen.Values])) return [.. seen.Values];
-                }
-            }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            Assert.Fail($"never happened: {what}; last seen: {KubernetesJson.Serialize(seen.Values)}");
-            throw;
-        }
-    }
 }

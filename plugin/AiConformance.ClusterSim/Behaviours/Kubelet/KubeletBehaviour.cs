@@ -52,7 +52,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             if (pod.IsDeleting()) { Terminate(pod, run); continue; }
             if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
             Advance(pod, node, run);
-            await ProbeReadinessAsync(run, probeAll, cancellationToken);
+            await ProbeReadinessAsync(pod, run, probeAll, cancellationToken);
             WriteStatus(pod, run);
         }
         var present = pods.Select(p => p.Uid()).ToHashSet();
@@ -69,13 +69,15 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     /// Runs the HTTP and TCP readiness probes that are due (all of them after a listener came or went, which the real
     /// kubelet would see at its next period), and asks for a pass when each is due again.
     /// </summary>
-    private async Task ProbeReadinessAsync(PodRun run, bool all, CancellationToken cancellationToken)
+    private async Task ProbeReadinessAsync(JsonObject pod, PodRun run, bool all, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         foreach (var container in run.Containers.Where(c => c.Running && c.ProbePassed is not null && c.ReadyAt <= now))
         {
             if (!all && container.NextProbeAt > now) continue;
-            container.ProbePassed = await ReadinessProber.PassesAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
+            var failure = await ReadinessProber.FailureAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
+            container.ProbePassed = failure is null;
+            if (failure is not null) Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Unhealthy", $"Readiness probe failed: {failure}", ComponentName);
             container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
             RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
         }

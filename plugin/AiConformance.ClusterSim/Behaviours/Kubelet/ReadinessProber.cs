@@ -18,11 +18,14 @@ internal static class ReadinessProber
     public static TimeSpan Period(JsonObject container) =>
         TimeSpan.FromSeconds(Math.Max(1, JsonNumber.Int(container["readinessProbe"]?["periodSeconds"]) ?? 10));
 
-    public static async Task<bool> PassesAsync(PodNetwork network, PodSandbox pod, JsonObject container, CancellationToken cancellationToken)
+    /// <summary>Runs the probe once; null when it passed, else why not, in the kubelet's words.</summary>
+    public static async Task<string?> FailureAsync(PodNetwork network, PodSandbox pod, JsonObject container, CancellationToken cancellationToken)
     {
         var probe = container["readinessProbe"] as JsonObject ?? [];
         var action = probe["httpGet"] as JsonObject ?? probe["tcpSocket"] as JsonObject ?? [];
-        if (Port(action["port"], container) is not { } port) return false;
+        if (Port(action["port"], container) is not { } port) return $"port {action["port"]?.ToJsonString()} is not a port of the container";
+        var dial = $"dial tcp {pod.Ip}:{port}";
+        var url = $"http://{pod.Ip}:{port}{(string?)action["path"] ?? "/"}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, JsonNumber.Int(probe["timeoutSeconds"]) ?? 1)));
         try
@@ -30,22 +33,39 @@ internal static class ReadinessProber
             if (probe["tcpSocket"] is JsonObject)
             {
                 await using var connection = await network.ConnectAsync(pod, pod.Ip, port, timeout.Token);
-                return true;
+                return null;
             }
             // The kubelet probes from the node, by the pod's address.
             using var client = new HttpClient(network.CreateHttpHandler(pod));
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{pod.Ip}:{port}{(string?)action["path"] ?? "/"}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
             foreach (var header in (action["httpHeaders"] as JsonArray ?? []).OfType<JsonObject>())
                 request.Headers.TryAddWithoutValidation((string?)header["name"] ?? "", (string?)header["value"] ?? "");
             using var response = await client.SendAsync(request, timeout.Token);
-            return (int)response.StatusCode is >= 200 and < 400;
+            var status = (int)response.StatusCode;
+            return status is >= 200 and < 400 ? null : $"HTTP probe failed with statuscode: {status}";
         }
-        catch (Exception e) when (e is SocketException or HttpRequestException or IOException
-                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (Dialing(e) is { } error)
         {
-            return false;
+            return probe["tcpSocket"] is JsonObject ? $"{dial}: {error}" : $"Get \"{url}\": {dial}: {error}";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return probe["tcpSocket"] is JsonObject ? $"{dial}: i/o timeout" : $"Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return $"Get \"{url}\": {e.Message}";
         }
     }
+
+    /// <summary>A connection error as Go's net package words it, or null when the failure is not one.</summary>
+    private static string? Dialing(Exception e) => (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connect: connection refused",
+        SocketError.HostUnreachable => "connect: no route to host",
+        { } other => $"connect: {other}",
+        null => null,
+    };
 
     /// <summary>A probe's port: a number, or the name of one of the container's ports.</summary>
     private static int? Port(JsonNode? port, JsonObject container) =>
