@@ -160,7 +160,7 @@ public static partial class ScenarioLoader
             if (answer.Status is < 100 or > 599) problems.Add($"{at}.status {answer.Status} must be an HTTP status from 100 to 599");
             if (answer.Path is { } path && !path.StartsWith('/')) problems.Add($"{at}.path '{path}' must start with '/'");
             if ((rule.Serves ?? []).Take(a).Any(other => other.Port == answer.Port && other.Path == answer.Path))
-                problems.Add($"{at} answers port {answer.Port}{answer.Path} a second time");
+                problems.Add($"{at} answers port {answer.Port}, {(answer.Path is null ? "every path" : "path " + answer.Path)}, a second time");
         }
         if (scenario.Faults!.ApiErrorRate is < 0 or > 1) problems.Add("faults.apiErrorRate must be between 0 and 1");
         if (scenario.Faults.ErrorCode is not (500 or 429 or 503 or 504)) problems.Add("faults.errorCode must be 500, 429, 503 or 504");
