@@ -1,6 +1,8 @@
 using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Modules.Gateways;
+using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -23,6 +25,13 @@ public static class BehaviourCatalog
         [ReplicaSetControllerBehaviour.ComponentName] = () => new ReplicaSetControllerBehaviour(),
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
+        [GatewayController.ComponentName] = () => new GatewayController(),
+    };
+
+    /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
+    private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
+    {
+        [GatewayController.ComponentName] = GatewayOptions.Problems,
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
@@ -37,6 +46,10 @@ public static class BehaviourCatalog
     public static IEnumerable<string> Names => Factories.Keys.Order(StringComparer.Ordinal);
 
     public static bool Knows(string name) => Factories.ContainsKey(name);
+
+    /// <summary>The problems of a component's options, one line each; none for a component without typed options.</summary>
+    public static IEnumerable<string> OptionProblems(string name, ComponentOptions options) =>
+        OptionChecks.TryGetValue(name, out var check) ? check(name, options) : [];
 
     public static IClusterBehaviour Create(string name) => Factories[name]();
 

@@ -66,6 +66,22 @@ public sealed class PodNetwork
         }
     }
 
+    /// <summary>
+    /// Gives a component that is not a pod (a gateway's data plane behind its load-balancer address) a place on the
+    /// network at <paramref name="address"/>: connections to that address reach its listeners as they would a pod's.
+    /// <see cref="Detach"/> with the same <paramref name="key"/> takes it off again.
+    /// </summary>
+    public PodSandbox AttachAddress(string key, string ns, string name, string address)
+    {
+        lock (gate)
+        {
+            if (sandboxes.TryGetValue(key, out var existing)) return existing;
+            var sandbox = new PodSandbox(key, ns, name, "", address, hostNetwork: false);
+            sandboxes[key] = sandbox;
+            return sandbox;
+        }
+    }
+
     /// <summary>Tears the pod's network down: its address is free again and nothing of it answers any more.</summary>
     public void Detach(string podUid)
     {

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using AiConformance.Workloads;
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Suite.Framework.Gateways;
+
+/// <summary>What one run of the <c>load</c> role reported: requests sent, answers by status, serve-echo answers by backend.</summary>
+public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, int> Statuses, IReadOnlyDictionary<string, int> Backends)
+{
+    public int Status(int code) => Statuses.GetValueOrDefault(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public int Backend(string name) => Backends.GetValueOrDefault(name);
+
+    public override string ToString() =>
+        $"sent {Sent}, statuses {{{string.Join(", ", Statuses.Select(s => $"{s.Key}: {s.Value}"))}}}, " +
+        $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}";
+
+    public static LoadSummary Parse(string log)
+    {
+        var line = log.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{'))
+                   ?? throw new FormatException("no JSON summary in the log");
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"));
+    }
+
+    private static Dictionary<string, int> Counts(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var counts) && counts.ValueKind == JsonValueKind.Object
+            ? counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
+            : [];
+}
+
+/// <summary>
+/// Traffic from inside the cluster: a Job running the plugin image's <c>load</c> role against a URL (a new
+/// connection per request, so that no connection reuse hides how a gateway spreads requests), then its summary.
+/// </summary>
+public static class LoadJob
+{
+    public static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string url, int requests, params string[] headers)
+    {
+        string[] arguments = ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
+            .. headers.SelectMany(header => new[] { "--header", header })];
+        Evidence.Step($"Run Job {name}: `load {string.Join(' ', arguments)}`");
+        await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
+        var pods = await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"batch.kubernetes.io/job-name={name}"))
+            .Until($"the pod of Job {name} to finish", seen => seen.Any(PodWaits.HasEnded))
+            .DescribedBy(PodWaits.Describe)
+            .Within(ns.Timeouts.PodCompleted)
+            .Async(ns.Cancellation);
+        var pod = pods.First(PodWaits.HasEnded).Metadata.Name;
+        var log = await ReadLogAsync(ns, pod);
+        try
+        {
+            var summary = LoadSummary.Parse(log);
+            Evidence.Observed($"load {name}", summary);
+            return summary;
+        }
+        catch (Exception error) when (error is FormatException or JsonException or KeyNotFoundException)
+        {
+            Assert.Fail($"the load Job {name} printed no summary ({error.Message}); its log: '{(log.Length > 500 ? log[..500] + "…" : log)}'");
+            throw;
+        }
+    }
+
+    private static async Task<string> ReadLogAsync(TestNamespace ns, string pod)
+    {
+        var resumed = new ResumedStreams($"reading the log of {pod}");
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    using var stream = await ns.Kubernetes.CoreV1.ReadNamespacedPodLogAsync(pod, ns.Name, cancellationToken: ns.Cancellation);
+                    using var reader = new StreamReader(stream);
+                    return await reader.ReadToEndAsync(ns.Cancellation);
+                }
+                catch (Exception error) when (TransientErrors.IsDroppedRead(error) && attempt < 10)
+                {
+                    resumed.Add(error);
+                }
+            }
+        }
+        finally
+        {
+            resumed.WriteEvidence();
+        }
+    }
+}
