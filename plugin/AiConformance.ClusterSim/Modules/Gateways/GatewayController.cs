@@ -8,7 +8,8 @@ namespace AiConformance.ClusterSim.Modules.Gateways;
 /// <summary>
 /// A Gateway API implementation: it installs its GatewayClass (as an implementation's chart does) and accepts the
 /// classes naming its controller; for each Gateway of those classes it runs a data plane (<see cref="GatewayDataPlane"/>)
-/// on an address of its own, published as an IPAddress (a load balancer's) or as the Hostname of an in-cluster Service,
+/// on an address of its own, published as an IPAddress (a load balancer's), as the Hostname of an in-cluster Service, or
+/// not at all (only the in-cluster Service, labelled with the Gateway's name, leads to it),
 /// and writes the Gateway's status (addresses, Accepted, Programmed, and per listener supportedKinds, attachedRoutes,
 /// Accepted, Conflicted, Programmed, ResolvedRefs); for each HTTPRoute attached to one of them it writes its parent
 /// status (Accepted, ResolvedRefs), leaving other controllers' entries alone.
@@ -77,14 +78,20 @@ public sealed class GatewayController : ReconcilingBehaviour
         var listeners = RouteAttachment.Listeners(gateway).ToList();
         var http = listeners.Where(l => (string?)l["protocol"] == "HTTP").ToList();
         await dataPlane.ListenOnAsync(http.Select(l => JsonNumber.Int(l["port"]) ?? 80).ToHashSet());
-        var address = options.Address == GatewayAddressKind.Hostname
-            ? new JsonObject { ["type"] = "Hostname", ["value"] = EnsureService(gateway, http, dataPlane.Address) }
-            : new JsonObject { ["type"] = "IPAddress", ["value"] = dataPlane.Address };
+        var service = options.Address == GatewayAddressKind.IPAddress ? null : EnsureService(gateway, http, dataPlane.Address);
+        var addresses = options.Address switch
+        {
+            GatewayAddressKind.IPAddress => new JsonArray(new JsonObject { ["type"] = "IPAddress", ["value"] = dataPlane.Address }),
+            GatewayAddressKind.Hostname => new JsonArray(new JsonObject { ["type"] = "Hostname", ["value"] = service }),
+            // Published nowhere: clients find the Gateway's Service by its label.
+            _ => new JsonArray(),
+        };
         var generation = Conditions.Generation(gateway);
         var routes = Store.List(GatewayKinds.HttpRoute).Where(r => !r.IsDeleting()).ToList();
         WriteStatus(GatewayKinds.Gateway, gateway, status =>
         {
-            status["addresses"] = new JsonArray(address);
+            if (addresses.Count > 0) status["addresses"] = addresses.DeepClone();
+            else status.Remove("addresses");
             status["conditions"] = Conditions.Merge(status["conditions"] as JsonArray,
             [
                 Conditions.Condition("Accepted", true, "Accepted", "Gateway accepted", generation),
