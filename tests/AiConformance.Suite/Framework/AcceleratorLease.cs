@@ -107,10 +107,9 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         var toDelete = mustRelease ? claims
             : [.. (await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation)).Items.Select(claim => claim.Metadata.Name)];
         foreach (var claim in toDelete) await ns.DeleteClaimAsync(claim);
-        await Eventually.UntilAsync(ns.Claims(),
-            seen => seen.All(claim => !claim.IsAllocated()),
-            "every claim of the test to be deallocated or deleted after its pods were deleted",
-            Claims.Describe, ns.Timeouts.DevicesReleased, ns.Cancellation);
+        await Wait.For(ns.Claims())
+            .Until("every claim of the test to be deallocated or deleted after its pods were deleted", seen => seen.All(claim => !claim.IsAllocated()))
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.DevicesReleased).Async(ns.Cancellation);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,11 +18,11 @@ public static class PodWaits
     /// </summary>
     public static async Task<IReadOnlyList<V1Pod>> WaitForRunningAsync(this TestNamespace ns, params string[] names)
     {
-        var pods = await Eventually.UntilAsync(ns.Pods(),
-            seen => Named(seen, names).Count == names.Length && Named(seen, names).All(IsRunning) || Named(seen, names).Any(HasEnded),
-            $"pods [{string.Join(", ", names)}] to run at the same time",
-            seen => Describe(Named(seen, names)),
-            ns.Timeouts.PodRunning, ns.Cancellation);
+        var pods = await Wait.For(ns.Pods())
+            .Until($"pods [{string.Join(", ", names)}] to run at the same time",
+                seen => Named(seen, names).Count == names.Length && Named(seen, names).All(IsRunning) || Named(seen, names).Any(HasEnded))
+            .DescribedBy(seen => Describe(Named(seen, names)))
+            .Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
         var ended = Named(pods, names).Where(HasEnded).ToList();
         if (ended.Count > 0)
             Assert.Fail($"pods [{string.Join(", ", names)}] were to run at the same time, but some ended: {Describe(ended)}");
@@ -34,28 +34,29 @@ public static class PodWaits
     /// <summary>Waits until the pod is bound to a node.</summary>
     public static async Task<V1Pod> WaitForScheduledAsync(this TestNamespace ns, string name)
     {
-        var pods = await Eventually.UntilAsync(ns.Pods(name),
-            seen => seen.Any(pod => !string.IsNullOrEmpty(pod.Spec.NodeName)),
-            $"pod {name} to be scheduled", Describe, ns.Timeouts.PodScheduled, ns.Cancellation);
+        var pods = await Wait.For(ns.Pods(name))
+            .Until($"pod {name} to be scheduled", seen => seen.Any(pod => !string.IsNullOrEmpty(pod.Spec.NodeName)))
+            .DescribedBy(Describe).Within(ns.Timeouts.PodScheduled).Async(ns.Cancellation);
         return pods.Single();
     }
 
     /// <summary>Negative control: the pod must stay Pending and unscheduled for the whole period.</summary>
     public static async Task<V1Pod> StaysPendingAsync(this TestNamespace ns, string name, TimeSpan period)
     {
-        var pods = await Eventually.HoldsAsync(ns.Pods(name),
-            seen => seen.Count == 1 && seen[0].Status?.Phase is null or "Pending" && string.IsNullOrEmpty(seen[0].Spec.NodeName),
-            $"pod {name} to stay Pending and unscheduled", Describe, period, ns.Cancellation);
+        var pods = await Wait.For(ns.Pods(name))
+            .Holding($"pod {name} to stay Pending and unscheduled",
+                seen => seen.Count == 1 && seen[0].Status?.Phase is null or "Pending" && string.IsNullOrEmpty(seen[0].Spec.NodeName))
+            .DescribedBy(Describe).Within(period).Async(ns.Cancellation);
         Evidence.Observed($"pod {name} after {period.TotalSeconds:0.#} s", Describe(pods));
         return pods.Single();
     }
 
     /// <summary>Waits until the pods are gone (after their deletion).</summary>
     public static async Task WaitForGoneAsync(this TestNamespace ns, params string[] names) =>
-        await Eventually.UntilAsync(ns.Pods(),
-            seen => Named(seen, names).Count == 0,
-            $"pods [{string.Join(", ", names)}] to be deleted", seen => Describe(Named(seen, names)),
-            ns.Timeouts.PodCompleted, ns.Cancellation);
+        await Wait.For(ns.Pods())
+            .Until($"pods [{string.Join(", ", names)}] to be deleted", seen => Named(seen, names).Count == 0)
+            .DescribedBy(seen => Describe(Named(seen, names)))
+            .Within(ns.Timeouts.PodCompleted).Async(ns.Cancellation);
 
     /// <summary>
     /// Reads the probe report a container printed, waiting until the whole document is in the log; a read whose
