@@ -16,7 +16,8 @@ namespace AiConformance.Plugin.Running;
 public static class ConformanceRun
 {
     private static readonly TimeSpan DefaultCleanupGrace = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(5);
+    /// <summary>How long the end of a run waits for progress posts still queued (a hung endpoint delays the end by at most this).</summary>
+    private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(30);
 
     public static async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellation)
     {
