@@ -110,7 +110,7 @@ public static class AcceleratorDetection
         };
     }
 
-    private static bool MatchesSelector(AcceleratorInventory inventory, string node, IReadOnlyDictionary<string, string> selector) =>
+    internal static bool MatchesSelector(AcceleratorInventory inventory, string node, IReadOnlyDictionary<string, string> selector) =>
         selector.Count == 0 || inventory.Node(node)?.Metadata.Labels is { } labels &&
         selector.All(entry => labels.TryGetValue(entry.Key, out var value) && value == entry.Value);
 
