@@ -54,10 +54,13 @@ public sealed class AcceleratorInventory
     {
         get
         {
-            var mappedByDra = DeviceClasses.Select(deviceClass => deviceClass.ExtendedResourceName).OfType<string>().ToHashSet();
-            return [.. ExtendedResources.Where(name => !mappedByDra.Contains(name) && IsAcceleratorResource(name))];
+            var mapped = MappedByDra;
+            return [.. ExtendedResources.Where(name => !mapped.Contains(name) && IsAcceleratorResource(name))];
         }
     }
+
+    /// <summary>Extended resources DeviceClasses map through extendedResourceName: the scheduler serves them through DRA.</summary>
+    public IReadOnlySet<string> MappedByDra => DeviceClasses.Select(deviceClass => deviceClass.ExtendedResourceName).OfType<string>().ToHashSet();
 
     private static bool IsAcceleratorResource(string name) =>
         KnownExtendedResources.Contains(name) || KnownExtendedResources.Any(known => name == known + ".shared") ||
