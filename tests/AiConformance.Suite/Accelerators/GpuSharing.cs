@@ -1,4 +1,3 @@
-using System.Globalization;
 using AiConformance.Suite.Framework;
 using AiConformance.Workloads.Probe;
 using k8s;
@@ -8,19 +7,20 @@ namespace AiConformance.Suite.Accelerators;
 
 /// <summary>
 /// gpu_sharing (KAR-0003): one physical GPU is exposed as several allocatable units that separate workloads use at
-/// the same time, through hardware partitioning (MIG, via DRA or the device plugin) or time-slicing; without either,
-/// through DRA's own sharing of one claim's device by several pods.
+/// the same time, through hardware partitioning (MIG, via DRA or the device plugin), time-slicing or MPS. One
+/// ResourceClaim shared by several pods is core DRA (proven by dra_support), not a GPU sharing strategy: without a
+/// strategy the requirement needs attestation.
 /// </summary>
 [Requirement("gpu_sharing")]
 public sealed class GpuSharing
 {
-    private const string ReplicasLabel = "nvidia.com/gpu.replicas";
-    private const string GpuCountLabel = "nvidia.com/gpu.count";
-
     private static RunContext Run => RunContext.Current;
 
     /// <summary>A way the cluster shares GPUs, with where to prove it and how pods ask for one unit.</summary>
-    private sealed record Strategy(string Name, string Node, int Pods, DetectedAccelerator Units, bool Partitioned, bool SharedClaim = false);
+    private sealed record Strategy(string Name, string Node, int Pods, DetectedAccelerator Units, bool Partitioned);
+
+    /// <summary>The strategies the suite can prove, what it looked for, and mechanisms it found but cannot prove.</summary>
+    private sealed record Detection(List<Strategy> Strategies, List<string> LookedFor, List<string> Unproven);
 
     [Test]
     [Description("KAR-0003: several pods requesting logical GPUs are scheduled and running at the same time on the same physical GPU (or on distinct MIG slices of it); every sharing mechanism found is proven")]
@@ -28,10 +28,14 @@ public sealed class GpuSharing
     {
         var settings = AcceleratorSettings.From(Run.Configuration);
         var inventory = await AcceleratorInventory.ReadAsync(Run);
-        var (strategies, lookedFor) = Detect(inventory, settings);
-        if (strategies.Count == 0)
-            Outcome.NeedsAttestation($"no GPU sharing mechanism found: {lookedFor}. If the accelerator supports none, the requirement is N/A; otherwise a person must attest how GPUs are shared");
-        foreach (var strategy in strategies) await ProveAsync(strategy, inventory);
+        var detection = Detect(inventory, settings);
+        foreach (var unproven in detection.Unproven) Evidence.Observed("sharing mechanism the suite cannot prove", unproven);
+        if (detection.Strategies.Count == 0)
+            Outcome.NeedsAttestation($"no GPU sharing strategy the suite can prove: looked for {string.Join("; ", detection.LookedFor)}" +
+                                     (detection.Unproven.Count > 0 ? $"; found {string.Join("; ", detection.Unproven)}" : "") +
+                                     ". One ResourceClaim shared by pods is core DRA, not a sharing strategy. If the accelerator supports none, the requirement is N/A; " +
+                                     "otherwise a person must attest how GPUs are shared");
+        foreach (var strategy in detection.Strategies) await ProveAsync(strategy, inventory);
     }
 
     private static async Task ProveAsync(Strategy strategy, AcceleratorInventory inventory)
@@ -40,24 +44,8 @@ public sealed class GpuSharing
         await using var ns = await TestNamespace.CreateAsync("sharing");
         await using var lease = new AcceleratorLease(ns, strategy.Units);
         var names = Enumerable.Range(0, strategy.Pods).Select(index => $"sharer-{index}").ToArray();
-        Evidence.Step(strategy.SharedClaim
-            ? $"Run {names.Length} probe pods on {strategy.Node} that all reference one ResourceClaim"
-            : $"Run {names.Length} probe pods on {strategy.Node}, each requesting one unit");
-        if (strategy.SharedClaim)
-        {
-            // DRA's own way to share: one claim, reserved for several pods at once.
-            await lease.CreateClaimAsync(Claims.Claim("shared-gpu", strategy.Units.DeviceClass!));
-            foreach (var name in names)
-                await lease.StartAsync(lease.Base(name, strategy.Node) with
-                {
-                    Claims = [ProbePod.FromClaim(Claims.RequestName, "shared-gpu")],
-                    Containers = [new ProbeContainer { Claims = [Claims.RequestName] }],
-                }, devices: 1);
-        }
-        else
-        {
-            foreach (var name in names) await lease.StartProbeAsync(name, node: strategy.Node);
-        }
+        Evidence.Step($"Run {names.Length} probe pods on {strategy.Node}, each requesting one unit");
+        foreach (var name in names) await lease.StartProbeAsync(name, node: strategy.Node);
         await ns.WaitForRunningAsync(names);
         var reports = new List<ProbeReport>();
         foreach (var name in names) reports.Add(await ns.ReadProbeAsync(name));
@@ -76,9 +64,7 @@ public sealed class GpuSharing
             else
             {
                 Assert.That(units.GroupBy(unit => unit.PhysicalId ?? unit.Id).Any(group => group.Count() > 1), Is.True,
-                    strategy.SharedClaim
-                        ? $"{strategy.Name}: the pods must use the same physical GPU; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}"
-                        : $"{strategy.Name}: {names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
+                    $"{strategy.Name}: {names.Length} pods on a node with {names.Length - 1} physical GPUs must share one; they saw {string.Join(", ", units.Select(unit => unit.PhysicalId ?? unit.Id))}");
             }
         });
         if (strategy.Partitioned) await AssertSlicesAreTheAllocatedOnesAsync(ns, strategy, inventory, reports);
@@ -101,59 +87,55 @@ public sealed class GpuSharing
         });
     }
 
-    /// <summary>One strategy per mechanism found (MIG through DRA, MIG through the device plugin, time-slicing).</summary>
-    private static (List<Strategy> Strategies, string LookedFor) Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
+    /// <summary>One strategy per mechanism found (MIG through DRA, MIG through the device plugin, time-slicing or MPS).</summary>
+    private static Detection Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
     {
-        var lookedFor = new List<string>();
-        var strategies = new List<Strategy>();
+        var found = new Detection([], [], []);
 
-        lookedFor.Add("DRA DeviceClasses of MIG devices (attribute type=mig)");
+        found.LookedFor.Add("DRA DeviceClasses of MIG devices (attribute type=mig)");
         foreach (var deviceClass in inventory.DeviceClasses)
         {
             var slices = inventory.DevicesOf(deviceClass).Where(device => device.Text("type") == "mig").ToList();
             var node = slices.Where(device => device.Node is not null).GroupBy(device => device.Node!)
                 .Where(group => group.Count() >= 2).OrderByDescending(group => group.Count()).Select(group => group.Key).FirstOrDefault();
             if (node is null || AcceleratorDetection.FromClass(deviceClass, inventory, settings, "detected") is not { } units) continue;
-            strategies.Add(new Strategy($"MIG through DRA DeviceClass {deviceClass.Name}", node, 2, units, Partitioned: true));
+            found.Strategies.Add(new Strategy($"MIG through DRA DeviceClass {deviceClass.Name}", node, 2, units, Partitioned: true));
             break;
         }
 
-        lookedFor.Add("device-plugin MIG resources (nvidia.com/mig-*)");
-        foreach (var resource in inventory.ExtendedResources.Where(name => name.StartsWith("nvidia.com/mig-", StringComparison.Ordinal)))
+        found.LookedFor.Add("device-plugin MIG resources (nvidia.com/mig-*) on nodes that do not also time-slice them");
+        foreach (var resource in inventory.AcceleratorResources.Where(name => name.StartsWith("nvidia.com/mig-", StringComparison.Ordinal)))
         {
-            var node = inventory.Allocatable(resource).Where(entry => entry.Value >= 2).Select(entry => entry.Key).FirstOrDefault();
-            if (node is null || AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
-            strategies.Add(new Strategy($"MIG through device-plugin resource {resource}", node, 2, units, Partitioned: true));
+            if (AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
+            // A time-sliced MIG slice may go to two pods: distinct slices per pod would not hold.
+            var node = NodeUnits.Of(units, inventory).Where(node => !node.Shared && node.Units >= 2).Select(node => node.Node).FirstOrDefault();
+            if (node is null) continue;
+            found.Strategies.Add(new Strategy($"MIG through device-plugin resource {resource}", node, 2, units, Partitioned: true));
             break;
         }
 
-        lookedFor.Add($"time-slicing (node label {ReplicasLabel} above 1 with nvidia.com/gpu or nvidia.com/gpu.shared)");
-        foreach (var node in inventory.ReadyNodes)
+        found.LookedFor.Add("time-slicing or MPS of a device-plugin resource (feature-discovery labels <resource>.replicas above 1, <resource>.sharing-strategy, " +
+                            "a <resource>.product ending in -SHARED, or a renamed <resource>.shared), with more units than physical GPUs on one node");
+        foreach (var resource in inventory.AcceleratorResources)
         {
-            var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-            if (!labels.TryGetValue(ReplicasLabel, out var replicasText) || !int.TryParse(replicasText, CultureInfo.InvariantCulture, out var replicas) || replicas < 2) continue;
-            foreach (var resource in new[] { "nvidia.com/gpu.shared", "nvidia.com/gpu" })
-            {
-                var allocatable = inventory.Allocatable(resource).GetValueOrDefault(node.Metadata.Name);
-                var physical = labels.TryGetValue(GpuCountLabel, out var countText) && int.TryParse(countText, CultureInfo.InvariantCulture, out var count)
-                    ? count : Math.Max(1, allocatable / replicas);
-                // One pod more than there are physical GPUs: at least two must share one.
-                if (allocatable < physical + 1) continue;
-                if (AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
-                // Only this node's replicas: another node's whole GPUs under the same name would prove nothing.
-                units = units with { CapacityByNode = new Dictionary<string, int> { [node.Metadata.Name] = allocatable } };
-                strategies.Add(new Strategy($"time-slicing of {resource} ({replicas} replicas per GPU, {physical} physical)", node.Metadata.Name, physical + 1, units, Partitioned: false));
-                break;
-            }
-            if (strategies.Any(strategy => !strategy.Partitioned)) break;
+            if (AcceleratorDetection.FromExtendedResource(resource, inventory, settings, "detected") is not { } units) continue;
+            // One pod more than there are physical GPUs: at least two must share one.
+            if (NodeUnits.Of(units, inventory).FirstOrDefault(node => node.Shared && node.Units >= node.PhysicalDevices + 1) is not { } shared) continue;
+            // Only this node's units: another node's whole GPUs under the same name would prove nothing.
+            units = units with { CapacityByNode = new Dictionary<string, int> { [shared.Node] = shared.Units } };
+            found.Strategies.Add(new Strategy($"sharing of {resource} ({shared.SharedBecause}; {shared.PhysicalDevices} physical)", shared.Node,
+                shared.PhysicalDevices + 1, units, Partitioned: false));
+            break;
         }
-        if (strategies.Count == 0)
-        {
-            // No partitioning and no oversubscription: DRA still shares a device among the pods of one claim.
-            lookedFor.Add("a DRA DeviceClass whose devices one ResourceClaim can share between pods");
-            if (AcceleratorDetection.Detect(inventory, settings).Accelerator is { Path: AcceleratorPath.Dra } dra && dra.RoomiestNode is { } node)
-                strategies.Add(new Strategy($"one ResourceClaim of {dra.DeviceClass} shared by several pods", node, 2, dra, Partitioned: false, SharedClaim: true));
-        }
-        return (strategies, string.Join("; ", lookedFor));
+
+        found.LookedFor.Add("DRA partitionable devices (devices that consume a shared counter set)");
+        var partitions = inventory.Devices.Where(device => device.ConsumesCounters && device.Text("type") != "mig").ToList();
+        if (partitions.Count > 0)
+            found.Unproven.Add($"{partitions.Count} partitionable devices ({string.Join(", ", partitions.Take(4).Select(device => device.Key))}{(partitions.Count > 4 ? ", ..." : "")})");
+        found.LookedFor.Add("DRA devices that allow multiple allocations");
+        var multiple = inventory.Devices.Where(device => device.AllowMultipleAllocations).ToList();
+        if (multiple.Count > 0)
+            found.Unproven.Add($"{multiple.Count} devices that allow multiple allocations ({string.Join(", ", multiple.Take(4).Select(device => device.Key))}{(multiple.Count > 4 ? ", ..." : "")})");
+        return found;
     }
 }

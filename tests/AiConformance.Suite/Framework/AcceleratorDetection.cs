@@ -58,7 +58,7 @@ public static class AcceleratorDetection
         if (dra is not null) return new Result(dra, string.Join("; ", lookedFor), inventory);
 
         lookedFor.Add($"device-plugin resources [{string.Join(", ", AcceleratorInventory.KnownExtendedResources)}] on Ready nodes");
-        var mappedByDra = inventory.DeviceClasses.Select(deviceClass => deviceClass.ExtendedResourceName).OfType<string>().ToHashSet();
+        var mappedByDra = inventory.MappedByDra;
         foreach (var resource in AcceleratorInventory.KnownExtendedResources)
         {
             if (mappedByDra.Contains(resource))
@@ -110,7 +110,7 @@ public static class AcceleratorDetection
         };
     }
 
-    private static bool MatchesSelector(AcceleratorInventory inventory, string node, IReadOnlyDictionary<string, string> selector) =>
+    internal static bool MatchesSelector(AcceleratorInventory inventory, string node, IReadOnlyDictionary<string, string> selector) =>
         selector.Count == 0 || inventory.Node(node)?.Metadata.Labels is { } labels &&
         selector.All(entry => labels.TryGetValue(entry.Key, out var value) && value == entry.Value);
 

@@ -45,6 +45,28 @@ public sealed class AcceleratorInventory
         .Where(name => name.Contains('/') && !name.StartsWith("hugepages-", StringComparison.Ordinal) && !name.StartsWith("kubernetes.io/", StringComparison.Ordinal))
         .Distinct().Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The extended resources of accelerator device plugins on Ready nodes: the known ones, their renamed shared forms
+    /// (<c>nvidia.com/gpu.shared</c>), MIG resources (<c>nvidia.com/mig-1g.10gb</c>) and passthrough or vGPU resources
+    /// (names with vfio or vgpu); not those a DeviceClass maps through extendedResourceName (DRA serves them).
+    /// </summary>
+    public IReadOnlyList<string> AcceleratorResources
+    {
+        get
+        {
+            var mapped = MappedByDra;
+            return [.. ExtendedResources.Where(name => !mapped.Contains(name) && IsAcceleratorResource(name))];
+        }
+    }
+
+    /// <summary>Extended resources DeviceClasses map through extendedResourceName: the scheduler serves them through DRA.</summary>
+    public IReadOnlySet<string> MappedByDra => DeviceClasses.Select(deviceClass => deviceClass.ExtendedResourceName).OfType<string>().ToHashSet();
+
+    private static bool IsAcceleratorResource(string name) =>
+        KnownExtendedResources.Contains(name) || KnownExtendedResources.Any(known => name == known + ".shared") ||
+        name.StartsWith("nvidia.com/mig-", StringComparison.Ordinal) ||
+        name.Contains("vfio", StringComparison.OrdinalIgnoreCase) || name.Contains("vgpu", StringComparison.OrdinalIgnoreCase);
+
     public V1Node? Node(string name) => ReadyNodes.FirstOrDefault(node => node.Metadata.Name == name);
 
     public static async Task<AcceleratorInventory> ReadAsync(RunContext run)
@@ -116,7 +138,7 @@ public sealed class AcceleratorInventory
                 }
                 devices.Add(new PublishedDevice(pool.Key.Driver, pool.Key.Name, device.Name, node,
                     device.Attributes?.ToDictionary() ?? [], device.Capacity?.ToDictionary() ?? [],
-                    device.AllowMultipleAllocations == true));
+                    device.AllowMultipleAllocations == true, device.ConsumesCounters?.Count > 0));
             }
         }
         return devices;

@@ -3,7 +3,10 @@ using k8s.Models;
 
 namespace AiConformance.Suite.Framework;
 
-/// <summary>One device a DRA driver publishes in a ResourceSlice, with the node it is local to.</summary>
+/// <summary>
+/// One device a DRA driver publishes in a ResourceSlice, with the node it is local to. <see cref="ConsumesCounters"/>:
+/// a partition of a physical device (partitionable devices draw on counters the slice shares between them).
+/// </summary>
 public sealed record PublishedDevice(
     string Driver,
     string Pool,
@@ -11,7 +14,8 @@ public sealed record PublishedDevice(
     string? Node,
     IReadOnlyDictionary<string, V1DeviceAttribute> Attributes,
     IReadOnlyDictionary<string, V1DeviceCapacity> Capacity,
-    bool AllowMultipleAllocations = false)
+    bool AllowMultipleAllocations = false,
+    bool ConsumesCounters = false)
 {
     public string Key => $"{Driver}/{Pool}/{Name}";
 

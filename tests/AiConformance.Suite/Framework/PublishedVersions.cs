@@ -13,6 +13,8 @@ public sealed record PublishedVersions(string? Driver, string? Cuda, string Sour
 
     public bool Any => Driver is not null || Cuda is not null;
 
+    public string Describe() => $"driver {Driver ?? "-"}, CUDA {Cuda ?? "-"} ({Source})";
+
     public static PublishedVersions Of(V1Node node, IReadOnlyList<PublishedDevice> devicesOnNode)
     {
         var driverAttributes = devicesOnNode.Select(device => device.Text("driverVersion")).OfType<string>().Distinct().ToList();
