@@ -3,6 +3,7 @@ using System.Diagnostics;
 using AiConformance.Checklist;
 using AiConformance.ClusterSim.Discovery;
 using AiConformance.Plugin.Reports;
+using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Sonobuoy;
 using AiConformance.Suite.Framework;
 
@@ -176,7 +177,7 @@ public static class ConformanceRun
         requirements.Select(r =>
         {
             var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
-            var (status, notes) = RequirementStatus.Decide(own);
+            var (status, notes) = RequirementVerdict.Decide(own);
             return new RequirementReport(r, status, notes, own)
             {
                 FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
@@ -185,7 +186,7 @@ public static class ConformanceRun
 
     /// <summary>0 when every selected MUST requirement is Implemented or N/A; SHOULD requirements do not count.</summary>
     private static int ExitCodeOf(IEnumerable<RequirementReport> requirements) =>
-        requirements.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
+        requirements.All(r => r.Requirement.Level != RequirementLevel.Must || r.Status.SatisfiesMust())
             ? ExitCodes.Conformant
             : ExitCodes.NotConformant;
 

@@ -1,5 +1,6 @@
 using AiConformance.Checklist;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Running;
 using NUnit.Framework;
 
@@ -41,7 +42,7 @@ public sealed class NewerChecklistScenarioTests
     private static ChecklistVersion ChecklistOfCluster(Scenario scenario) =>
         ChecklistCatalog.Find(scenario.KubernetesVersion ?? "v1.35") ?? ChecklistCatalog.Newest;
 
-    private static async Task<(string Status, string Console)> RunAsync(string scenarioName, string checklist, string requirement)
+    private static async Task<(RequirementStatus Status, string Console)> RunAsync(string scenarioName, string checklist, string requirement)
     {
         using var limit = new CancellationTokenSource(RunLimit);
         var run = await ScenarioRun.ExecuteAsync(scenarioName, limit.Token, checklist, [requirement]);

@@ -2,6 +2,7 @@ using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Server;
 using AiConformance.ClusterSim.Validation;
+using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Running;
 
 namespace AiConformance.Verification.Scenarios;
@@ -15,7 +16,7 @@ public sealed record ScenarioRun(
     string Console)
 {
     /// <summary>Requirements that some test of the Suite exercised, by id, with their checklist status.</summary>
-    public IReadOnlyDictionary<string, string> TestedStatuses =>
+    public IReadOnlyDictionary<string, RequirementStatus> TestedStatuses =>
         Result.Requirements.Where(r => r.Passed + r.Failed + r.Skipped > 0).ToDictionary(r => r.Id, r => r.Status);
 
     /// <summary>Runs the Suite against a scenario; optionally with a named checklist and only some requirements.</summary>

@@ -1,5 +1,5 @@
 using AiConformance.ClusterSim.Scenarios;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 using NUnit.Framework;
 
 namespace AiConformance.Verification.Scenarios;
