@@ -5,6 +5,7 @@ using AiConformance.ClusterSim.Discovery;
 using AiConformance.Plugin.Reports;
 using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Sonobuoy;
+using AiConformance.Suite;
 using AiConformance.Suite.Framework;
 
 namespace AiConformance.Plugin.Running;
@@ -106,7 +107,6 @@ public static class ConformanceRun
             Checklist = checklist,
             Configuration = configuration,
             Cancellation = testsCancellation.Token,
-            Simulated = request.Simulated,
         };
         var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
         var selectedIds = requirements.Select(r => r.Id).ToHashSet();
@@ -177,7 +177,7 @@ public static class ConformanceRun
         requirements.Select(r =>
         {
             var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
-            var (status, notes) = RequirementVerdict.Decide(own);
+            var (status, notes) = RequirementVerdict.Decide(own, AttestationOnly.ReasonFor(r.Id));
             return new RequirementReport(r, status, notes, own)
             {
                 FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
