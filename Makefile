@@ -41,7 +41,7 @@ clean:
 ## `make image` builds the plugin image with docker, podman or buildah (whichever is present) into an OCI archive
 ## under dist/. Offline (no registry reachable): `make image IMAGE_BASE=debian-local` makes the base from Debian
 ## packages instead of pulling the official runtime-deps image.
-VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' $(PLUGIN)/AiConformance.Plugin.csproj)
+VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 IMAGE_REPO ?= ghcr.io/ai-conformance/aiconformance
 IMAGE ?= $(IMAGE_REPO):$(VERSION)
 IMAGE_ARCHIVE ?= dist/aiconformance-$(VERSION).oci.tar

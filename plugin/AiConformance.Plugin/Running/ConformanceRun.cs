@@ -17,7 +17,6 @@ namespace AiConformance.Plugin.Running;
 /// </summary>
 public static class ConformanceRun
 {
-    private static readonly TimeSpan DefaultCleanupGrace = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(5);
 
     public static async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellation)
@@ -79,7 +78,7 @@ public static class ConformanceRun
     {
         var configuration = LoadConfiguration(request, environment, sonobuoy);
         var named = request.ChecklistVersion is null ? null : Guard(() => ChecklistSelection.Named(request.ChecklistVersion));
-        var cleanupGrace = request.CleanupGrace ?? Guard(() => configuration.GetDuration("run.cleanupGraceSeconds", DefaultCleanupGrace));
+        var cleanupGrace = request.CleanupGrace ?? Guard(() => RunnerSettings.CleanupGrace(configuration));
         Guard(() => Timeouts.From(configuration));
         var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
         if (!request.Simulated && SimulatedVersion.IsSimulated(connection.ServerVersion))
@@ -150,7 +149,7 @@ public static class ConformanceRun
             SimulationName = request.SimulationName,
             Interrupted = execution.Interrupted,
             ExitCode = exitCode,
-            Metadata = Metadata(configuration),
+            Metadata = RunnerSettings.Metadata(configuration),
         };
         ReportWriter.WriteAll(directory, report);
         PrintSummary(output, report, request, directory);
@@ -224,7 +223,7 @@ public static class ConformanceRun
         {
             variables[name] = value;
         }
-        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables));
+        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables, RunnerSettings.Keys));
     }
 
     private static ChecklistVersion ChooseChecklist(SonobuoyEnvironment? sonobuoy, ClusterConnection connection, TextWriter output)
@@ -271,18 +270,6 @@ public static class ConformanceRun
             throw new RunSetupException(ExitCodes.UsageError, e.Message);
         }
     }
-
-    private static Dictionary<string, string> Metadata(SuiteConfiguration configuration)
-    {
-        const string prefix = "metadata.";
-        return configuration.Values
-            .Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && kv.Value.Length > 0)
-            .ToDictionary(kv => MetadataField(kv.Key[prefix.Length..]), kv => kv.Value);
-    }
-
-    /// <summary>The template's spelling of a metadata field, whatever case the key arrived in (environment overrides are case-blind).</summary>
-    private static string MetadataField(string name) =>
-        ChecklistCatalog.Versions.SelectMany(v => v.MetadataFields).FirstOrDefault(f => f.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name;
 
     private static string ProgressLine(TestRecord record, int index, int total)
     {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using AiConformance.Plugin.Simulation;
+using AiConformance.Plugin.Cli;
 using AiConformance.Workloads;
 using AiConformance.Workloads.Probe;
 using AiConformance.Workloads.Serving;
