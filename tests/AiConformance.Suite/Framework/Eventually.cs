@@ -17,8 +17,8 @@ public sealed record Watchable<T>(
 /// <summary>
 /// Waits by watching, never by sleeping: lists the objects a selector matches, checks the condition, then follows a
 /// watch from that list's resourceVersion and checks again on every event. A watch that ends (server timeout,
-/// dropped connection, 410 Gone) is resumed by listing again. On the deadline the test fails with what was awaited
-/// and the last state seen.
+/// dropped connection, a transport error while reading, 410 Gone) is resumed by listing again. On the deadline the
+/// test fails with what was awaited and the last state seen.
 /// </summary>
 public static class Eventually
 {
@@ -105,8 +105,10 @@ public static class Eventually
                         if (condition(Seen())) return (true, Seen());
                     }
                 }
-                catch (HttpOperationException)
+                catch (Exception error) when (error is HttpOperationException or HttpRequestException or IOException)
                 {
+                    // A watch the server ended at its timeout, or a connection cut: the client may see either as an
+                    // error while reading the stream. List again and resume within the same deadline.
                     watchEnded = true;
                 }
                 if (watchEnded) await Task.Delay(RetryPause, deadline.Token);
