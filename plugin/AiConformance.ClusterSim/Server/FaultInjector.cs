@@ -14,9 +14,13 @@ public sealed class FaultInjector(ApiFaults faults)
     {
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, cancellation);
         if (faults.ApiErrorRate <= 0) return;
-        double draw;
-        lock (_gate) draw = _random.NextDouble();
-        if (draw < faults.ApiErrorRate) throw ErrorFor(faults.ErrorCode);
+        var codes = faults.Codes;
+        int? code = null;
+        lock (_gate)
+        {
+            if (_random.NextDouble() < faults.ApiErrorRate) code = codes[codes.Count == 1 ? 0 : _random.Next(codes.Count)];
+        }
+        if (code is { } error) throw ErrorFor(error);
     }
 
     private static StatusException ErrorFor(int code) => code switch
