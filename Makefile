@@ -7,7 +7,7 @@ PLUGIN := plugin/AiConformance.Plugin
 AICONFORMANCE := $(DOTNET) run --project $(PLUGIN) -c $(CONFIG) --no-build --
 ARGS ?=
 
-.PHONY: build test demo run list bench clean
+.PHONY: build test verification-table demo run list bench clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG) -nologo
@@ -16,6 +16,12 @@ build:
 test: build
 	$(DOTNET) test tests/AiConformance.Plugin.Tests -c $(CONFIG) --no-build -nologo
 	$(DOTNET) test tests/AiConformance.Verification -c $(CONFIG) --no-build -nologo
+
+## Rewrites docs/verification.md (which tests catch which broken scenario) from a run of the scenario verification;
+## the same run's test fails while the committed file differs from what it produced.
+verification-table: build
+	AICONFORMANCE_VERIFICATION_TABLE=$(CURDIR)/docs/verification.md $(DOTNET) test tests/AiConformance.Verification -c $(CONFIG) --no-build -nologo \
+	  --filter "FullyQualifiedName~AiConformance.Verification.Scenarios.SuiteAgainstScenariosTests"
 
 ## Runs the suite against the embedded simulated cluster.
 demo: build

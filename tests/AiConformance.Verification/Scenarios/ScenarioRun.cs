@@ -19,6 +19,13 @@ public sealed record ScenarioRun(
     public IReadOnlyDictionary<string, RequirementStatus> TestedStatuses =>
         Result.Requirements.Where(r => r.Passed + r.Failed + r.Skipped > 0).ToDictionary(r => r.Id, r => r.Status);
 
+    /// <summary>The status of a requirement of the run's checklist.</summary>
+    public RequirementStatus StatusOf(string requirement) => Result.Requirements.Single(r => r.Id == requirement).Status;
+
+    /// <summary>The tests of a requirement, with their outcomes, for a failing assertion's message.</summary>
+    public string Outcomes(string requirement) => string.Join("\n", Result.Tests.Where(t => t.RequirementId == requirement)
+        .Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 200)}"));
+
     /// <summary>Runs the Suite against a scenario; optionally with a named checklist and only some requirements.</summary>
     public static async Task<ScenarioRun> ExecuteAsync(
         string scenarioName, CancellationToken cancellationToken, string? checklist = null, IReadOnlyList<string>? requirements = null)
