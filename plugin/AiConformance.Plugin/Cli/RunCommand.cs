@@ -13,7 +13,7 @@ public static class RunCommand
         var options = new RunOptions();
         var timeout = Duration("--timeout", "Global deadline, e.g. 90m; then running tests are cancelled and the reports written.");
         var grace = Duration("--cleanup-grace", $"How long tests get to clean up after a stop (default 20s, or {RunnerSettings.CleanupGraceKey}).");
-        var suiteAssembly = CoreCommands.SuiteAssemblyOption();
+        var suiteAssembly = CommandOptions.SuiteAssembly();
 
         var command = new Command("run", "Run the AI conformance suite against a cluster and write junit.xml, e2e.log, the filled checklist, evidence and a summary.")
         {

@@ -14,7 +14,7 @@ public sealed class RunOptions
         Description = "Results folder (default: ./results/<UTC timestamp>; under Sonobuoy always $SONOBUOY_RESULTS_DIR).", HelpName = "DIR",
     };
 
-    public Option<string?> Checklist { get; } = CoreCommands.ChecklistOption("Checklist version to run (default: the cluster's minor version).");
+    public Option<string?> Checklist { get; } = CommandOptions.Checklist("Checklist version to run (default: the cluster's minor version).");
 
     public Option<string[]> Levels { get; } = Repeatable("--level", "Only requirements of this level: MUST or SHOULD (repeatable).", "LEVEL");
 
