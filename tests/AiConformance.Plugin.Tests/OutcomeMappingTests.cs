@@ -10,7 +10,7 @@ namespace AiConformance.Plugin.Tests;
 
 /// <summary>
 /// Only a pass passes, and only the suite's explicit not-applicable outcome is N/A: every other NUnit result a fixture
-/// can end with (a warning, an ignore, an inconclusive, a skip) needs attestation, so it can neither satisfy a MUST nor
+/// can end with (a warning, an ignore, a skip, an inconclusive) needs attestation, so it can neither satisfy a MUST nor
 /// print PASS.
 /// </summary>
 public class OutcomeMappingTests
@@ -28,7 +28,6 @@ public class OutcomeMappingTests
         yield return Case(ResultState.NotRunnable, TestOutcome.Error, "NotRunnable");
         yield return Case(new ResultState(TestStatus.Skipped, SuiteOutcome.NotApplicableLabel), TestOutcome.NotApplicable, "NotApplicable");
         yield return Case(new ResultState(TestStatus.Skipped, SuiteOutcome.NotApplicableLabel, FailureSite.Parent), TestOutcome.NotApplicable, "NotApplicableInParent");
-        yield return Case(new ResultState(TestStatus.Inconclusive, SuiteOutcome.NeedsAttestationLabel), TestOutcome.NeedsAttestation, "NeedsAttestation");
         yield return Case(ResultState.Warning, TestOutcome.NeedsAttestation, "Warning");
         yield return Case(ResultState.Ignored, TestOutcome.NeedsAttestation, "Ignored");
         yield return Case(ResultState.Explicit, TestOutcome.NeedsAttestation, "Explicit");
@@ -47,15 +46,13 @@ public class OutcomeMappingTests
     [TestCase("warning", "NUnit reported a warning")]
     [TestCase("ignored", "the test was ignored")]
     [TestCase("explicit", "the test is explicit and did not run")]
-    [TestCase("inconclusive", "the test ended inconclusive without saying what a person must attest")]
     public void AnUnrecognisedResultSaysWhatNUnitReported(string kind, string note)
     {
         var state = kind switch
         {
             "warning" => ResultState.Warning,
             "ignored" => ResultState.Ignored,
-            "explicit" => ResultState.Explicit,
-            _ => ResultState.Inconclusive,
+            _ => ResultState.Explicit,
         };
         Assert.That(NUnitOutcome.Of(state, "").Message, Does.StartWith(note).And.Contain("N/A only through the suite's not-applicable outcome"));
     }

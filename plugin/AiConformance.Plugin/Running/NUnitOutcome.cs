@@ -6,10 +6,10 @@ namespace AiConformance.Plugin.Running;
 
 /// <summary>
 /// What an NUnit result means for the checklist. Only a pass passes and only an assertion that did not hold is a
-/// failure; a crash, an invalid test or a timeout is an error. N/A and needs attestation come from the suite's own
-/// outcomes, recognised by their labels. Every other result (a warning, an ignored, explicit or skipped test, a plain
-/// inconclusive) is a defect of the fixture rather than a fact about the cluster: it needs attestation, with a note
-/// saying what NUnit reported, so it can neither pass a requirement nor make it N/A.
+/// failure; a crash, an invalid test or a timeout is an error. Inconclusive is the suite's needs attestation. N/A
+/// comes only from the suite's not-applicable outcome, recognised by its label. Every other result (a warning, an
+/// ignored, explicit or skipped test) is a defect of the fixture rather than a fact about the cluster: it needs
+/// attestation, with a note saying what NUnit reported, so it can neither pass a requirement nor make it N/A.
 /// </summary>
 public static class NUnitOutcome
 {
@@ -27,7 +27,7 @@ public static class NUnitOutcome
             TestStatus.Failed when state.Label is "" => (TestOutcome.Failed, message),
             TestStatus.Failed => (TestOutcome.Error, message),
             TestStatus.Skipped when state.Label == SuiteOutcome.NotApplicableLabel => (TestOutcome.NotApplicable, message),
-            TestStatus.Inconclusive when state.Label == SuiteOutcome.NeedsAttestationLabel => (TestOutcome.NeedsAttestation, message),
+            TestStatus.Inconclusive => (TestOutcome.NeedsAttestation, message),
             _ => (TestOutcome.NeedsAttestation, $"{Unrecognised(state)}; not a pass, and N/A only through the suite's not-applicable outcome: {Or(message)}"),
         };
     }
@@ -35,7 +35,6 @@ public static class NUnitOutcome
     private static string Unrecognised(ResultState state) => state.Status switch
     {
         TestStatus.Warning => "NUnit reported a warning",
-        TestStatus.Inconclusive => "the test ended inconclusive without saying what a person must attest",
         TestStatus.Skipped when state.Label == ResultState.Ignored.Label => "the test was ignored",
         TestStatus.Skipped when state.Label == ResultState.Explicit.Label => "the test is explicit and did not run",
         _ => $"NUnit reported {state}",
