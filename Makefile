@@ -7,7 +7,7 @@ PLUGIN := plugin/AiConformance.Plugin
 AICONFORMANCE := $(DOTNET) run --project $(PLUGIN) -c $(CONFIG) --no-build --
 ARGS ?=
 
-.PHONY: build test verification-table demo run list bench clean
+.PHONY: build test verification-table verify-under-load demo run list bench clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG) -nologo
@@ -22,6 +22,14 @@ test: build
 verification-table: build
 	AICONFORMANCE_VERIFICATION_TABLE=$(CURDIR)/docs/verification.md $(DOTNET) test tests/AiConformance.Verification -c $(CONFIG) --no-build -nologo \
 	  --filter "FullyQualifiedName~AiConformance.Verification.Scenarios.SuiteAgainstScenariosTests"
+
+## The verification project under CPU pressure (a busy worker per CPU), RUNS times in a row; stops at the first
+## failing run. LOAD_WORKERS sets the number of busy workers, FILTER a `dotnet test --filter`.
+RUNS ?= 3
+LOAD_WORKERS ?= $(shell nproc)
+FILTER ?=
+verify-under-load: build
+	RUNS=$(RUNS) LOAD_WORKERS=$(LOAD_WORKERS) FILTER='$(FILTER)' DOTNET=$(DOTNET) CONFIG=$(CONFIG) tests/verify-under-load.sh
 
 ## Runs the suite against the embedded simulated cluster.
 demo: build

@@ -9,7 +9,7 @@ namespace AiConformance.ClusterSim.Api;
 /// <summary>
 /// A watch as kube-apiserver streams it: initial ADDED events (no resourceVersion, or sendInitialEvents), replay
 /// from a resourceVersion, selector transitions, BOOKMARKs, timeoutSeconds, a 200 answer with one ERROR event for an
-/// expired version, and an injected drop after N events.
+/// expired version, and the injected faults: a drop after N events, events held back (in order).
 /// </summary>
 internal sealed class WatchStream(ClusterStore store)
 {
@@ -60,11 +60,15 @@ internal sealed class WatchStream(ClusterStore store)
                 if (sent > 0) table["columnDefinitions"] = new JsonArray();
                 return table;
             }
-            foreach (var item in initial)
+            // False once the injected drop is due.
+            async Task<bool> SendAsync(string type, JsonObject obj)
             {
-                await WriteEventAsync(http, "ADDED", Shape(item), cancellation);
-                if (++sent >= limits.DropAfterEvents) return;
+                if (limits.EventDelay?.Invoke() is { Ticks: > 0 } delay) await Task.Delay(delay, cancellation);
+                await WriteEventAsync(http, type, Shape(obj), cancellation);
+                return ++sent < limits.DropAfterEvents.GetValueOrDefault(int.MaxValue);
             }
+            foreach (var item in initial)
+                if (!await SendAsync("ADDED", item)) return;
             if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
             await http.Response.Body.FlushAsync(cancellation);
             var lastVersion = from;
@@ -87,8 +91,7 @@ internal sealed class WatchStream(ClusterStore store)
                     lastVersion = change.ResourceVersion;
                     var type = WatchEventType(change, Matches);
                     if (type is null) continue;
-                    await WriteEventAsync(http, type, Shape(change.Object), cancellation);
-                    if (++sent >= limits.DropAfterEvents) return;
+                    if (!await SendAsync(type, change.Object)) return;
                 }
             }
         }

@@ -165,6 +165,7 @@ public static partial class ScenarioLoader
             if (!Scenario.ExpectedStatuses.Contains(status))
                 problems.Add($"expect.{requirement} '{status}' must be one of {string.Join(", ", Scenario.ExpectedStatuses)}");
         }
+        if (scenario.Faults.CutStreamRate is < 0 or > 1) problems.Add("faults.cutStreamRate must be between 0 and 1");
         if (problems.Count > 0)
             throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - {string.Join("\n  - ", problems)}");
     }

@@ -293,7 +293,9 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                 if (!identity.IsClusterAdmin)
                 {
                     await _faults.BeforeRequestAsync(cancellation);
-                    limits = limits with { DropAfterEvents = _faults.Faults.DropWatchesAfterEvents };
+                    limits = limits with { DropAfterEvents = _faults.Faults.DropWatchesAfterEvents, EventDelay = _faults.DrawEventDelay };
+                    if ((verb == "watch" || path.Subresource == "log") && _faults.DrawStreamCut() is { } cutAfter)
+                        http.Response.Body = new CutResponseBody(http.Response.Body, cutAfter, http);
                 }
                 await _handler.HandleAsync(http, path, info, verb, limits, cancellation);
                 return;

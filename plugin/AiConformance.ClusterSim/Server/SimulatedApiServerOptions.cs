@@ -61,6 +61,15 @@ public sealed record ApiFaults
     /// <summary>A watch is closed by the server after this many events (the client must re-watch).</summary>
     public int? DropWatchesAfterEvents { get; init; }
 
+    /// <summary>
+    /// Fraction (0..1) of watch and log responses cut at a random point of their body, as a load balancer or a
+    /// restarting API server does: HTTP/1.1 loses the connection in the middle of a chunk, HTTP/2 gets the stream reset.
+    /// </summary>
+    public double CutStreamRate { get; init; }
+
+    /// <summary>Longest time one watch event is held back; each waits a random time up to it, in order.</summary>
+    public TimeSpan MaxEventDelay { get; init; }
+
     /// <summary>Seed for the error draw, so a faulty run can be repeated.</summary>
     public int Seed { get; init; } = 1;
 }

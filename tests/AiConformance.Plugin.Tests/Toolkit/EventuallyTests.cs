@@ -1,8 +1,11 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using AiConformance.Suite.Framework;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using NUnit.Framework;
+using NUnit.Framework.Internal;
 
 namespace AiConformance.Plugin.Tests.Toolkit;
 
@@ -14,6 +17,90 @@ public sealed class EventuallyTests
     private static Watchable<V1Pod> Source(IList<V1Pod> listed, params (WatchEventType, V1Pod)[] events) => new(
         _ => Task.FromResult<(IList<V1Pod>, string?)>((listed, "1")),
         (_, _, _, token) => Play(events, token));
+
+    /// <summary>
+    /// The first list answers <paramref name="first"/> and its watch breaks with <paramref name="breaks"/>; every later
+    /// list answers <paramref name="later"/>, and its watch stays open.
+    /// </summary>
+    private static Watchable<V1Pod> BreakingOnce(Exception breaks, IList<V1Pod> first, IList<V1Pod> later)
+    {
+        var lists = 0;
+        return new(
+            _ => Task.FromResult<(IList<V1Pod>, string?)>((++lists == 1 ? first : later, $"{lists}")),
+            (_, _, _, token) => lists == 1 ? Break(breaks) : Play([], token));
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, V1Pod)> Break(Exception error)
+    {
+        await Task.Yield();
+        if (error is not null) throw error;
+        yield break;
+    }
+
+    public static IEnumerable<TestCaseData> TransportErrors() =>
+    [
+        new TestCaseData(new HttpRequestException("Error while copying content to a stream.", new EndOfStreamException())).SetArgDisplayNames("cut before the first event"),
+        new TestCaseData(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.")).SetArgDisplayNames("cut in the middle of a chunk"),
+        new TestCaseData(new HttpProtocolException(2, "The HTTP/2 server reset the stream. HTTP/2 error code 'INTERNAL_ERROR' (0x2).", null)).SetArgDisplayNames("HTTP/2 stream reset"),
+        new TestCaseData(new IOException("Connection reset by peer")).SetArgDisplayNames("connection reset"),
+        new TestCaseData(Answer(HttpStatusCode.ServiceUnavailable)).SetArgDisplayNames("503"),
+    ];
+
+    private static HttpOperationException Answer(HttpStatusCode status) => new($"Operation returned an invalid status code '{status}'")
+    {
+        Response = new HttpResponseMessageWrapper(new HttpResponseMessage(status), ""),
+    };
+
+    private static string EvidenceSoFar() => TestExecutionContext.CurrentContext.CurrentResult.Output;
+
+    [TestCaseSource(nameof(TransportErrors))]
+    public async Task AWatchThatBreaksIsListedAgainAndResumedAndTheEvidenceSaysSo(Exception breaks)
+    {
+        var source = BreakingOnce(breaks, [Pod("a", "Pending")], [Pod("a", "Running")]);
+
+        var seen = await Eventually.UntilAsync(source, pods => pods.All(pod => pod.Status.Phase == "Running"),
+            "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen.Single().Status.Phase, Is.EqualTo("Running"));
+            Assert.That(EvidenceSoFar(), Does.Contain("resumed 1 dropped stream while waiting for pod a to run: " + breaks.GetType().Name));
+        });
+    }
+
+    [Test]
+    public async Task AListThatBreaksIsListedAgain()
+    {
+        var lists = 0;
+        var source = new Watchable<V1Pod>(
+            _ => ++lists == 1
+                ? throw new HttpRequestException("An error occurred while sending the request.", new IOException("Connection reset by peer"))
+                : Task.FromResult<(IList<V1Pod>, string?)>(([Pod("a", "Running")], "2")),
+            (_, _, _, token) => Play([], token));
+
+        var seen = await Eventually.UntilAsync(source, pods => pods.Count == 1, "pod a to exist", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((seen.Count, lists), Is.EqualTo((1, 2)));
+            Assert.That(EvidenceSoFar(), Does.Contain("resumed 1 dropped stream while waiting for pod a to exist: HttpRequestException (IOException)"));
+        });
+    }
+
+    [Test]
+    public void AnErrorThatIsNoTransportErrorIsNotHidden()
+    {
+        var forbidden = BreakingOnce(Answer(HttpStatusCode.Forbidden), [Pod("a", "Pending")], [Pod("a", "Running")]);
+        var bug = BreakingOnce(new InvalidOperationException("a bug"), [Pod("a", "Pending")], [Pod("a", "Running")]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.ThrowsAsync<HttpOperationException>(() => Eventually.UntilAsync(forbidden, pods => pods.All(pod => pod.Status.Phase == "Running"),
+                "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None));
+            Assert.ThrowsAsync<InvalidOperationException>(() => Eventually.UntilAsync(bug, pods => pods.All(pod => pod.Status.Phase == "Running"),
+                "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None));
+        });
+    }
 
     private static async IAsyncEnumerable<(WatchEventType, V1Pod)> Play((WatchEventType, V1Pod)[] events, [EnumeratorCancellation] CancellationToken token)
     {

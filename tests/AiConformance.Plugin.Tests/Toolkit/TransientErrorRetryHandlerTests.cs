@@ -20,6 +20,35 @@ public sealed class TransientErrorRetryHandlerTests
         }
     }
 
+    /// <summary>Loses the connection on the first request, then answers 200.</summary>
+    private sealed class ConnectionLostOnce : HttpMessageHandler
+    {
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Requests++ == 0
+                ? throw new HttpRequestException("An error occurred while sending the request.", new IOException("Connection reset by peer"))
+                : Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task AReadWhoseConnectionWasLostIsRetriedButACreateIsNot()
+    {
+        var readServer = new ConnectionLostOnce();
+        using var reader = new HttpClient(new TransientErrorRetryHandler { InnerHandler = readServer });
+        using var read = await reader.GetAsync("http://cluster/api/v1/nodes");
+        var createServer = new ConnectionLostOnce();
+        using var creator = new HttpClient(new TransientErrorRetryHandler { InnerHandler = createServer });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((read.StatusCode, readServer.Requests), Is.EqualTo((HttpStatusCode.OK, 2)));
+            Assert.ThrowsAsync<HttpRequestException>(() => creator.PostAsync("http://cluster/api/v1/namespaces", new StringContent("{}")),
+                "a create that may have reached the server is not repeated");
+            Assert.That(createServer.Requests, Is.EqualTo(1));
+        });
+    }
+
     private static async Task<(HttpStatusCode Status, int Requests)> SendAsync(HttpMethod method, params HttpStatusCode[] answers)
     {
         var server = new ScriptedServer(answers);

@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using NUnit.Framework;
 
@@ -16,16 +15,17 @@ public sealed record Watchable<T>(
 
 /// <summary>
 /// Waits by watching, never by sleeping: lists the objects a selector matches, checks the condition, then follows a
-/// watch from that list's resourceVersion and checks again on every event. A watch that ends (server timeout,
-/// dropped connection, a transport error while reading, 410 Gone) is resumed by listing again. On the deadline the
-/// test fails with what was awaited and the last state seen.
+/// watch from that list's resourceVersion and checks again on every event. A list or watch that breaks (a transport
+/// error, a 429 or 5xx answer, an ERROR event such as 410 Gone, a watch the server ends early) is a dropped stream:
+/// it is listed again and resumed within the same deadline, and the evidence says so. On the deadline the test fails
+/// with what was awaited and the last state seen.
 /// </summary>
 public static class Eventually
 {
     /// <summary>Longest single watch request; a fresh list after it catches anything a lost watch missed.</summary>
     private const int WatchWindowSeconds = 30;
 
-    /// <summary>Pause before listing again after a watch failed, so that a failing server is not hammered.</summary>
+    /// <summary>Pause before listing again after a stream dropped, so that a failing server is not hammered.</summary>
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Waits until <paramref name="satisfied"/> holds for the matched objects; returns them.</summary>
@@ -38,7 +38,7 @@ public static class Eventually
         CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
-        var (met, seen) = await WatchAsync(source, satisfied, timeout, cancellationToken);
+        var (met, seen) = await WithinAsync(source, satisfied, waitingFor, timeout, cancellationToken);
         if (!met)
             Assert.Fail($"waited {Seconds(timeout)} for {waitingFor}; last seen: {describe(seen)}");
         return seen;
@@ -57,14 +57,18 @@ public static class Eventually
         CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
-        var (broke, seen) = await WatchAsync(source, items => !holds(items), period, cancellationToken);
+        var (broke, seen) = await WithinAsync(source, items => !holds(items), $"watching that {expectation} holds", period, cancellationToken);
         if (broke)
             Assert.Fail($"expected {expectation} for {Seconds(period)}, but it stopped holding: {describe(seen)}");
         return seen;
     }
 
-    private static async Task<(bool Met, IReadOnlyList<T> Seen)> WatchAsync<T>(
-        Watchable<T> source, Func<IReadOnlyList<T>, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether <paramref name="condition"/> came to hold within <paramref name="timeout"/>, and the objects last seen;
+    /// never fails the test (for cleanup, which must not).
+    /// </summary>
+    public static async Task<(bool Met, IReadOnlyList<T> Seen)> WithinAsync<T>(
+        Watchable<T> source, Func<IReadOnlyList<T>, bool> condition, string waitingFor, TimeSpan timeout, CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -72,6 +76,7 @@ public static class Eventually
         var until = DateTimeOffset.UtcNow + timeout;
         var objects = new Dictionary<string, T>(StringComparer.Ordinal);
         IReadOnlyList<T> Seen() => [.. objects.Values.OrderBy(item => item.Metadata.Name, StringComparer.Ordinal)];
+        var resumed = new ResumedStreams($"waiting for {waitingFor}");
 
         try
         {
@@ -85,38 +90,51 @@ public static class Eventually
                     foreach (var item in items) objects[item.Metadata.Name] = item;
                     resourceVersion = listedVersion;
                 }
-                catch (HttpOperationException error) when ((int)error.Response.StatusCode is 429 or >= 500)
+                catch (Exception error) when (TransientErrors.IsDroppedRead(error))
                 {
+                    resumed.Add(error);
                     await Task.Delay(RetryPause, deadline.Token);
                     continue;
                 }
                 if (condition(Seen())) return (true, Seen());
 
                 var window = (int)Math.Clamp((until - DateTimeOffset.UtcNow).TotalSeconds + 1, 1, WatchWindowSeconds);
-                var watchEnded = false;
+                var watching = System.Diagnostics.Stopwatch.StartNew();
+                bool RanItsWindow() => watching.Elapsed >= TimeSpan.FromSeconds(window);
+                string? dropped = null;
                 try
                 {
-                    await foreach (var (type, item) in source.Watch(resourceVersion, window, _ => watchEnded = true, deadline.Token))
+                    await foreach (var (type, item) in source.Watch(resourceVersion, window, error => dropped ??= TransientErrors.Describe(error), deadline.Token))
                     {
-                        if (type == WatchEventType.Error) break; // e.g. 410 Gone: list again
+                        if (type == WatchEventType.Error)
+                        {
+                            dropped ??= "an ERROR event"; // e.g. 410 Gone: list again
+                            break;
+                        }
                         if (type == WatchEventType.Bookmark || item?.Metadata?.Name is not { } name) continue;
                         if (type == WatchEventType.Deleted) objects.Remove(name);
                         else objects[name] = item;
                         if (condition(Seen())) return (true, Seen());
                     }
+                    dropped ??= RanItsWindow() ? null : "the server ended the watch early";
                 }
-                catch (Exception error) when (error is HttpOperationException or HttpRequestException or IOException)
+                catch (Exception error) when (TransientErrors.IsDroppedRead(error))
                 {
-                    // A watch the server ended at its timeout, or a connection cut: the client may see either as an
-                    // error while reading the stream. List again and resume within the same deadline.
-                    watchEnded = true;
+                    // The client reports a watch that got no event in its whole window as a stream that ended too soon.
+                    dropped ??= RanItsWindow() ? null : TransientErrors.Describe(error);
                 }
-                if (watchEnded) await Task.Delay(RetryPause, deadline.Token);
+                if (dropped is null) continue;
+                resumed.Add(dropped);
+                await Task.Delay(RetryPause, deadline.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (false, Seen());
+        }
+        finally
+        {
+            resumed.WriteEvidence();
         }
     }
 

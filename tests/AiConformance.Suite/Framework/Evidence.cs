@@ -32,6 +32,14 @@ public static class Evidence
         Write("```");
     }
 
+    /// <summary>
+    /// Streams (watches, lists, log reads) that broke during <paramref name="activity"/> and were read again within
+    /// the same deadline, with why each broke.
+    /// </summary>
+    public static void StreamsResumed(string activity, IReadOnlyCollection<string> causes) =>
+        Write($"- resumed {causes.Count} dropped stream{(causes.Count == 1 ? "" : "s")} while {activity}: " +
+              string.Join("; ", causes.GroupBy(cause => cause).Select(same => same.Count() == 1 ? same.Key : $"{same.Key} (x{same.Count()})")));
+
     /// <summary>Accelerator time held by the test (devices multiplied by seconds).</summary>
     public static void AcceleratorSeconds(double seconds) =>
         Write(AcceleratorSecondsMarker + seconds.ToString("0.0", CultureInfo.InvariantCulture));

@@ -57,42 +57,51 @@ public static class PodWaits
             $"pods [{string.Join(", ", names)}] to be deleted", seen => Describe(Named(seen, names)),
             ns.Timeouts.PodCompleted, ns.Cancellation);
 
-    /// <summary>Reads the probe report a container printed, waiting until the whole document is in the log.</summary>
+    /// <summary>
+    /// Reads the probe report a container printed, waiting until the whole document is in the log; a read whose
+    /// stream breaks is read again (and the evidence says so).
+    /// </summary>
     public static async Task<ProbeReport> ReadProbeAsync(this TestNamespace ns, string pod, string container = "probe")
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ns.Cancellation);
         deadline.CancelAfter(ns.Timeouts.PodRunning);
+        var resumed = new ResumedStreams($"reading the log of {pod}/{container}");
         var log = "";
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                using var stream = await ns.Kubernetes.CoreV1.ReadNamespacedPodLogAsync(pod, ns.Name, container, cancellationToken: deadline.Token);
-                using var reader = new StreamReader(stream);
-                log = await reader.ReadToEndAsync(deadline.Token);
-                var report = ProbeJson.Read(log);
-                Evidence.Observed($"probe {pod}/{container} accelerators",
-                    report.Accelerators.Count == 0 ? "none" : string.Join(", ", report.Accelerators.Select(accelerator => accelerator.Id)));
-                Evidence.Observed($"probe {pod}/{container} device files", report.DeviceFiles.Count == 0 ? "none" : string.Join(", ", report.DeviceFiles));
-                return report;
-            }
-            catch (Exception error) when (error is FormatException or HttpOperationException)
-            {
-                // Not started or not printed yet.
-            }
-            catch (OperationCanceledException) when (!ns.Cancellation.IsCancellationRequested)
-            {
-                var excerpt = log.Length > 500 ? log[..500] + "…" : log;
-                Assert.Fail($"waited {ns.Timeouts.PodRunning.TotalSeconds:0} s for the probe report of {pod}/{container}; log so far: '{excerpt}'");
-            }
-            try
-            {
+                try
+                {
+                    using var stream = await ns.Kubernetes.CoreV1.ReadNamespacedPodLogAsync(pod, ns.Name, container, cancellationToken: deadline.Token);
+                    using var reader = new StreamReader(stream);
+                    log = await reader.ReadToEndAsync(deadline.Token);
+                    var report = ProbeJson.Read(log);
+                    Evidence.Observed($"probe {pod}/{container} accelerators",
+                        report.Accelerators.Count == 0 ? "none" : string.Join(", ", report.Accelerators.Select(accelerator => accelerator.Id)));
+                    Evidence.Observed($"probe {pod}/{container} device files", report.DeviceFiles.Count == 0 ? "none" : string.Join(", ", report.DeviceFiles));
+                    return report;
+                }
+                catch (Exception error) when (TransientErrors.IsDroppedRead(error))
+                {
+                    resumed.Add(error);
+                }
+                catch (Exception error) when (error is FormatException or HttpOperationException)
+                {
+                    // Not started or not printed yet.
+                }
                 await Task.Delay(LogReadInterval, deadline.Token);
             }
-            catch (OperationCanceledException) when (!ns.Cancellation.IsCancellationRequested)
-            {
-                // The next read reports the timeout.
-            }
+        }
+        catch (OperationCanceledException) when (!ns.Cancellation.IsCancellationRequested)
+        {
+            var excerpt = log.Length > 500 ? log[..500] + "…" : log;
+            Assert.Fail($"waited {ns.Timeouts.PodRunning.TotalSeconds:0} s for the probe report of {pod}/{container}; log so far: '{excerpt}'");
+            throw;
+        }
+        finally
+        {
+            resumed.WriteEvidence();
         }
     }
 

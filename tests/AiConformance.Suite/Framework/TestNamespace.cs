@@ -28,6 +28,35 @@ public sealed class TestNamespace : IAsyncDisposable
 
     public CancellationToken Cancellation => Run.Cancellation;
 
+    /// <summary>Cluster-scoped objects this test created, deleted after the namespace (newest first).</summary>
+    private readonly List<Func<CancellationToken, Task>> clusterScopedDeletions = [];
+
+    /// <summary>Objects of any namespaced kind in this namespace.</summary>
+    public ClusterObjects<T> Objects<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, Name);
+
+    /// <summary>Objects of any cluster-scoped kind.</summary>
+    public ClusterObjects<T> ClusterScoped<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, null);
+
+    /// <summary>Creates an object of any namespaced kind in this namespace, with the run's labels.</summary>
+    public Task<T> CreateAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Label(item.Metadata ??= new V1ObjectMeta());
+        return Objects<T>().CreateAsync(item, Cancellation);
+    }
+
+    /// <summary>
+    /// Creates a cluster-scoped object (a queue, a flavor, a priority class, a GatewayClass) with the run's labels; it is
+    /// deleted when this namespace is disposed, so the test leaves nothing behind.
+    /// </summary>
+    public async Task<T> CreateClusterScopedAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Label(item.Metadata ??= new V1ObjectMeta());
+        var objects = ClusterScoped<T>();
+        var created = await objects.CreateAsync(item, Cancellation);
+        clusterScopedDeletions.Add(token => objects.DeleteAsync(created.Metadata.Name, token));
+        return created;
+    }
+
     /// <summary>Creates <c>aic-&lt;purpose&gt;-xxxxx</c>; <paramref name="purpose"/> is a short lowercase word.</summary>
     public static async Task<TestNamespace> CreateAsync(string purpose, RunContext? run = null)
     {
@@ -123,34 +152,61 @@ public sealed class TestNamespace : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Cleanup must run even when the run is being cancelled: use a token of its own.
+        await DeleteNamespaceAsync();
+        await DeleteClusterScopedAsync();
+    }
+
+    private async Task DeleteClusterScopedAsync()
+    {
+        using var cleanup = new CancellationTokenSource(Timeouts.NamespaceDeleted);
+        foreach (var delete in Enumerable.Reverse(clusterScopedDeletions))
+        {
+            try
+            {
+                await delete(cleanup.Token);
+            }
+            catch (Exception error) when (error is OperationCanceledException or HttpOperationException || TransientErrors.IsDroppedRead(error))
+            {
+                // Not fatal to the test; the object carries the run label, so what is left can be found and removed.
+                TestContext.Out.WriteLine($"- cleanup: a cluster-scoped object could not be deleted ({error.Message}); it carries the label {RunContext.RunLabel}={Run.RunId}");
+            }
+        }
+    }
+
+    private async Task DeleteNamespaceAsync()
+    {
+        // Cleanup must run even when the run is being cancelled: a deadline of its own, and a failure is only reported.
         using var cleanup = new CancellationTokenSource(Timeouts.NamespaceDeleted);
         try
         {
             await Kubernetes.CoreV1.DeleteNamespaceAsync(Name, propagationPolicy: "Foreground", cancellationToken: cleanup.Token);
-            while (!cleanup.IsCancellationRequested)
-            {
-                var left = await Kubernetes.CoreV1.ListNamespaceWithHttpMessagesAsync(
-                    fieldSelector: $"metadata.name={Name}", cancellationToken: cleanup.Token);
-                if (left.Body.Items.Count == 0) return;
-                await foreach (var (type, _) in Kubernetes.CoreV1.WatchListNamespaceAsync(
-                                   fieldSelector: $"metadata.name={Name}", resourceVersion: left.Body.Metadata.ResourceVersion,
-                                   timeoutSeconds: 30, cancellationToken: cleanup.Token))
-                {
-                    if (type == WatchEventType.Deleted) return;
-                }
-            }
+            var (gone, _) = await Eventually.WithinAsync(Itself(), seen => seen.Count == 0, $"namespace `{Name}` to be deleted",
+                Timeouts.NamespaceDeleted, cleanup.Token);
+            if (!gone) NotGone("still there");
         }
         catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             // Gone already.
         }
-        catch (Exception error) when (error is OperationCanceledException or HttpOperationException or HttpRequestException)
+        catch (Exception error) when (error is OperationCanceledException or HttpOperationException || TransientErrors.IsDroppedRead(error))
         {
-            // The sweep at the start of the next run removes what is left; say so rather than fail the test here.
-            TestContext.Out.WriteLine($"- cleanup: namespace `{Name}` was not gone within {Timeouts.NamespaceDeleted.TotalSeconds:0} s ({error.Message})");
+            NotGone(error.Message);
         }
     }
+
+    /// <summary>The sweep at the start of the next run removes what is left; say so rather than fail the test here.</summary>
+    private void NotGone(string why) =>
+        TestContext.Out.WriteLine($"- cleanup: namespace `{Name}` was not gone within {Timeouts.NamespaceDeleted.TotalSeconds:0} s ({why})");
+
+    private Watchable<V1Namespace> Itself() => new(
+        async token =>
+        {
+            var list = await Kubernetes.CoreV1.ListNamespaceAsync(fieldSelector: NameSelector(Name), cancellationToken: token);
+            return (list.Items, list.Metadata?.ResourceVersion);
+        },
+        (resourceVersion, seconds, onError, token) => Kubernetes.CoreV1.WatchListNamespaceAsync(
+            fieldSelector: NameSelector(Name), resourceVersion: resourceVersion, timeoutSeconds: seconds, onError: onError,
+            cancellationToken: token));
 
     private void Label(V1ObjectMeta metadata)
     {

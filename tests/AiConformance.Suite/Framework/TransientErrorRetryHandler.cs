@@ -1,11 +1,9 @@
-using System.Net;
-
 namespace AiConformance.Suite.Framework;
 
 /// <summary>
-/// Retries API requests the server refused for a passing reason, as client-go does: 429 (after its Retry-After) and
-/// 503 for every verb, since the server did not act on them; 500, 502 and 504 only for reads, deletes and replaces,
-/// whose repetition is harmless. A fixture then fails for what the cluster does, not for a moment of overload.
+/// Retries API requests that failed for a passing reason (<see cref="TransientErrors"/>), as client-go does: answers
+/// the server gave for a passing reason, and reads whose connection broke before an answer came. A fixture then fails
+/// for what the cluster does, not for a moment of overload or a restarting API server.
 /// </summary>
 public sealed class TransientErrorRetryHandler : DelegatingHandler
 {
@@ -18,19 +16,27 @@ public sealed class TransientErrorRetryHandler : DelegatingHandler
     {
         for (var attempt = 1; ; attempt++)
         {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (attempt == Attempts || !IsTransient(request.Method, response.StatusCode)) return response;
-            var pause = response.Headers.RetryAfter?.Delta ?? FirstPause * Math.Pow(2, attempt - 1);
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken);
+            }
+            catch (Exception error) when (attempt < Attempts && request.Method == HttpMethod.Get
+                                          && !cancellationToken.IsCancellationRequested && TransientErrors.IsDroppedRead(error))
+            {
+                await Task.Delay(Pause(attempt, null), cancellationToken);
+                continue;
+            }
+            if (attempt == Attempts || !TransientErrors.IsTransient(request.Method, response.StatusCode)) return response;
+            var pause = Pause(attempt, response.Headers.RetryAfter?.Delta);
             response.Dispose();
-            await Task.Delay(pause < LongestPause ? pause : LongestPause, cancellationToken);
+            await Task.Delay(pause, cancellationToken);
         }
     }
 
-    public static bool IsTransient(HttpMethod method, HttpStatusCode status) => status switch
+    private static TimeSpan Pause(int attempt, TimeSpan? retryAfter)
     {
-        HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable => true,
-        HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout =>
-            method == HttpMethod.Get || method == HttpMethod.Delete || method == HttpMethod.Put,
-        _ => false,
-    };
+        var pause = retryAfter ?? FirstPause * Math.Pow(2, attempt - 1);
+        return pause < LongestPause ? pause : LongestPause;
+    }
 }

@@ -65,6 +65,42 @@ public sealed class ClusterStoreTests
     }
 
     [Test]
+    public async Task ListThenWatchFromItsVersionSeesEveryConcurrentChangeOnceAndInOrder()
+    {
+        const int Changes = 5_000;
+        using var store = NewStore(historyLimit: Changes * 2);
+        store.Create(ConfigMaps, ConfigMap("counter"));
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var writer = Task.Run(() =>
+        {
+            for (var n = 1; n <= Changes; n++)
+            {
+                var value = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                store.Mutate(ConfigMaps, "ns", "counter", cm => cm["data"]!["k"] = value);
+            }
+        });
+        static int Counter(JsonObject cm) => cm["data"]!["k"]!.GetValue<string>() is var k && k == "v" ? 0 : int.Parse(k, System.Globalization.CultureInfo.InvariantCulture);
+
+        var rounds = 0;
+        for (var listed = 0; listed < Changes; rounds++)
+        {
+            var (items, version) = store.ListAt(ConfigMaps, "ns");
+            listed = Counter(items.Single());
+            using var watch = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
+            var events = store.Watch(ConfigMaps, version, watch.Token);
+            // A few events per watch, so that most lists race the writer.
+            for (var expected = listed + 1; expected <= Math.Min(listed + 3, Changes); expected++)
+            {
+                var change = await events.ReadAsync(limit.Token);
+                Assert.That(Counter(change.Object), Is.EqualTo(expected), $"round {rounds}: listed {listed} at version {version}, then the watch skipped or repeated a change");
+            }
+            await watch.CancelAsync();
+        }
+        await writer;
+        Assert.That(rounds, Is.GreaterThan(1), "the reader never raced the writer");
+    }
+
+    [Test]
     public void WatchBeyondTheKeptHistoryIsExpired()
     {
         using var store = NewStore(historyLimit: 3);

@@ -52,6 +52,20 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void TheUnreliableStreamsVariantIsTheReferenceClusterWithStreamFaults()
+    {
+        var scenario = ScenarioLoader.Load("healthy/unreliable-streams");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ScenarioLoader.EmbeddedNames, Does.Contain("healthy/unreliable-streams"), "embedded like broken/*");
+            Assert.That(scenario.Breaks, Is.Null);
+            Assert.That(scenario.Nodes, Has.Count.EqualTo(ScenarioLoader.Load("reference").Nodes!.Count));
+            Assert.That(scenario.Faults!.CutStreamRate, Is.InRange(0.01, 1));
+            Assert.That(scenario.Faults.MaxEventDelay, Is.GreaterThan(TimeSpan.Zero));
+        });
+    }
+
+    [Test]
     public void AFieldWithATypoIsReportedWithItsFileAndLine()
     {
         var path = Write("typo.yaml", "name: mine\nkubernetesVersion: v1.35\nnodez:\n  - name: a\n");
@@ -88,13 +102,16 @@ public sealed class ScenarioLoaderTests
                   - {vendor: acme, via: usb}
             components:
               schedulerr: {}
+            faults:
+              cutStreamRate: 2
             """);
         var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
         Assert.That(error.Message, Does.Contain("kubernetesVersion 'v1.20'")
             .And.Contain("nodes[0].name 'Bad_Name'")
             .And.Contain("vendor 'acme'")
             .And.Contain("via 'usb'")
-            .And.Contain("components.schedulerr"));
+            .And.Contain("components.schedulerr")
+            .And.Contain("faults.cutStreamRate must be between 0 and 1"));
     }
 
     [Test]

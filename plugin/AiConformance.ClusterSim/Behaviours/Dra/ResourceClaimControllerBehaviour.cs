@@ -95,8 +95,7 @@ public sealed class ResourceClaimControllerBehaviour : ReconcilingBehaviour
             return;
         }
         var reserved = (claim["status"]?["reservedFor"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var stale = reserved.Where(r => (string?)r["resource"] == "pods" &&
-            (!podsByUid.TryGetValue((string?)r["uid"] ?? "", out var pod) || pod.IsTerminal() || pod.IsDeleting() && pod.NodeName() is null)).ToList();
+        var stale = reserved.Where(r => (string?)r["resource"] == "pods" && !WillStillUse(r, ns, podsByUid)).ToList();
         var allocated = claim["status"]?["allocation"] is not null;
         var remaining = reserved.Count - stale.Count;
         if (stale.Count > 0 || (allocated && remaining == 0))
@@ -120,6 +119,19 @@ public sealed class ResourceClaimControllerBehaviour : ReconcilingBehaviour
             try { Store.Delete(Kinds.ResourceClaim, ns, claim.Name()); }
             catch (StatusException e) when (e.Code == 404) { }
         }
+    }
+
+    /// <summary>
+    /// Whether the reserving pod still exists and may still run. A pod missing from the pass's snapshot may have been
+    /// created (and scheduled onto this claim) after the snapshot was taken, so, as the real controller does before
+    /// removing a reservation, it is looked up again: only a pod that is really gone (or replaced) loses it.
+    /// </summary>
+    private bool WillStillUse(JsonObject reservation, string? ns, Dictionary<string, JsonObject> podsByUid)
+    {
+        var uid = (string?)reservation["uid"] ?? "";
+        var pod = podsByUid.GetValueOrDefault(uid) ?? Store.Get(Kinds.Pod, ns, (string?)reservation["name"] ?? "");
+        if (pod is null || pod.Uid() != uid) return false;
+        return !pod.IsTerminal() && !(pod.IsDeleting() && pod.NodeName() is null);
     }
 
     private static bool HasFinalizer(JsonObject claim) =>
