@@ -28,6 +28,7 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
             RuntimeClassAdmission.Admit(Store, obj);
             ServiceAccountAdmission.Admit(Store, obj);
         }
+        if (kind is { Group: "", Plural: "services" }) ServiceAdmission.Admit(Store, obj, old);
         _defaults.Apply(kind, obj, old);
         var errors = new List<FieldError>();
         if (info is not null) validator.Validate(info, obj, errors);

@@ -5,13 +5,11 @@ namespace AiConformance.ClusterSim.Api;
 
 /// <summary>
 /// The defaulting of kube-apiserver for the fields clients read back: pods (also inside templates), namespaces,
-/// services, jobs, deployments, replica sets and autoscaling/v2 HPAs. Only absent fields are filled, as the real
+/// jobs, deployments, replica sets and autoscaling/v2 HPAs. Only absent fields are filled, as the real
 /// defaulters do.
 /// </summary>
 public sealed class Defaults
 {
-    private int _nextClusterIp = 10;
-
     public void Apply(ResourceKind kind, JsonObject obj, JsonObject? old)
     {
         switch (kind.Group, kind.Plural)
@@ -27,9 +25,6 @@ public sealed class Defaults
                 Set(Obj(obj, "spec"), "finalizers", () => new JsonArray("kubernetes"));
                 if (old is null || obj["status"]?["phase"] is null)
                     obj["status"] = new JsonObject { ["phase"] = obj.Metadata()["deletionTimestamp"] is null ? "Active" : "Terminating" };
-                break;
-            case ("", "services"):
-                Service(Obj(obj, "spec"), old?["spec"] as JsonObject);
                 break;
             case ("batch", "jobs"):
                 Job(obj);
@@ -115,32 +110,6 @@ public sealed class Defaults
         }
         PodTemplate(spec);
         Set(Obj(Obj(spec, "template"), "spec"), "restartPolicy", () => "Never");
-    }
-
-    private void Service(JsonObject spec, JsonObject? oldSpec)
-    {
-        Set(spec, "type", () => "ClusterIP");
-        Set(spec, "sessionAffinity", () => "None");
-        if (spec.Str("type") != "ExternalName")
-        {
-            if (spec["clusterIP"] is null)
-                spec["clusterIP"] = oldSpec?.Str("clusterIP") is { } kept ? kept : NextClusterIp();
-            Set(spec, "clusterIPs", () => new JsonArray(spec.Str("clusterIP")));
-            Set(spec, "ipFamilies", () => new JsonArray("IPv4"));
-            Set(spec, "ipFamilyPolicy", () => "SingleStack");
-            Set(spec, "internalTrafficPolicy", () => "Cluster");
-        }
-        foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            Set(port, "protocol", () => "TCP");
-            if (port["port"] is { } number) Set(port, "targetPort", () => number.DeepClone());
-        }
-    }
-
-    private string NextClusterIp()
-    {
-        var n = Interlocked.Increment(ref _nextClusterIp);
-        return $"10.96.{n / 250}.{n % 250 + 1}";
     }
 
     private static void PodTemplate(JsonObject spec) => PodSpec(Obj(Obj(spec, "template"), "spec"));

@@ -4,8 +4,8 @@ using AiConformance.ClusterSim.Store;
 namespace AiConformance.ClusterSim.Api;
 
 /// <summary>
-/// Label selectors (equality and set-based: <c>a=b,c!=d,e in (x,y),f notin (z),g,!h</c>) and field selectors
-/// (<c>metadata.name=x,spec.nodeName!=y</c>) as list and watch accept them.
+/// The selectors list and watch accept: label selectors (parsed by the cluster's one <see cref="LabelSelector"/>) and
+/// field selectors (<c>metadata.name=x,spec.nodeName!=y</c>) on the fields each registry indexes.
 /// </summary>
 public static class Selectors
 {
@@ -33,59 +33,9 @@ public static class Selectors
 
     public static Func<JsonObject, bool> Parse(string? labelSelector, string? fieldSelector, ResourceKind? kind = null)
     {
-        var labels = ParseLabels(labelSelector);
+        var labels = LabelSelector.Parse(labelSelector);
         var fields = ParseFields(fieldSelector, kind);
-        return obj => labels(obj.Labels()) && fields(obj);
-    }
-
-    public static Func<IReadOnlyDictionary<string, string>, bool> ParseLabels(string? selector)
-    {
-        if (string.IsNullOrWhiteSpace(selector)) return _ => true;
-        var requirements = new List<Func<IReadOnlyDictionary<string, string>, bool>>();
-        foreach (var term in SplitTerms(selector))
-        {
-            var t = term.Trim();
-            if (t.Length == 0) continue;
-            var inAt = t.IndexOf(" in ", StringComparison.Ordinal);
-            var notInAt = t.IndexOf(" notin ", StringComparison.Ordinal);
-            if (notInAt > 0)
-            {
-                var key = t[..notInAt].Trim();
-                var values = SetValues(t[(notInAt + 7)..], selector);
-                requirements.Add(l => !l.TryGetValue(key, out var v) || !values.Contains(v));
-            }
-            else if (inAt > 0)
-            {
-                var key = t[..inAt].Trim();
-                var values = SetValues(t[(inAt + 4)..], selector);
-                requirements.Add(l => l.TryGetValue(key, out var v) && values.Contains(v));
-            }
-            else if (t.Contains("!="))
-            {
-                var (key, value) = Split(t, "!=");
-                requirements.Add(l => !l.TryGetValue(key, out var v) || v != value);
-            }
-            else if (t.Contains("=="))
-            {
-                var (key, value) = Split(t, "==");
-                requirements.Add(l => l.TryGetValue(key, out var v) && v == value);
-            }
-            else if (t.Contains('='))
-            {
-                var (key, value) = Split(t, "=");
-                requirements.Add(l => l.TryGetValue(key, out var v) && v == value);
-            }
-            else if (t.StartsWith('!'))
-            {
-                var key = t[1..].Trim();
-                requirements.Add(l => !l.ContainsKey(key));
-            }
-            else
-            {
-                requirements.Add(l => l.ContainsKey(t));
-            }
-        }
-        return labels => requirements.All(r => r(labels));
+        return obj => labels.Matches(obj) && fields(obj);
     }
 
     public static Func<JsonObject, bool> ParseFields(string? selector, ResourceKind? kind = null)
@@ -113,31 +63,6 @@ public static class Selectors
         "metadata.namespace" => obj.Namespace() ?? "",
         _ => obj.StrAt(field) ?? "",
     };
-
-    private static IEnumerable<string> SplitTerms(string selector)
-    {
-        var depth = 0;
-        var start = 0;
-        for (var i = 0; i < selector.Length; i++)
-        {
-            if (selector[i] == '(') depth++;
-            else if (selector[i] == ')') depth--;
-            else if (selector[i] == ',' && depth == 0)
-            {
-                yield return selector[start..i];
-                start = i + 1;
-            }
-        }
-        yield return selector[start..];
-    }
-
-    private static HashSet<string> SetValues(string text, string selector)
-    {
-        var trimmed = text.Trim();
-        if (!trimmed.StartsWith('(') || !trimmed.EndsWith(')'))
-            throw StatusException.BadRequest($"unable to parse requirement: found '{trimmed}', expected: '(' in selector \"{selector}\"");
-        return trimmed[1..^1].Split(',').Select(v => v.Trim()).Where(v => v.Length > 0).ToHashSet(StringComparer.Ordinal);
-    }
 
     private static (string Key, string Value) Split(string term, string op)
     {

@@ -57,7 +57,7 @@ internal sealed class Subresources(ClusterStore store)
 
     private static JsonObject ScaleOf(JsonObject obj)
     {
-        var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
+        var selector = obj["spec"]?["selector"];
         var meta = obj.Metadata();
         return new JsonObject
         {
@@ -72,7 +72,7 @@ internal sealed class Subresources(ClusterStore store)
             ["status"] = new JsonObject
             {
                 ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
-                ["selector"] = selector is null ? "" : string.Join(",", selector.Select(p => $"{p.Key}={p.Value}")),
+                ["selector"] = selector is null ? "" : LabelSelector.FromLabelSelector(selector).ToString(),
             },
         };
     }

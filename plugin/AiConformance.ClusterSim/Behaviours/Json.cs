@@ -45,39 +45,6 @@ public static class Json
     };
 
     public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
-
-    /// <summary>Whether every label of <paramref name="selector"/> (a map) is on the object.</summary>
-    public static bool MatchesLabels(JsonObject obj, JsonObject? selector)
-    {
-        if (selector is null || selector.Count == 0) return false;
-        var labels = obj["metadata"]?["labels"] as JsonObject;
-        return selector.All(pair => labels?[pair.Key]?.GetValue<string>() == pair.Value?.GetValue<string>());
-    }
-
-    /// <summary>A LabelSelector (matchLabels and matchExpressions) against an object's labels.</summary>
-    public static bool MatchesSelector(JsonObject obj, JsonObject? selector)
-    {
-        if (selector is null) return false;
-        var labels = obj["metadata"]?["labels"] as JsonObject;
-        if (selector["matchLabels"] is JsonObject matchLabels &&
-            !matchLabels.All(pair => labels?[pair.Key]?.GetValue<string>() == pair.Value?.GetValue<string>())) return false;
-        foreach (var expression in (selector["matchExpressions"] as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            var key = (string?)expression["key"] ?? "";
-            var value = labels?[key]?.GetValue<string>();
-            var values = (expression["values"] as JsonArray)?.Select(v => (string?)v).ToList() ?? [];
-            var ok = (string?)expression["operator"] switch
-            {
-                "In" => value is not null && values.Contains(value),
-                "NotIn" => value is null || !values.Contains(value),
-                "Exists" => value is not null,
-                "DoesNotExist" => value is null,
-                _ => false,
-            };
-            if (!ok) return false;
-        }
-        return selector.Count > 0;
-    }
 }
 
 /// <summary>Numbers of stored objects, whatever CLR type the writer used (int, long or a parsed element).</summary>

@@ -72,7 +72,8 @@ public sealed class NodesBehaviour : IClusterBehaviour
         }
         var now = Json.Now();
         var version = KubeletVersion(kubernetesVersion);
-        var spec = new JsonObject { ["podCIDR"] = $"10.244.{ordinal}.0/24", ["podCIDRs"] = new JsonArray($"10.244.{ordinal}.0/24") };
+        var podCidr = Network.ClusterAddresses.NodePodCidr(ordinal);
+        var spec = new JsonObject { ["podCIDR"] = podCidr, ["podCIDRs"] = new JsonArray(podCidr) };
         if (taints.Count > 0) spec["taints"] = taints;
         return new JsonObject
         {

@@ -4,7 +4,7 @@ using AiConformance.ClusterSim.Store;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
-/// <summary>What every behaviour shares: the store, the scenario, its devices, events, logs and the container runtimes.</summary>
+/// <summary>What every behaviour shares: the store, the scenario, its devices, events, logs and the pod network.</summary>
 public sealed class SimulatedCluster
 {
     public SimulatedCluster(IClusterStore store, Scenario scenario)
@@ -13,6 +13,7 @@ public sealed class SimulatedCluster
         Scenario = scenario;
         Events = new EventRecorder(store);
         Devices = new DeviceInventory(NodeNames(scenario));
+        Network = new Network.PodNetwork(store);
     }
 
     public IClusterStore Store { get; }
@@ -25,7 +26,13 @@ public sealed class SimulatedCluster
 
     public DeviceInventory Devices { get; }
 
+    /// <summary>Which containers use which devices now, as the kubelets handed them out.</summary>
+    public Kubelet.DeviceUsage DeviceUsage { get; } = new();
+
     public PodLogBook Logs { get; } = new();
+
+    /// <summary>Pod addresses, listeners, cluster DNS and Service routing.</summary>
+    public Network.PodNetwork Network { get; }
 
     public SimulationLog Log { get; } = new();
 

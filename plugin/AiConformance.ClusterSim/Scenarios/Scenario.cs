@@ -154,6 +154,25 @@ public sealed class ProgramRule
     public string? Requires { get; set; }
 
     public ProgramOutcome? Otherwise { get; set; }
+
+    /// <summary>HTTP answers the program gives on its pod's ports while it runs (a modelled exporter, a controller's endpoint).</summary>
+    public List<HttpAnswer>? Serves { get; set; }
+}
+
+/// <summary>What a modelled program answers to HTTP requests on one port (and path, when given).</summary>
+public sealed class HttpAnswer
+{
+    public int Port { get; set; }
+
+    /// <summary>Only this path (<c>/metrics</c>); null: every path of the port.</summary>
+    public string? Path { get; set; }
+
+    public int Status { get; set; } = 200;
+
+    /// <summary>Response headers; Content-Type defaults to <c>text/plain; charset=utf-8</c>.</summary>
+    public Dictionary<string, string>? Headers { get; set; }
+
+    public string Body { get; set; } = "";
 }
 
 public sealed class ProgramOutcome

@@ -156,6 +156,16 @@ public static partial class ScenarioLoader
         foreach (var (name, spec) in scenario.RuntimeClasses!)
             if (!ContainerRuntimes.Knows(spec.Runtime))
                 problems.Add($"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}");
+        foreach (var (rule, r) in scenario.Programs!.Select((rule, r) => (rule, r)))
+        foreach (var (answer, a) in (rule.Serves ?? []).Select((answer, a) => (answer, a)))
+        {
+            var at = $"programs[{r}].serves[{a}]";
+            if (answer.Port is < 1 or > 65535) problems.Add($"{at}.port {answer.Port} must be a TCP port from 1 to 65535");
+            if (answer.Status is < 100 or > 599) problems.Add($"{at}.status {answer.Status} must be an HTTP status from 100 to 599");
+            if (answer.Path is { } path && !path.StartsWith('/')) problems.Add($"{at}.path '{path}' must start with '/'");
+            if ((rule.Serves ?? []).Take(a).Any(other => other.Port == answer.Port && other.Path == answer.Path))
+                problems.Add($"{at} answers port {answer.Port}, {(answer.Path is null ? "every path" : "path " + answer.Path)}, a second time");
+        }
         if (scenario.Faults!.ApiErrorRate is < 0 or > 1) problems.Add("faults.apiErrorRate must be between 0 and 1");
         foreach (var code in scenario.Faults.Codes.Where(c => c is not (500 or 429 or 503 or 504)))
             problems.Add($"faults.errorCode{(scenario.Faults.ErrorCodes is null ? "" : "s")} {code} must be 500, 429, 503 or 504");
@@ -188,6 +198,9 @@ public static partial class ScenarioLoader
         "NodeGroup" => "a node group",
         "AcceleratorSpec" => "an accelerator",
         "ComponentOptions" => "a component (use `options:` for its settings)",
+        "ProgramRule" => "a program rule",
+        "ProgramOutcome" => "a program's `otherwise`",
+        "HttpAnswer" => "an HTTP answer of `serves:`",
         var other => other,
     };
 

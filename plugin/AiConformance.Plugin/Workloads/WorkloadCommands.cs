@@ -1,211 +1,29 @@
 using System.CommandLine;
-using System.Net;
 using AiConformance.Plugin.Cli;
 using AiConformance.Workloads;
 using AiConformance.Workloads.Probe;
-using AiConformance.Workloads.Serving;
 
 namespace AiConformance.Plugin.Workloads;
 
-/// <summary>The workload roles the image plays in the fixtures' pods, as subcommands.</summary>
+/// <summary>The workload roles the image plays in the fixtures' pods, as subcommands run by this process.</summary>
 public static class WorkloadCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return ProbeCommand();
-        yield return ServeEchoCommand();
-        yield return ServeModelCommand();
-        yield return LoadCommand();
-    }
+    public static IEnumerable<Command> Create() => RoleCommands.Create(new ProcessRoleHost());
 
-    private static Command ProbeCommand()
+    /// <summary>The process's own container: its files and environment, its host name, its network and its signals.</summary>
+    private sealed class ProcessRoleHost : RoleHost
     {
-        var hold = new Option<int>(ProbeRole.HoldOption)
-        {
-            Description = "Seconds to keep running after the report is printed, so that pods provably run at the same time (0: exit at once)",
-            DefaultValueFactory = _ => 0,
-            HelpName = "SECONDS",
-        };
-        var command = new Command(WorkloadRoles.Probe,
-            "Print one JSON document describing what this container sees: accelerator devices, accelerator environment, " +
-            "nvidia-smi, kernel identity, processes, network interfaces and host mounts")
-        {
-            hold,
-        };
-        command.SetAction(async (parseResult, cancellation) =>
-        {
-            var output = parseResult.InvocationConfiguration.Output;
-            var error = parseResult.InvocationConfiguration.Error;
-            var seconds = parseResult.GetValue(hold);
-            if (seconds < 0)
-            {
-                await error.WriteLineAsync($"{ProbeRole.HoldOption} is {seconds}; give a number of seconds, 0 or more");
-                return 2;
-            }
-            var code = await ProbeRole.RunAsync(new HostContainerView(), [ProbeRole.HoldOption, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-                text => { output.Write(text); output.Flush(); }, error.Write, cancellation);
-            return code;
-        });
-        return command;
-    }
+        private IContainerView? view;
 
-    private static Option<int> PortOption(int defaultPort) => new("--port")
-    {
-        Description = "TCP port to listen on, on every address",
-        DefaultValueFactory = _ => defaultPort,
-        HelpName = "PORT",
-    };
+        public override IContainerView View => view ??= new HostContainerView();
 
-    private static Command ServeEchoCommand()
-    {
-        var port = PortOption(EchoResponder.DefaultPort);
-        var backend = new Option<string?>("--backend")
-        {
-            Description = $"Backend name put in every answer (default: ${EchoResponder.BackendVariable}, else the pod name)",
-            HelpName = "NAME",
-        };
-        var command = new Command(WorkloadRoles.ServeEcho,
-            "HTTP backend that answers every request with JSON naming the pod, namespace, node and backend that served it, " +
-            "and echoing the method, path, host and headers; /healthz answers 200. Runs until SIGTERM or SIGINT")
-        {
-            port,
-            backend,
-        };
-        command.SetAction(async (parseResult, cancellation) =>
-        {
-            var pod = PodIdentity.FromProcess();
-            var name = EchoResponder.BackendName(parseResult.GetValue(backend), Environment.GetEnvironmentVariable, pod);
-            var responder = new EchoResponder(pod, name);
-            return await ServeAsync(parseResult, WorkloadRoles.ServeEcho, parseResult.GetValue(port), responder.HandleAsync,
-                $"pod {pod.Pod}, backend {name}", cancellation);
-        });
-        return command;
-    }
+        public override string HostName => Environment.MachineName;
 
-    private static Command ServeModelCommand()
-    {
-        var port = PortOption(ModelServer.DefaultPort);
-        var model = new Option<string>("--model")
+        public override IDisposable WatchForStop(TextWriter output, string what, out CancellationToken stop)
         {
-            Description = "Model name served and used as the metrics' model_name label",
-            DefaultValueFactory = _ => ModelServer.DefaultModel,
-            HelpName = "NAME",
-        };
-        var timePerToken = new Option<int>("--time-per-token-ms")
-        {
-            Description = "Milliseconds each generated token takes, so that load shows as running requests (0: answer at once)",
-            DefaultValueFactory = _ => 0,
-            HelpName = "MS",
-        };
-        var command = new Command(WorkloadRoles.ServeModel,
-            "OpenAI-compatible model-server simulator: GET /v1/models, POST /v1/completions and /v1/chat/completions " +
-            "(non-streaming, deterministic text, token usage), GET /health, and GET /metrics with vLLM metric names. " +
-            "Runs until SIGTERM or SIGINT")
-        {
-            port,
-            model,
-            timePerToken,
-        };
-        command.SetAction(async (parseResult, cancellation) =>
-        {
-            var name = parseResult.GetValue(model);
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync("serve-model: --model is empty; give the model name to serve, e.g. --model my-org/my-model");
-                return 2;
-            }
-            var perToken = parseResult.GetValue(timePerToken);
-            if (perToken is < 0 or > 60_000)
-            {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"serve-model: --time-per-token-ms is {perToken}; give milliseconds from 0 to 60000");
-                return 2;
-            }
-            var server = new ModelServer(name, TimeSpan.FromMilliseconds(perToken));
-            return await ServeAsync(parseResult, WorkloadRoles.ServeModel, parseResult.GetValue(port), server.HandleAsync, $"model {name}", cancellation);
-        });
-        return command;
-    }
-
-    private static async Task<int> ServeAsync(ParseResult parseResult, string role, int port,
-        Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler, string identity, CancellationToken cancellation)
-    {
-        var output = parseResult.InvocationConfiguration.Output;
-        var error = parseResult.InvocationConfiguration.Error;
-        if (port is < 1 or > 65535)
-        {
-            await error.WriteLineAsync($"{role}: --port is {port}; give a TCP port from 1 to 65535");
-            return 2;
+            var signal = new StopSignal(output, what);
+            stop = signal.Token;
+            return signal;
         }
-        using var stop = new StopSignal(output, "stopping");
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stop.Token);
-        HttpRoleServer server;
-        try
-        {
-            server = HttpRoleServer.Start(port, handler);
-        }
-        catch (HttpListenerException e)
-        {
-            await error.WriteLineAsync($"{role}: cannot listen on port {port}: {e.Message} (is the port in use, or below 1024 without the capability?)");
-            return 1;
-        }
-        await using (server)
-        {
-            await output.WriteLineAsync($"{role}: listening on port {port} ({identity})");
-            await output.FlushAsync(CancellationToken.None);
-            await server.RunUntilCancelledAsync(stopping.Token);
-        }
-        await output.WriteLineAsync($"{role}: stopped");
-        return 0;
-    }
-
-    private static Command LoadCommand()
-    {
-        var url = new Option<string>("--url") { Description = "URL to send GET requests to", Required = true, HelpName = "URL" };
-        var requests = new Option<int>("--requests") { Description = "Number of requests to send", Required = true, HelpName = "N" };
-        var concurrency = new Option<int>("--concurrency")
-        {
-            Description = "Requests in flight at once",
-            DefaultValueFactory = _ => 1,
-            HelpName = "C",
-        };
-        var duration = new Option<double?>("--duration")
-        {
-            Description = "Stop sending after this many seconds even if not all requests were sent",
-            HelpName = "SECONDS",
-        };
-        var headers = new Option<string[]>("--header")
-        {
-            Description = "Request header as NAME:VALUE (repeatable), e.g. for header-based routing",
-            HelpName = "NAME:VALUE",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var command = new Command(WorkloadRoles.Load,
-            "Bounded load generator: sends GET requests and prints one JSON summary (sent, ok, errors, status counts, " +
-            "latency percentiles, and per-pod and per-backend counts of serve-echo answers). Exit 0 when any request succeeded")
-        {
-            url,
-            requests,
-            concurrency,
-            duration,
-            headers,
-        };
-        command.SetAction(async (parseResult, cancellation) =>
-        {
-            var output = parseResult.InvocationConfiguration.Output;
-            var error = parseResult.InvocationConfiguration.Error;
-            var plan = LoadPlanParser.Parse(parseResult.GetValue(url), parseResult.GetValue(requests), parseResult.GetValue(concurrency),
-                parseResult.GetValue(duration), parseResult.GetValue(headers) ?? [], out var problem);
-            if (plan is null)
-            {
-                await error.WriteLineAsync($"load: {problem}");
-                return 2;
-            }
-            using var stop = new StopSignal(error, "summarising what was sent so far");
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stop.Token);
-            var summary = await LoadGenerator.RunAsync(plan, cancellationToken: stopping.Token);
-            await output.WriteLineAsync(summary.ToJsonString());
-            return summary["ok"]!.GetValue<int>() > 0 ? 0 : 1;
-        });
-        return command;
     }
 }

@@ -4,8 +4,8 @@ using System.Text;
 
 namespace AiConformance.Workloads.Serving;
 
-/// <summary>A response a role's handler returns; the server writes it.</summary>
-public sealed record RoleResponse(int Status, string ContentType, string Body)
+/// <summary>A response a role's handler returns; the server writes it, with any further headers.</summary>
+public sealed record RoleResponse(int Status, string ContentType, string Body, IReadOnlyDictionary<string, string>? Headers = null)
 {
     public static RoleResponse Json(int status, string body) => new(status, "application/json", body);
 }
@@ -21,6 +21,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
     private readonly Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler;
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
+    private Action? stopped;
     private int inFlight;
     private Task? acceptLoop;
 
@@ -36,11 +37,12 @@ public sealed class HttpRoleServer : IAsyncDisposable
     /// <summary>How long a stop waits for requests in flight; well inside a pod's default 30 s termination grace.</summary>
     public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Starts listening on <paramref name="port"/>.</summary>
+    /// <summary>Starts listening on <paramref name="port"/>; <paramref name="stopped"/> is called once the listener is closed.</summary>
     /// <exception cref="HttpListenerException">The port cannot be bound (in use, or not allowed).</exception>
-    public static HttpRoleServer Start(int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler, string host = "+")
+    public static HttpRoleServer Start(int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler, string host = "+",
+        Action? stopped = null)
     {
-        var server = new HttpRoleServer(port, host, handler);
+        var server = new HttpRoleServer(port, host, handler) { stopped = stopped };
         server.listener.Start();
         server.acceptLoop = server.AcceptAsync();
         return server;
@@ -73,6 +75,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
         listener.Stop();
         if (acceptLoop is not null) await acceptLoop.ConfigureAwait(false);
         listener.Close();
+        stopped?.Invoke();
     }
 
     public async ValueTask DisposeAsync()
@@ -131,6 +134,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
             var bytes = Encoding.UTF8.GetBytes(response.Body);
             context.Response.StatusCode = response.Status;
             context.Response.ContentType = response.ContentType;
+            foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();

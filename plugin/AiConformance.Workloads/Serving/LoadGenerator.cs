@@ -5,8 +5,18 @@ using System.Text.Json.Nodes;
 
 namespace AiConformance.Workloads.Serving;
 
-/// <summary>What <c>aiconformance load</c> sends: GET requests to one URL, bounded by count and optionally by time.</summary>
-public sealed record LoadPlan(Uri Url, int Requests, int Concurrency = 1, TimeSpan? Duration = null, IReadOnlyDictionary<string, string>? Headers = null);
+/// <summary>
+/// What <c>aiconformance load</c> sends: requests to one URL (GET by default, or a method with a body), bounded by count
+/// and optionally by time, over kept-alive connections unless each request is to open its own.
+/// </summary>
+public sealed record LoadPlan(Uri Url, int Requests, int Concurrency = 1, TimeSpan? Duration = null, IReadOnlyDictionary<string, string>? Headers = null)
+{
+    public HttpMethod Method { get; init; } = HttpMethod.Get;
+
+    public string? Body { get; init; }
+
+    public bool NewConnectionPerRequest { get; init; }
+}
 
 /// <summary>
 /// A bounded load generator: sends the plan's requests with the given concurrency and summarises the outcome as one
@@ -41,11 +51,22 @@ public static class LoadGenerator
 
     private static async Task SendOneAsync(HttpClient client, LoadPlan plan, Tally tally, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, plan.Url);
+        using var request = new HttpRequestMessage(plan.Method, plan.Url);
+        if (plan.Body is not null) request.Content = new StringContent(plan.Body, System.Text.Encoding.UTF8, "application/json");
         foreach (var (name, value) in plan.Headers ?? new Dictionary<string, string>())
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            // Content-Type and its kind belong to the body; the others to the request.
+            if (request.Content is not null && name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
+        if (plan.NewConnectionPerRequest) request.Headers.ConnectionClose = true;
         var clock = Stopwatch.StartNew();
         try
         {
@@ -113,6 +134,7 @@ public static class LoadGenerator
                 return new JsonObject
                 {
                     ["url"] = plan.Url.ToString(),
+                    ["method"] = plan.Method.Method,
                     ["requested"] = plan.Requests,
                     ["concurrency"] = plan.Concurrency,
                     ["sent"] = sent,

@@ -41,4 +41,22 @@ public static class LoadPlanParser
         }
         return new LoadPlan(target, requests, concurrency, durationSeconds is { } d ? TimeSpan.FromSeconds(d) : null, parsed);
     }
+
+    /// <summary>The plan with what each request is: its method, its body, and whether it opens its own connection.</summary>
+    public static LoadPlan? WithRequest(LoadPlan plan, string? method, string? body, bool newConnectionPerRequest, out string problem)
+    {
+        problem = "";
+        var name = (method ?? "GET").Trim().ToUpperInvariant();
+        if (name.Length == 0 || !name.All(c => c is >= 'A' and <= 'Z'))
+        {
+            problem = $"--method '{method}' is not an HTTP method; e.g. --method POST";
+            return null;
+        }
+        if (body is not null && name is "GET" or "HEAD")
+        {
+            problem = $"--body is given with --method {name}; send a body with POST or PUT";
+            return null;
+        }
+        return plan with { Method = new HttpMethod(name), Body = body, NewConnectionPerRequest = newConnectionPerRequest };
+    }
 }

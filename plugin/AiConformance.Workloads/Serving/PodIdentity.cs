@@ -11,6 +11,4 @@ public sealed record PodIdentity(string Pod, string? Namespace, string? Node)
         static string? Value(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
         return new PodIdentity(Value(environment("POD_NAME")) ?? hostName, Value(environment("POD_NAMESPACE")), Value(environment("NODE_NAME")));
     }
-
-    public static PodIdentity FromProcess() => From(Environment.GetEnvironmentVariable, Environment.MachineName);
 }

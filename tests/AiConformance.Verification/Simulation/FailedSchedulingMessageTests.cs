@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Behaviours;
+using AiConformance.ClusterSim.Behaviours.Scheduling;
 using NUnit.Framework;
 
 namespace AiConformance.Verification.Simulation;
@@ -9,7 +9,7 @@ public sealed class FailedSchedulingMessageTests
     public void TheMessageHasKubeSchedulersShape()
     {
         // As published in AI-conformance evidence (kubectl describe pod, FailedScheduling).
-        var message = SchedulerBehaviour.FailedSchedulingMessage(3, new Dictionary<string, int>
+        var message = FailedScheduling.Message(3, new Dictionary<string, int>
         {
             ["Insufficient nvidia.com/gpu"] = 2,
             ["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"] = 1,
@@ -21,6 +21,6 @@ public sealed class FailedSchedulingMessageTests
 
     [Test]
     public void PodsWithClaimsSayNoClaimsCanBeDeallocated() =>
-        Assert.That(SchedulerBehaviour.FailedSchedulingMessage(2, new Dictionary<string, int> { ["cannot allocate all claims"] = 2 }, hasClaims: true),
+        Assert.That(FailedScheduling.Message(2, new Dictionary<string, int> { ["cannot allocate all claims"] = 2 }, hasClaims: true),
             Does.StartWith("0/2 nodes are available: 2 cannot allocate all claims. no new claims to deallocate, preemption: "));
 }

@@ -74,6 +74,33 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void AnUnknownFieldOfAnHttpAnswerIsReportedWithItsFileAndLine()
+    {
+        var path = Write("exporter.yaml", "name: mine\nprograms:\n  - image: '*exporter*'\n    serves:\n      - port: 9400\n        bodee: x\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.StartWith($"{path}:6:").And.Contain("unknown field 'bodee' in an HTTP answer of `serves:`"));
+    }
+
+    [Test]
+    public void HttpAnswersNeedAPortAStatusAndAPathThatStartsWithASlash()
+    {
+        var path = Write("exporter.yaml", """
+            name: mine
+            programs:
+              - image: "*exporter*"
+                serves:
+                  - {port: 0}
+                  - {port: 9400, status: 42, path: metrics}
+                  - {port: 9400, path: metrics}
+            """);
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.Contain("programs[0].serves[0].port 0 must be a TCP port from 1 to 65535")
+            .And.Contain("programs[0].serves[1].status 42 must be an HTTP status from 100 to 599")
+            .And.Contain("programs[0].serves[1].path 'metrics' must start with '/'")
+            .And.Contain("programs[0].serves[2] answers port 9400, path metrics, a second time"));
+    }
+
+    [Test]
     public void MalformedYamlIsReportedWithItsLine()
     {
         var path = Write("broken.yaml", "name: mine\nnodes:\n  - name: a\n    count: [oops\n");

@@ -5,12 +5,16 @@ namespace AiConformance.ClusterSim.Behaviours.Controllers;
 
 /// <summary>
 /// The EndpointSlice controller: for each Service with a selector, one IPv4 EndpointSlice listing the selected pods
-/// that have an address, with ready/serving/terminating conditions and the Service's ports resolved to target ports.
+/// that have an address and are not finished, with the Service's ports resolved to target ports. An endpoint is
+/// serving when its pod is Ready, ready when it is serving and not terminating (or always, with
+/// <c>publishNotReadyAddresses</c>), and terminating once its pod is being deleted; pods of a headless Service whose
+/// subdomain is the Service's name carry their hostname.
 /// </summary>
 public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
 {
     public const string ComponentName = "endpointslice-controller";
     public const string ServiceNameLabel = "kubernetes.io/service-name";
+    public const string HeadlessLabel = "service.kubernetes.io/headless";
     private const string ManagedBy = "endpointslice-controller.k8s.io";
 
     public override string Name => ComponentName;
@@ -23,11 +27,12 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
         var slices = Store.List(Kinds.EndpointSlice, null, s => s.Label("endpointslice.kubernetes.io/managed-by") == ManagedBy);
         foreach (var service in Store.List(Kinds.Service).Where(s => !s.IsDeleting()))
         {
-            if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector) continue;
+            if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } map) continue;
+            var selector = LabelSelector.FromMap(map);
             var selected = pods.Where(p => p.Namespace() == service.Namespace() && p.PodIp() is { Length: > 0 } && !p.IsTerminal()
-                                           && Json.MatchesLabels(p, selector))
+                                           && selector.Matches(p))
                 .OrderBy(p => p.Name(), StringComparer.Ordinal).ToList();
-            var endpoints = new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p))]);
+            var endpoints = new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p, service))]);
             var ports = new JsonArray([.. (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(port => (JsonNode)Port(port, selected))]);
             var existing = slices.FirstOrDefault(s => s.Namespace() == service.Namespace() && s.Label(ServiceNameLabel) == service.Name());
             if (existing is null)
@@ -41,7 +46,7 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
                         ["name"] = $"{service.Name()}-{Names.Suffix()}",
                         ["generateName"] = service.Name() + "-",
                         ["namespace"] = service.Namespace(),
-                        ["labels"] = new JsonObject { [ServiceNameLabel] = service.Name(), ["endpointslice.kubernetes.io/managed-by"] = ManagedBy },
+                        ["labels"] = Labels(service),
                         ["ownerReferences"] = new JsonArray(Json.OwnerReference(service)),
                     },
                     ["addressType"] = "IPv4",
@@ -50,25 +55,40 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
                 });
                 continue;
             }
-            if (JsonNode.DeepEquals(existing["endpoints"] ?? new JsonArray(), endpoints) && JsonNode.DeepEquals(existing["ports"] ?? new JsonArray(), ports)) continue;
+            if (JsonNode.DeepEquals(existing["endpoints"] ?? new JsonArray(), endpoints) && JsonNode.DeepEquals(existing["ports"] ?? new JsonArray(), ports)
+                && JsonNode.DeepEquals(existing["metadata"]?["labels"], Labels(service))) continue;
             Store.Mutate(Kinds.EndpointSlice, existing.Namespace(), existing.Name(), s =>
             {
                 s["endpoints"] = endpoints.DeepClone();
                 s["ports"] = ports.DeepClone();
+                s.Metadata()["labels"] = Labels(service);
             });
         }
         return Task.CompletedTask;
     }
 
-    private static JsonObject Endpoint(JsonObject pod)
+    private static JsonObject Labels(JsonObject service)
+    {
+        var labels = new JsonObject { [ServiceNameLabel] = service.Name(), ["endpointslice.kubernetes.io/managed-by"] = ManagedBy };
+        if (IsHeadless(service)) labels[HeadlessLabel] = "";
+        return labels;
+    }
+
+    private static bool IsHeadless(JsonObject service) => (string?)service["spec"]?["clusterIP"] == "None";
+
+    private static JsonObject Endpoint(JsonObject pod, JsonObject service)
     {
         var terminating = pod.IsDeleting();
+        var serving = pod.IsReady();
+        var ready = (bool?)service["spec"]?["publishNotReadyAddresses"] == true || (serving && !terminating);
         var endpoint = new JsonObject
         {
             ["addresses"] = new JsonArray(pod.PodIp()),
-            ["conditions"] = new JsonObject { ["ready"] = pod.IsReady() && !terminating, ["serving"] = pod.IsReady(), ["terminating"] = terminating },
+            ["conditions"] = new JsonObject { ["ready"] = ready, ["serving"] = serving, ["terminating"] = terminating },
             ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Namespace(), ["name"] = pod.Name(), ["uid"] = pod.Uid() },
         };
+        if (IsHeadless(service) && (string?)pod["spec"]?["hostname"] is { Length: > 0 } hostname && (string?)pod["spec"]?["subdomain"] == service.Name())
+            endpoint["hostname"] = hostname;
         if (pod.NodeName() is { } node) endpoint["nodeName"] = node;
         return endpoint;
     }

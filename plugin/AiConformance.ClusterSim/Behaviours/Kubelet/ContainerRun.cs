@@ -23,10 +23,15 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     public bool Running => Process is not null && ExitCode is null;
 
     /// <summary>
-    /// Ready once running and, with a readinessProbe, once its initialDelaySeconds have passed (the probe itself is
-    /// taken to succeed: simulated processes do not fail their probes).
+    /// Ready once running and, with a readinessProbe, once its initialDelaySeconds have passed and, for an HTTP or TCP
+    /// probe, once the probe passed (an exec probe is taken to pass).
     /// </summary>
-    public bool Ready => Running && !IsInit && (ReadyAt is null || DateTime.UtcNow >= ReadyAt);
+    public bool Ready => Running && !IsInit && (ReadyAt is null || DateTime.UtcNow >= ReadyAt) && ProbePassed != false;
+
+    /// <summary>The last HTTP or TCP readiness probe's result; null without such a probe.</summary>
+    public bool? ProbePassed { get; set; }
+
+    public DateTime? NextProbeAt { get; set; }
 
     /// <summary>When the readiness probe first passes; null without a probe.</summary>
     public DateTime? ReadyAt { get; set; }

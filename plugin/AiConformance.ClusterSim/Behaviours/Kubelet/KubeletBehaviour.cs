@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours.Devices;
 using AiConformance.ClusterSim.Behaviours.Programs;
@@ -18,17 +17,27 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     public const string ComponentName = "kubelet";
 
     private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Node, string Uuid), string> devicePluginAssignments = new();
-    private int nextAddress;
+    private DeviceHandOff? handOff;
+    private bool watchingListeners;
+    private int listenersChanged;
 
     public override string Name => ComponentName;
+
+    private DeviceHandOff HandOff => handOff ??= new DeviceHandOff(Cluster);
 
     protected override bool IsController => false;
 
     protected override IReadOnlyCollection<ResourceKind> Watches { get; } = [Kinds.Pod, Kinds.Node, Kinds.ResourceClaim];
 
-    protected override Task ReconcileAsync(CancellationToken cancellationToken)
+    protected override async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        if (!watchingListeners)
+        {
+            // A process starting or stopping to listen changes what its readiness probe sees: probe again at once.
+            Cluster.Network.ListenersChanged += ProbeAgain;
+            watchingListeners = true;
+        }
+        var probeAll = Interlocked.Exchange(ref listenersChanged, 0) == 1;
         var nodes = Store.List(Kinds.Node).ToDictionary(n => n.Name(), StringComparer.Ordinal);
         var pods = Store.List(Kinds.Pod).Where(p => p.NodeName() is { } node && nodes.ContainsKey(node)).ToList();
         foreach (var pod in pods)
@@ -43,16 +52,45 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             if (pod.IsDeleting()) { Terminate(pod, run); continue; }
             if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
             Advance(pod, node, run);
+            await ProbeReadinessAsync(pod, run, probeAll, cancellationToken);
             WriteStatus(pod, run);
         }
         var present = pods.Select(p => p.Uid()).ToHashSet();
         foreach (var gone in runs.Values.Where(r => !present.Contains(r.Uid)).ToList()) Forget(gone);
-        return Task.CompletedTask;
+    }
+
+    private void ProbeAgain()
+    {
+        Interlocked.Exchange(ref listenersChanged, 1);
+        Wake();
+    }
+
+    /// <summary>
+    /// Runs the HTTP and TCP readiness probes that are due (all of them after a listener came or went, which the real
+    /// kubelet would see at its next period), and asks for a pass when each is due again.
+    /// </summary>
+    private async Task ProbeReadinessAsync(JsonObject pod, PodRun run, bool all, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        foreach (var container in run.Containers.Where(c => c.Running && c.ProbePassed is not null && c.ReadyAt <= now))
+        {
+            if (!all && container.NextProbeAt > now) continue;
+            var failure = await ReadinessProber.FailureAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
+            container.ProbePassed = failure is null;
+            if (failure is not null) Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Unhealthy", $"Readiness probe failed: {failure}", ComponentName);
+            container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
+            RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
+        }
     }
 
     protected override void Stopped()
     {
-        foreach (var run in runs.Values) run.StopAll();
+        Cluster.Network.ListenersChanged -= ProbeAgain;
+        foreach (var run in runs.Values)
+        {
+            run.StopAll();
+            Cluster.Network.Detach(run.Uid);
+        }
     }
 
     private bool StartSandbox(JsonObject pod, JsonObject node, PodRun run)
@@ -65,12 +103,18 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             Fail(pod, run, $"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"{runtimeClass}\" is configured");
             return false;
         }
+        var (sandbox, failure) = Cluster.Network.Attach(pod, node);
+        if (sandbox is null)
+        {
+            Fail(pod, run, $"Failed to create pod sandbox: rpc error: code = Unknown desc = {failure}");
+            return false;
+        }
         run.InitContainers.AddRange(PodRun.ContainersOf(pod, "initContainers", true));
         run.Containers.AddRange(PodRun.ContainersOf(pod, "containers", false));
         foreach (var container in run.Containers) container.WaitingReason = run.InitContainers.Count > 0 ? "PodInitializing" : "ContainerCreating";
-        run.HostIp = (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(a => (string?)a["type"] == "InternalIP")?["address"]?.GetValue<string>() ?? "";
-        run.PodIp = (bool?)pod["spec"]?["hostNetwork"] == true ? run.HostIp : PodAddress(node);
+        run.Sandbox = sandbox;
+        run.HostIp = Network.PodNetwork.NodeAddress(node);
+        run.PodIp = sandbox.Ip;
         run.StartTime = DateTime.UtcNow;
         run.SandboxReady = true;
         run.SandboxFailure = null;
@@ -110,7 +154,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             StartContainer(pod, node, run, container);
         }
         if (run.Containers.All(c => c.Terminated && c.RestartAt is null) && policy != "Always")
-            ReleaseDevicePluginDevices(run);
+        {
+            // A finished pod's sandbox is torn down: its devices and its address are free again (its status keeps the address).
+            HandOff.Release(run.Uid);
+            Cluster.Network.Detach(run.Uid);
+        }
     }
 
     private void ScheduleRestart(ContainerRun container)
@@ -124,9 +172,9 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     private void StartContainer(JsonObject pod, JsonObject node, PodRun run, ContainerRun container)
     {
         var runtime = Runtime(pod);
+        var handed = HandOff.For(pod, node.Name(), container.Spec);
         var context = new ContainerContext(Cluster, node, NodeGroupOf(node.Name()), pod, container.Spec,
-            DraDevices(pod, node.Name(), container.Spec), DevicePluginDevices(pod, node.Name(), run, container), Environment(pod, run, container.Spec),
-            runtime.Options);
+            handed.Dra, handed.DevicePlugin, Environment(pod, run, container.Spec), runtime.Options);
         var sandbox = runtime.Runtime.Create(context);
         if (sandbox.View is null)
         {
@@ -144,6 +192,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             ? container.StartedAt + TimeSpan.FromSeconds(JsonNumber.Int(probe["initialDelaySeconds"]) ?? 0)
             : null;
         if (container.ReadyAt is { } readyAt) RequeueAfter(readyAt - DateTime.UtcNow);
+        container.ProbePassed = ReadinessProber.ProbesTheNetwork(container.Spec) ? false : null;
+        container.NextProbeAt = null;
         container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
@@ -151,9 +201,10 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage);
         var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
         var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
-            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName);
+            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName, run.Sandbox!);
         container.Stop = new CancellationTokenSource();
         var stop = container.Stop.Token;
+        HandOff.Started(pod, node.Name(), container.Name, handed, container.StartedAt.Value);
         container.Process = Task.Run(async () =>
         {
             int code;
@@ -166,6 +217,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
                 code = 1;
             }
             container.FinishedAt = DateTime.UtcNow;
+            // Before the exit code: once it is set, a restart may record the next instance's devices.
+            HandOff.Exited(run.Uid, containerName);
             container.ExitCode = code;
             Wake();
             return code;
@@ -186,53 +239,6 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     private Scenarios.NodeGroup? NodeGroupOf(string node) =>
         SimulatedCluster.NodeNames(Cluster.Scenario).Where(n => n.Node == node).Select(n => n.Group).FirstOrDefault();
-
-    /// <summary>The devices of the claims the container references, from the claims' allocation results.</summary>
-    private List<SimulatedDevice> DraDevices(JsonObject pod, string node, JsonObject container)
-    {
-        var devices = new List<SimulatedDevice>();
-        var claimNames = pod.ClaimNames().ToDictionary(c => c.PodClaim, c => c.ClaimName, StringComparer.Ordinal);
-        foreach (var reference in (container["resources"]?["claims"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            if (!claimNames.TryGetValue((string?)reference["name"] ?? "", out var claimName) || claimName is null) continue;
-            var request = (string?)reference["request"];
-            var claim = Store.Get(Kinds.ResourceClaim, pod.Namespace(), claimName);
-            foreach (var result in (claim?["status"]?["allocation"]?["devices"]?["results"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                var resultRequest = (string?)result["request"] ?? "";
-                if (request is not null && resultRequest != request && !resultRequest.StartsWith(request + "/", StringComparison.Ordinal)) continue;
-                if (Cluster.Devices.Find(node, (string?)result["driver"] ?? "", (string?)result["device"] ?? "") is { } device) devices.Add(device);
-            }
-        }
-        return devices;
-    }
-
-    /// <summary>Devices the device plugin hands the container for its extended-resource requests.</summary>
-    private List<SimulatedDevice> DevicePluginDevices(JsonObject pod, string node, PodRun run, ContainerRun container)
-    {
-        var owner = $"{run.Uid}/{container.Name}";
-        var given = new List<SimulatedDevice>();
-        foreach (var (resource, amount) in ResourceMath.ContainerRequests(container.Spec))
-        {
-            var candidates = Cluster.Devices.OnNode(node).Where(d => !d.ViaDra && d.Profile.ExtendedResource == resource).ToList();
-            if (candidates.Count == 0) continue;
-            var mine = candidates.Where(d => devicePluginAssignments.TryGetValue((node, d.Uuid), out var o) && o == owner).ToList();
-            foreach (var device in candidates.Except(mine))
-            {
-                if (mine.Count >= amount) break;
-                if (devicePluginAssignments.TryAdd((node, device.Uuid), owner)) mine.Add(device);
-            }
-            given.AddRange(mine);
-            run.DevicePluginDevices.AddRange(mine.Except(run.DevicePluginDevices));
-        }
-        return given;
-    }
-
-    private void ReleaseDevicePluginDevices(PodRun run)
-    {
-        foreach (var key in devicePluginAssignments.Where(a => a.Value.StartsWith(run.Uid + "/", StringComparison.Ordinal)).Select(a => a.Key).ToList())
-            devicePluginAssignments.TryRemove(key, out _);
-    }
 
     private Dictionary<string, string> Environment(JsonObject pod, PodRun run, JsonObject container)
     {
@@ -279,14 +285,6 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         };
     }
 
-    private string PodAddress(JsonObject node)
-    {
-        var cidr = (string?)node["spec"]?["podCIDR"] ?? "10.244.0.0/24";
-        var prefix = cidr[..cidr.LastIndexOf('.')];
-        var host = Interlocked.Increment(ref nextAddress) % 250 + 2;
-        return $"{prefix}.{host}";
-    }
-
     /// <summary>A graceful deletion: stop the containers, then remove the pod after the termination latency.</summary>
     private void Terminate(JsonObject pod, PodRun run)
     {
@@ -294,7 +292,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         run.StopAll();
         var due = run.DeletionSeenAt.Value + Cluster.Latencies.PodTermination;
         if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
-        ReleaseDevicePluginDevices(run);
+        HandOff.Release(run.Uid);
+        Cluster.Network.Detach(run.Uid);
         if ((pod["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0) return;
         try { Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name()); }
         catch (StatusException e) when (e.Code == 404) { }
@@ -303,7 +302,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     private void Forget(PodRun run)
     {
         run.StopAll();
-        ReleaseDevicePluginDevices(run);
+        HandOff.Release(run.Uid);
+        Cluster.Network.Detach(run.Uid);
         Cluster.Logs.Forget(run.Namespace, run.Name);
         runs.Remove(run.Uid);
     }

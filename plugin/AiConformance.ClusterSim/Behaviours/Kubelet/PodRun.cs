@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
 
 namespace AiConformance.ClusterSim.Behaviours.Kubelet;
 
@@ -16,9 +15,9 @@ internal sealed class PodRun(string uid, string ns, string name, string node)
     public string? SandboxFailure { get; set; }
     public string PodIp { get; set; } = "";
     public string HostIp { get; set; } = "";
+    public Network.PodSandbox? Sandbox { get; set; }
     public List<ContainerRun> InitContainers { get; } = [];
     public List<ContainerRun> Containers { get; } = [];
-    public List<SimulatedDevice> DevicePluginDevices { get; } = [];
     public DateTime? DeletionSeenAt { get; set; }
 
     public bool InitDone => InitContainers.All(c => c.Terminated && c.ExitCode == 0);

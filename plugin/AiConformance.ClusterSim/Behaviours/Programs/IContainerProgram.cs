@@ -1,15 +1,20 @@
+using AiConformance.ClusterSim.Network;
 using AiConformance.Workloads.Probe;
 
 namespace AiConformance.ClusterSim.Behaviours.Programs;
 
-/// <summary>What a simulated process has: its container view, its command line and its stdout (the container log).</summary>
+/// <summary>
+/// What a simulated process has: its container view, its command line, its stdout (the container log) and the
+/// network namespace of its pod.
+/// </summary>
 public sealed record ProgramContext(
     InMemoryContainerView View,
     string Image,
     IReadOnlyList<string> CommandLine,
     Action<string> Write,
     SimulatedCluster Cluster,
-    string Component);
+    string Component,
+    PodSandbox Sandbox);
 
 /// <summary>
 /// The process of a simulated container. It returns its exit code; a server never returns and ends when the

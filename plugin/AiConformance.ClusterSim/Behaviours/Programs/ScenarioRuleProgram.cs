@@ -1,10 +1,13 @@
+using System.Net;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.Workloads.Serving;
 
 namespace AiConformance.ClusterSim.Behaviours.Programs;
 
 /// <summary>
-/// A program the scenario models (<c>programs:</c>): prints its output and exits with its code, or, when it needs an
-/// accelerator and none is visible in the container, behaves as the rule's <c>otherwise</c> says.
+/// A program the scenario models (<c>programs:</c>): prints its output, answers HTTP on its <c>serves:</c> ports
+/// through the pod network while it runs, and exits with its code; or, when it needs an accelerator and none is
+/// visible in the container, behaves as the rule's <c>otherwise</c> says.
 /// </summary>
 public sealed class ScenarioRuleProgram(ProgramRule rule) : IContainerProgram
 {
@@ -18,6 +21,32 @@ public sealed class ScenarioRuleProgram(ProgramRule rule) : IContainerProgram
             await Task.Delay(context.Cluster.Latencies.ProgramRun, cancellationToken);
             return otherwise.ExitCode;
         }
+        var servers = new List<HttpRoleServer>();
+        foreach (var port in (rule.Serves ?? []).Select(a => a.Port).Distinct())
+        {
+            try
+            {
+                servers.Add(context.Cluster.Network.Serve(context.Sandbox, port, (request, _) => Task.FromResult(Answer(port, request))));
+            }
+            catch (HttpListenerException e)
+            {
+                context.Write($"listen tcp :{port}: bind: {e.Message.ToLowerInvariant()}\n");
+                await StopAsync(servers);
+                return 1;
+            }
+        }
+        try
+        {
+            return await RunAsync(context, rule, cancellationToken);
+        }
+        finally
+        {
+            await StopAsync(servers);
+        }
+    }
+
+    private static async Task<int> RunAsync(ProgramContext context, ProgramRule rule, CancellationToken cancellationToken)
+    {
         context.Write(rule.Output);
         if (rule.RunsFor is null)
         {
@@ -26,6 +55,23 @@ public sealed class ScenarioRuleProgram(ProgramRule rule) : IContainerProgram
         }
         await Task.Delay(rule.RunsFor.Value > TimeSpan.Zero ? rule.RunsFor.Value : context.Cluster.Latencies.ProgramRun, cancellationToken);
         return rule.ExitCode;
+    }
+
+    private RoleResponse Answer(int port, HttpListenerRequest request)
+    {
+        var path = request.Url?.AbsolutePath ?? "/";
+        var answers = (rule.Serves ?? []).Where(a => a.Port == port).ToList();
+        var answer = answers.FirstOrDefault(a => a.Path == path) ?? answers.FirstOrDefault(a => a.Path is null);
+        // As Go's default mux answers a path nobody registered.
+        if (answer is null) return new RoleResponse(404, "text/plain; charset=utf-8", "404 page not found\n");
+        var headers = new Dictionary<string, string>(answer.Headers ?? [], StringComparer.OrdinalIgnoreCase);
+        var contentType = headers.Remove("Content-Type", out var given) ? given : "text/plain; charset=utf-8";
+        return new RoleResponse(answer.Status, contentType, answer.Body, headers);
+    }
+
+    private static async Task StopAsync(List<HttpRoleServer> servers)
+    {
+        foreach (var server in servers) await server.DisposeAsync();
     }
 
     /// <summary>A GPU is visible when the runtime put a GPU device node or a DRA-injected device variable in the container.</summary>

@@ -1,27 +1,17 @@
+using System.CommandLine;
+using System.Text;
 using AiConformance.Workloads;
-using AiConformance.Workloads.Probe;
 
 namespace AiConformance.ClusterSim.Behaviours.Programs;
 
 /// <summary>
 /// The plugin image's own workload roles, run as their real code against the simulated container: a container whose
-/// command is <c>aiconformance &lt;role&gt; ...</c> (or whose plugin image is given the role as first argument).
+/// command is <c>aiconformance &lt;role&gt; ...</c> (or whose plugin image is given the role as first argument) parses
+/// and runs the role's command, with the container's view, the pod network and its log as stdout and stderr.
 /// </summary>
 public static class WorkloadRolePrograms
 {
     public const string Executable = "aiconformance";
-
-    private static readonly Dictionary<string, Func<ProgramContext, IReadOnlyList<string>, CancellationToken, Task<int>>> Roles =
-        new(StringComparer.Ordinal)
-        {
-            [WorkloadRoles.Probe] = (context, arguments, cancellationToken) =>
-                ProbeRole.RunAsync(context.View, arguments, context.Write, context.Write, cancellationToken),
-        };
-
-    public static IEnumerable<string> Names => Roles.Keys;
-
-    /// <summary>Adds or replaces a role's simulated process (roles that serve traffic register as they are built).</summary>
-    public static void Register(string role, Func<ProgramContext, IReadOnlyList<string>, CancellationToken, Task<int>> run) => Roles[role] = run;
 
     /// <summary>The role program for a command line, or null when it runs no role of the plugin.</summary>
     public static IContainerProgram? Resolve(IReadOnlyList<string> commandLine, bool isPluginImage)
@@ -29,13 +19,49 @@ public static class WorkloadRolePrograms
         var words = commandLine.ToList();
         if (words.Count > 0 && Path.GetFileName(words[0]) == Executable) words.RemoveAt(0);
         else if (!isPluginImage) return null;
-        if (words.Count == 0 || !Roles.TryGetValue(words[0], out var run)) return null;
-        return new RoleProgram(run, words.Skip(1).ToList());
+        if (words.Count == 0 || !RoleCommands.Names.Contains(words[0])) return null;
+        return new RoleProgram(words);
     }
 
-    private sealed class RoleProgram(Func<ProgramContext, IReadOnlyList<string>, CancellationToken, Task<int>> run, IReadOnlyList<string> arguments)
-        : IContainerProgram
+    private sealed class RoleProgram(IReadOnlyList<string> arguments) : IContainerProgram
     {
-        public Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken) => run(context, arguments, cancellationToken);
+        public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
+        {
+            var root = new RootCommand();
+            foreach (var command in RoleCommands.Create(new SimulatedRoleHost(context))) root.Add(command);
+            var parse = root.Parse(arguments);
+            if (parse.Errors.Count > 0)
+            {
+                // As the image's command line answers a bad argument: one line per problem, exit 2.
+                foreach (var error in parse.Errors) context.Write($"error: {error.Message}\n");
+                return 2;
+            }
+            using var log = new LogWriter(context.Write);
+            var configuration = new InvocationConfiguration
+            {
+                Output = log,
+                Error = log,
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            };
+            var code = await parse.InvokeAsync(configuration, cancellationToken);
+            await log.FlushAsync(CancellationToken.None);
+            return code;
+        }
+    }
+
+    /// <summary>The container's stdout and stderr: text goes to its log as the process writes it.</summary>
+    private sealed class LogWriter(Action<string> write) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => write(value.ToString());
+
+        public override void Write(string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count) => write(new string(buffer, index, count));
     }
 }

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
+using AiConformance.Workloads.Serving;
+using IClusterStore = AiConformance.ClusterSim.Store.IClusterStore;
+
+namespace AiConformance.ClusterSim.Network;
+
+/// <summary>
+/// The pod network of the simulated cluster: each pod sandbox gets an address from its node's pod CIDR (as the
+/// host-local IPAM of a CNI plugin hands them out: round the range, never one in use), processes in it listen on
+/// its ports (really, on local ports the network maps them to), and connections from a pod go where they would go in
+/// a cluster: a name through the cluster DNS, a ClusterIP or node port through kube-proxy, a pod address to that pod.
+/// A port nobody listens on refuses the connection; an address no pod has is unreachable.
+/// </summary>
+public sealed class PodNetwork
+{
+    private readonly IClusterStore store;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, PodSandbox> sandboxes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> lastOffset = new(StringComparer.Ordinal);
+
+    public PodNetwork(IClusterStore store)
+    {
+        this.store = store;
+        Dns = new ClusterDns(store);
+        Proxy = new ServiceProxy(store);
+    }
+
+    public ClusterDns Dns { get; }
+
+    /// <summary>Raised when a pod starts or stops listening on a port (its readiness probes may answer differently).</summary>
+    public event Action? ListenersChanged;
+
+    public ServiceProxy Proxy { get; }
+
+    public PodSandbox? Sandbox(string podUid)
+    {
+        lock (gate) return sandboxes.GetValueOrDefault(podUid);
+    }
+
+    /// <summary>Sets up the pod's network; the failure is the CNI plugin's error when there is no address to give.</summary>
+    public (PodSandbox? Sandbox, string? Failure) Attach(JsonObject pod, JsonObject node)
+    {
+        var uid = pod.Uid();
+        lock (gate)
+        {
+            if (sandboxes.TryGetValue(uid, out var existing)) return (existing, null);
+            var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
+            string? address;
+            if (hostNetwork) address = NodeAddress(node);
+            else
+            {
+                var podCidr = (string?)node["spec"]?["podCIDR"];
+                if (!Ipv4Cidr.TryParse(podCidr, out var range))
+                    return (null, $"failed to setup network for sandbox: plugin type=\"host-local\" failed (add): node {node.Name()} has no pod CIDR");
+                address = FreeAddress(node.Name(), range);
+                if (address is null)
+                    return (null, $"failed to setup network for sandbox: plugin type=\"host-local\" failed (add): failed to allocate for range 0: " +
+                                  $"no IP addresses available in range set: {range.At(2)}-{range.At(range.Size - 2)}");
+            }
+            var sandbox = new PodSandbox(uid, pod.Namespace() ?? "", pod.Name(), node.Name(), address, hostNetwork);
+            sandboxes[uid] = sandbox;
+            return (sandbox, null);
+        }
+    }
+
+    /// <summary>Tears the pod's network down: its address is free again and nothing of it answers any more.</summary>
+    public void Detach(string podUid)
+    {
+        lock (gate)
+        {
+            if (!sandboxes.Remove(podUid, out var sandbox)) return;
+            sandbox.StopAll();
+        }
+        ListenersChanged?.Invoke();
+    }
+
+    public static string NodeAddress(JsonObject node) =>
+        (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(a => (string?)a["type"] == "InternalIP")?["address"]?.GetValue<string>() ?? "";
+
+    /// <summary>The next free address after the last one given on the node (.0 is the network, .1 the bridge's gateway).</summary>
+    private string? FreeAddress(string node, Ipv4Cidr range)
+    {
+        var inUse = sandboxes.Values.Where(s => s.Node == node && !s.HostNetwork).Select(s => s.Ip).ToHashSet(StringComparer.Ordinal);
+        var hosts = range.Size - 3;
+        var last = lastOffset.GetValueOrDefault(node, 1);
+        for (var step = 1; step <= hosts; step++)
+        {
+            var offset = (last - 2 + step) % hosts + 2;
+            var address = range.At(offset);
+            if (inUse.Contains(address)) continue;
+            lastOffset[node] = offset;
+            return address;
+        }
+        return null;
+    }
+
+    /// <summary>Registers a listener of the pod on <paramref name="port"/>; disposing it closes the port again.</summary>
+    /// <exception cref="HttpListenerException">Something in the pod already listens on the port.</exception>
+    public IDisposable Listen(PodSandbox sandbox, int port, int localPort)
+    {
+        if (!sandbox.TryListen(port, localPort)) throw AddressInUse();
+        ListenersChanged?.Invoke();
+        return new Listening(() =>
+        {
+            sandbox.StopListening(port, localPort);
+            ListenersChanged?.Invoke();
+        });
+    }
+
+    /// <summary>
+    /// Starts a real HTTP server for a process of the pod listening on <paramref name="port"/>: it listens on a free
+    /// local port, which the network maps the pod's port to until the server stops.
+    /// </summary>
+    /// <exception cref="HttpListenerException">The pod's port is taken.</exception>
+    public HttpRoleServer Serve(PodSandbox sandbox, int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler)
+    {
+        if (sandbox.ListenerOn(port) is not null) throw AddressInUse();
+        for (var attempt = 1; ; attempt++)
+        {
+            var localPort = FreeLocalPort();
+            IDisposable? listening = null;
+            HttpRoleServer server;
+            try
+            {
+                server = HttpRoleServer.Start(localPort, handler, stopped: () => listening?.Dispose());
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                // Another process took the free port meanwhile: try another.
+                continue;
+            }
+            // Mapped once it really listens, so that whoever is told of the new listener finds it answering.
+            try
+            {
+                listening = Listen(sandbox, port, localPort);
+            }
+            catch (HttpListenerException)
+            {
+                server.StopAsync().GetAwaiter().GetResult();
+                throw;
+            }
+            return server;
+        }
+    }
+
+    private static int FreeLocalPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static HttpListenerException AddressInUse() => new((int)SocketError.AddressAlreadyInUse, "Address already in use");
+
+    private sealed class Listening(Action close) : IDisposable
+    {
+        private int closed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref closed, 1) == 0) close();
+        }
+    }
+
+    /// <summary>An HTTP handler whose connections leave from <paramref name="client"/>, as its real client's would.</summary>
+    public HttpMessageHandler CreateHttpHandler(PodSandbox client) => new SocketsHttpHandler
+    {
+        UseProxy = false,
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(client, context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken),
+    };
+
+    /// <summary>Opens a TCP connection from <paramref name="client"/> to <paramref name="host"/>:<paramref name="port"/>.</summary>
+    /// <exception cref="SocketException">HostNotFound, HostUnreachable or ConnectionRefused, as the client's kernel would say.</exception>
+    public async ValueTask<Stream> ConnectAsync(PodSandbox client, string host, int port, CancellationToken cancellationToken)
+    {
+        var (target, targetPort) = Route(client, Address(client, host), port);
+        var localPort = target.ListenerOn(targetPort) ?? throw new SocketException((int)SocketError.ConnectionRefused);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, localPort), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The address a host name or literal stands for, from the client's point of view.</summary>
+    private string Address(PodSandbox client, string host)
+    {
+        var name = host.Trim('[', ']');
+        if (name is "localhost" or "127.0.0.1" or "::1") return client.Ip;
+        if (IPAddress.TryParse(name, out _)) return name;
+        var addresses = Dns.Resolve(name, client.Namespace);
+        // CoreDNS's loadbalance plugin shuffles the answer; the client takes the first.
+        return addresses.Count > 0 ? addresses[Random.Shared.Next(addresses.Count)] : throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>The pod sandbox and port a connection to <paramref name="address"/>:<paramref name="port"/> ends at.</summary>
+    private (PodSandbox Target, int Port) Route(PodSandbox client, string address, int port)
+    {
+        if (Proxy.ServiceWithClusterIp(address) is { } service)
+            return ToEndpoint(Proxy.Choose(service, port, client));
+        if (address == client.Ip && !client.HostNetwork) return (client, port);
+        var node = store.List(Kinds.Node).FirstOrDefault(n => NodeAddress(n) == address);
+        if (node is not null)
+        {
+            if (Proxy.ServiceWithNodePort(port) is { } nodePort) return ToEndpoint(Proxy.Choose(nodePort.Service, nodePort.Port, client));
+            return (HostNetworkListener(node.Name(), port) ?? new PodSandbox("", "", "", node.Name(), address, true), port);
+        }
+        return (PodAt(address) ?? throw new SocketException((int)SocketError.HostUnreachable), port);
+    }
+
+    private (PodSandbox, int) ToEndpoint(ServiceProxy.Backend backend)
+    {
+        // kube-proxy rejects connections to a Service without endpoints.
+        if (backend.Address is null) throw new SocketException((int)SocketError.ConnectionRefused);
+        var node = store.List(Kinds.Node).FirstOrDefault(n => NodeAddress(n) == backend.Address);
+        var target = node is not null ? HostNetworkListener(node.Name(), backend.Port) : PodAt(backend.Address);
+        // An endpoint whose pod is gone: the packets go nowhere.
+        return (target ?? throw new SocketException((int)SocketError.HostUnreachable), backend.Port);
+    }
+
+    private PodSandbox? PodAt(string address)
+    {
+        lock (gate) return sandboxes.Values.FirstOrDefault(s => s.Ip == address && !s.HostNetwork);
+    }
+
+    private PodSandbox? HostNetworkListener(string node, int port)
+    {
+        lock (gate) return sandboxes.Values.FirstOrDefault(s => s.Node == node && s.HostNetwork && s.ListenerOn(port) is not null);
+    }
+}
