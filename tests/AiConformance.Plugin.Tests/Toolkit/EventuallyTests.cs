@@ -124,31 +124,6 @@ public sealed class EventuallyTests
     }
 
     [Test]
-    public async Task AWatchCutByATransportErrorIsResumedByListingAgain()
-    {
-        var lists = 0;
-        var source = new Watchable<V1Pod>(
-            _ => Task.FromResult<(IList<V1Pod>, string?)>(([Pod("a", ++lists == 1 ? "Pending" : "Running")], "1")),
-            (_, _, _, token) => Cut(token));
-
-        var seen = await Eventually.UntilAsync(source, pods => pods.All(pod => pod.Status.Phase == "Running"),
-            "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None);
-
-        Assert.That((seen.Single().Status.Phase, lists), Is.EqualTo(("Running", 2)));
-    }
-
-    /// <summary>A watch whose stream ends as the client sees a server's timeout or a cut connection: an error while reading.</summary>
-    private static async IAsyncEnumerable<(WatchEventType, V1Pod)> Cut([EnumeratorCancellation] CancellationToken token)
-    {
-        await Task.Yield();
-        token.ThrowIfCancellationRequested();
-        throw new HttpRequestException("Error while copying content to a stream.", new EndOfStreamException());
-#pragma warning disable CS0162 // an iterator needs a yield, even one never reached
-        yield break;
-#pragma warning restore CS0162
-    }
-
-    [Test]
     public void DeadlineFailsWithWhatWasAwaitedAndTheLastStateSeen()
     {
         var source = Source([Pod("a", "Pending")]);
