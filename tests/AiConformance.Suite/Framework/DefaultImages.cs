@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace AiConformance.Suite.Framework;
 
 /// <summary>
@@ -9,10 +11,11 @@ public static class DefaultImages
     /// <summary>The plugin image's repository; the tag is <see cref="PluginVersion"/>.</summary>
     public const string PluginRepository = "ghcr.io/ai-conformance/aiconformance";
 
-    /// <summary>Kept equal to the plugin executable's version (plugin/AiConformance.Plugin, &lt;Version&gt;).</summary>
-    public const string PluginVersion = "0.1.0";
+    /// <summary>This build's version (Directory.Build.props), which the plugin executable reports too.</summary>
+    public static string PluginVersion { get; } =
+        typeof(DefaultImages).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
 
-    public const string Plugin = PluginRepository + ":" + PluginVersion;
+    public static string Plugin { get; } = PluginRepository + ":" + PluginVersion;
 
     /// <summary>Configuration key of the image that runs <c>aiconformance probe</c>.</summary>
     public const string ProbeKey = "images.probe";

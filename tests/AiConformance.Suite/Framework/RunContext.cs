@@ -24,9 +24,6 @@ public sealed class RunContext
     /// <summary>Cancelled on the global deadline or on SIGTERM/SIGINT.</summary>
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>True when the cluster is the embedded simulation (demo and verification runs).</summary>
-    public bool Simulated { get; init; }
-
     /// <summary>Label key set on every object the suite creates, valued with the run id.</summary>
     public const string RunLabel = "ai-conformance.cncf.io/run";
 

@@ -22,13 +22,7 @@ public sealed class SuiteConfiguration
     public const string FileVariable = "AICONFORMANCE_CONFIG_FILE";
 
     /// <summary>Keys the framework itself reads; environment overrides are matched against these and the file's keys.</summary>
-    public static readonly IReadOnlyList<string> FrameworkKeys =
-    [
-        "metadata.platformName", "metadata.platformVersion", "metadata.vendorName", "metadata.websiteUrl",
-        "metadata.repoUrl", "metadata.documentationUrl", "metadata.productLogoUrl", "metadata.description",
-        "metadata.contactEmailAddress", "metadata.k8sConformanceUrl",
-        "run.cleanupGraceSeconds", "timeouts.scale",
-    ];
+    public static readonly IReadOnlyList<string> FrameworkKeys = ["timeouts.scale"];
 
     private readonly Dictionary<string, string> values;
 
@@ -42,11 +36,12 @@ public sealed class SuiteConfiguration
     public IReadOnlyDictionary<string, string> Values => values;
 
     /// <summary>Reads <paramref name="path"/> (when given) and applies the environment's overrides.</summary>
-    public static SuiteConfiguration Load(string? path, IDictionary? environment = null)
+    /// <param name="otherKeys">Keys of whoever runs the suite, spelled as documented, for matching environment overrides.</param>
+    public static SuiteConfiguration Load(string? path, IDictionary? environment = null, IEnumerable<string>? otherKeys = null)
     {
         var fromFile = path is null ? new Dictionary<string, string>() : ReadYamlFile(path);
         var merged = new Dictionary<string, string>(fromFile, StringComparer.OrdinalIgnoreCase);
-        var known = FrameworkKeys.Concat(fromFile.Keys).ToList();
+        var known = FrameworkKeys.Concat(otherKeys ?? []).Concat(fromFile.Keys).ToList();
         foreach (DictionaryEntry entry in environment ?? Environment.GetEnvironmentVariables())
         {
             var name = entry.Key.ToString() ?? "";

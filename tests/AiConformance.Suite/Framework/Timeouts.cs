@@ -11,9 +11,6 @@ public sealed record Timeouts
     public TimeSpan PodRunning { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan PodCompleted { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan NamespaceDeleted { get; init; } = TimeSpan.FromMinutes(2);
-    public TimeSpan RouteAccepted { get; init; } = TimeSpan.FromMinutes(2);
-    public TimeSpan MetricsAppear { get; init; } = TimeSpan.FromMinutes(3);
-    public TimeSpan Autoscaled { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan DevicesReleased { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
@@ -34,9 +31,6 @@ public sealed record Timeouts
         PodRunning = PodRunning * factor,
         PodCompleted = PodCompleted * factor,
         NamespaceDeleted = NamespaceDeleted * factor,
-        RouteAccepted = RouteAccepted * factor,
-        MetricsAppear = MetricsAppear * factor,
-        Autoscaled = Autoscaled * factor,
         DevicesReleased = DevicesReleased * factor,
     };
 }

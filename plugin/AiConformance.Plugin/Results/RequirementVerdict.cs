@@ -1,4 +1,4 @@
-namespace AiConformance.Plugin.Running;
+namespace AiConformance.Plugin.Results;
 
 /// <summary>
 /// Turns a requirement's test outcomes into its checklist status. Failures (errors and interruptions included) decide
@@ -6,21 +6,17 @@ namespace AiConformance.Plugin.Running;
 /// leaves the status empty for a person to fill; otherwise any pass is Implemented; otherwise (all not applicable) N/A.
 /// A requirement without tests is never a pass: it needs attestation.
 /// </summary>
-public static class RequirementStatus
+public static class RequirementVerdict
 {
-    public const string Implemented = "Implemented";
-    public const string PartiallyImplemented = "Partially Implemented";
-    public const string NotImplemented = "Not Implemented";
-    public const string NotApplicable = "N/A";
-    public const string NeedsAttestation = "";
-
     public const string NoAutomatedTest = "no automated test for this requirement in this version";
 
-    public static (string Status, string Notes) Decide(IReadOnlyCollection<TestRecord> tests)
+    /// <param name="withoutTests">Why the requirement has no automated test, when the suite says; used only when there are no tests.</param>
+    public static (RequirementStatus Status, string Notes) Decide(IReadOnlyCollection<TestRecord> tests, string? withoutTests = null)
     {
         if (tests.Count == 0)
         {
-            return (NeedsAttestation, $"Needs attestation: {NoAutomatedTest}; add evidence (documentation or a manual check) and set the status.");
+            return (RequirementStatus.NeedsAttestation,
+                $"Needs attestation: {withoutTests ?? NoAutomatedTest}; add evidence (documentation or a manual check) and set the status.");
         }
         var passed = tests.Count(t => t.Outcome == TestOutcome.Passed);
         var failed = tests.Where(t => t.IsFailure).ToList();
@@ -28,24 +24,21 @@ public static class RequirementStatus
         var notApplicable = tests.Where(t => t.Outcome == TestOutcome.NotApplicable).ToList();
         if (failed.Count > 0)
         {
-            var status = passed > 0 ? PartiallyImplemented : NotImplemented;
+            var status = passed > 0 ? RequirementStatus.PartiallyImplemented : RequirementStatus.NotImplemented;
             return (status, Join($"{passed} of {tests.Count} tests passed", failed.Select(Line), attestation.Select(Line), notApplicable.Select(Line)));
         }
         if (attestation.Count > 0)
         {
-            return (NeedsAttestation, Join(
+            return (RequirementStatus.NeedsAttestation, Join(
                 $"Needs attestation: {passed} of {tests.Count} tests passed; a person must add evidence for",
                 attestation.Select(Line), notApplicable.Select(Line)));
         }
         if (passed > 0)
         {
-            return (Implemented, Join($"{passed} of {tests.Count} tests passed", notApplicable.Select(Line)));
+            return (RequirementStatus.Implemented, Join($"{passed} of {tests.Count} tests passed", notApplicable.Select(Line)));
         }
-        return (NotApplicable, Join("Not applicable", notApplicable.Select(Line)));
+        return (RequirementStatus.NotApplicable, Join("Not applicable", notApplicable.Select(Line)));
     }
-
-    /// <summary>Whether a MUST requirement with this status lets the run exit 0.</summary>
-    public static bool Satisfies(string status) => status is Implemented or NotApplicable;
 
     private static string Line(TestRecord test) =>
         $"{test.Name}: {(test.Message.Trim().Length == 0 ? "(no message)" : MessageSummary.Of(test.Message))}";

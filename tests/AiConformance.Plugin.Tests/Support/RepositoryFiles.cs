@@ -1,4 +1,4 @@
-namespace AiConformance.Plugin.Tests.SonobuoyDefinition;
+namespace AiConformance.Plugin.Tests.Support;
 
 /// <summary>Files of this repository, found from the test's output folder upwards.</summary>
 internal static class RepositoryFiles

@@ -1,4 +1,4 @@
-namespace AiConformance.Plugin.Running;
+namespace AiConformance.Plugin.Results;
 
 /// <summary>
 /// A test message on one line, for console lines, checklist notes and summaries. NUnit's constraint messages start

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace AiConformance.Plugin.Simulation;
+namespace AiConformance.Plugin.Cli;
 
-/// <summary>Cancels on SIGINT or SIGTERM (the first one; a second one ends the process as usual).</summary>
+/// <summary>
+/// The one stop-signal handler of the commands: SIGTERM (Sonobuoy's timeout, <c>kubectl delete</c>) and SIGINT
+/// (Ctrl+C) cancel <see cref="Token"/> and say what stops; a second signal ends the process at once.
+/// </summary>
 internal sealed class StopSignal : IDisposable
 {
     private readonly CancellationTokenSource source = new();
