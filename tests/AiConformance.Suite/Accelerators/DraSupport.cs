@@ -47,9 +47,9 @@ public sealed class DraSupport
 
         Evidence.Step("Create, read and delete a ResourceClaim: discovery alone does not prove the API works");
         await using var ns = await TestNamespace.CreateAsync("dra-api");
-        var created = await ns.CreateClaimAsync(Claims.Claim("round-trip", "any-class"));
+        var created = await ns.CreateAsync(Claims.Claim("round-trip", "any-class"));
         var read = await ns.Kubernetes.ResourceV1.ReadNamespacedResourceClaimAsync("round-trip", ns.Name, cancellationToken: ns.Cancellation);
-        await ns.DeleteClaimAsync("round-trip");
+        await ns.DeleteAsync<Resourcev1ResourceClaim>("round-trip");
         var gone = await Wait.For(ns.Claims("round-trip")).Until("the deleted claim to disappear", seen => seen.Count == 0)
             .DescribedBy(Claims.Describe).Within(ns.Timeouts.ObjectCreated).Async(ns.Cancellation);
         Assert.Multiple(() =>
@@ -166,8 +166,8 @@ public sealed class DraSupport
         });
 
         Evidence.Step("Delete both pods: a claim nobody uses any more must be deallocated");
-        await ns.DeletePodAsync("first");
-        await ns.DeletePodAsync("second");
+        await ns.DeleteAsync<V1Pod>("first", gracePeriodSeconds: 0);
+        await ns.DeleteAsync<V1Pod>("second", gracePeriodSeconds: 0);
         var released = await Wait.For(ns.Claims("shared"))
             .Until("claim shared to be deallocated after both its pods were deleted",
                 seen => seen.Count == 1 && !seen[0].IsAllocated() && seen[0].ReservedFor().Count == 0)

@@ -33,7 +33,7 @@ public sealed class VirtualizedAccelerator
         await using var lease = new AcceleratorLease(ns, virtualAccelerator);
         Evidence.Step($"Run a probe pod on {node} requesting one {kind}, and a control pod there requesting nothing");
         await lease.StartProbeAsync("guest", node: node);
-        await ns.CreatePodAsync(lease.Base("control", node).Build());
+        await ns.CreateAsync(lease.Base("control", node).Build());
         await ns.WaitForRunningAsync("guest", "control");
         var guest = await ns.ReadProbeAsync("guest");
         var control = await ns.ReadProbeAsync("control");

@@ -141,7 +141,7 @@ public sealed class SecureAcceleratorAccess
 
         Evidence.Step($"Run a probe pod on {node} that requests no accelerator" +
                       (environment.Count == 0 ? "" : $", with {string.Join(", ", environment.Select(variable => $"{variable.Key}={variable.Value}"))}"));
-        await ns.CreatePodAsync((lease.Base(name, node) with { Containers = [new ProbeContainer { Environment = environment }] }).Build());
+        await ns.CreateAsync((lease.Base(name, node) with { Containers = [new ProbeContainer { Environment = environment }] }).Build());
         Evidence.Step($"Control: run a probe pod on {node} that requests one");
         await lease.StartProbeAsync("control", node: node);
         await ns.WaitForRunningAsync(name, "control");

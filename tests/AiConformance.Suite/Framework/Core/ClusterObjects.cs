@@ -17,7 +17,9 @@ public sealed record ApiKind(string Group, string Version, string Plural, string
     {
         var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new InvalidOperationException($"{typeof(T).Name} has no [KubernetesEntity] attribute naming its group, version and plural");
-        return new ApiKind(entity.Group ?? "", entity.ApiVersion, entity.PluralName ?? entity.Kind.ToLowerInvariant() + "s", entity.Kind);
+        // Some models leave the plural empty (Resourcev1ResourceClaim): the API's plural is then the kind's, lowercased.
+        var plural = string.IsNullOrEmpty(entity.PluralName) ? entity.Kind.ToLowerInvariant() + "s" : entity.PluralName;
+        return new ApiKind(entity.Group ?? "", entity.ApiVersion, plural, entity.Kind);
     }
 }
 
@@ -111,15 +113,15 @@ public sealed class ClusterObjects<T>(IKubernetes kubernetes, string? @namespace
     }
 
     /// <summary>Deletes the object (background propagation unless told otherwise); one that is gone already is fine.</summary>
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken, string propagationPolicy = "Background")
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken, string propagationPolicy = "Background", int? gracePeriodSeconds = null)
     {
         try
         {
             using var response = Namespace is null
                 ? await Api.DeleteClusterCustomObjectWithHttpMessagesAsync(kind.Group, kind.Version, kind.Plural, name,
-                    propagationPolicy: propagationPolicy, cancellationToken: cancellationToken)
+                    gracePeriodSeconds: gracePeriodSeconds, propagationPolicy: propagationPolicy, cancellationToken: cancellationToken)
                 : await Api.DeleteNamespacedCustomObjectWithHttpMessagesAsync(kind.Group, kind.Version, Namespace, kind.Plural, name,
-                    propagationPolicy: propagationPolicy, cancellationToken: cancellationToken);
+                    gracePeriodSeconds: gracePeriodSeconds, propagationPolicy: propagationPolicy, cancellationToken: cancellationToken);
             Evidence.Step(Namespace is null ? $"deleted {kind.Kind} `{name}`" : $"deleted {kind.Kind} `{Namespace}/{name}`");
         }
         catch (HttpOperationException error) when (error.Response.StatusCode == HttpStatusCode.NotFound)

@@ -30,7 +30,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         var pod = Base(name, node);
         if (accelerator.Path == AcceleratorPath.Dra)
         {
-            await ns.CreateClaimTemplateAsync(Claims.Template(name, accelerator.DeviceClass!, count));
+            await ns.CreateAsync(Claims.Template(name, accelerator.DeviceClass!, count));
             pod = pod with
             {
                 Claims = [ProbePod.FromTemplate(Claims.RequestName, name)],
@@ -55,7 +55,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
     /// <summary>Creates a pod that holds <paramref name="devices"/> devices, and accounts for it.</summary>
     public async Task<V1Pod> StartAsync(ProbePod pod, int devices)
     {
-        var created = await ns.CreatePodAsync(pod.Build());
+        var created = await ns.CreateAsync(pod.Build());
         pods.Add((created.Metadata.Name, devices, DateTimeOffset.UtcNow));
         return created;
     }
@@ -63,7 +63,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
     /// <summary>Creates a standalone claim, deleted on release.</summary>
     public async Task<Resourcev1ResourceClaim> CreateClaimAsync(Resourcev1ResourceClaim claim)
     {
-        var created = await ns.CreateClaimAsync(claim);
+        var created = await ns.CreateAsync(claim);
         claims.Add(created.Metadata.Name);
         return created;
     }
@@ -78,7 +78,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         // A pod that was never scheduled held no device; it does not count towards accelerator-seconds.
         var scheduled = (await ns.Kubernetes.CoreV1.ListNamespacedPodAsync(ns.Name, cancellationToken: ns.Cancellation)).Items
             .Where(pod => !string.IsNullOrEmpty(pod.Spec.NodeName)).Select(pod => pod.Metadata.Name).ToHashSet();
-        foreach (var (pod, _, _) in pods) await ns.DeletePodAsync(pod);
+        foreach (var (pod, _, _) in pods) await ns.DeleteAsync<V1Pod>(pod, gracePeriodSeconds: 0);
         var start = pods.Count == 0 ? DateTimeOffset.UtcNow : pods.Min(entry => entry.Since);
         try
         {
@@ -106,7 +106,7 @@ public sealed class AcceleratorLease(TestNamespace ns, DetectedAccelerator accel
         // Cleanup (not a check) deletes every claim, so a cluster that never deallocates cannot starve later tests.
         var toDelete = mustRelease ? claims
             : [.. (await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation)).Items.Select(claim => claim.Metadata.Name)];
-        foreach (var claim in toDelete) await ns.DeleteClaimAsync(claim);
+        foreach (var claim in toDelete) await ns.DeleteAsync<Resourcev1ResourceClaim>(claim);
         await Wait.For(ns.Claims())
             .Until("every claim of the test to be deallocated or deleted after its pods were deleted", seen => seen.All(claim => !claim.IsAllocated()))
             .DescribedBy(Claims.Describe).Within(ns.Timeouts.DevicesReleased).Async(ns.Cancellation);

@@ -80,75 +80,15 @@ public sealed class TestNamespace : IAsyncDisposable
         ["app.kubernetes.io/managed-by"] = "aiconformance",
     };
 
-    public async Task<V1Pod> CreatePodAsync(V1Pod pod)
-    {
-        Label(pod.Metadata ??= new V1ObjectMeta());
-        var created = await Kubernetes.CoreV1.CreateNamespacedPodAsync(pod, Name, cancellationToken: Cancellation);
-        Evidence.Created("Pod", Name, created.Metadata.Name);
-        return created;
-    }
+    /// <summary>Deletes an object of any namespaced kind in this namespace; one that is gone already is fine.</summary>
+    public Task DeleteAsync<T>(string name, int? gracePeriodSeconds = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Objects<T>().DeleteAsync(name, Cancellation, gracePeriodSeconds: gracePeriodSeconds);
 
-    public async Task<V1ResourceClaimTemplate> CreateClaimTemplateAsync(V1ResourceClaimTemplate template)
-    {
-        Label(template.Metadata ??= new V1ObjectMeta());
-        var created = await Kubernetes.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(template, Name, cancellationToken: Cancellation);
-        Evidence.Created("ResourceClaimTemplate", Name, created.Metadata.Name);
-        return created;
-    }
+    /// <summary>The pods of this namespace (one when <paramref name="name"/> is given), for waits.</summary>
+    public Watchable<V1Pod> Pods(string? name = null) => Objects<V1Pod>().Watchable(name);
 
-    public async Task<Resourcev1ResourceClaim> CreateClaimAsync(Resourcev1ResourceClaim claim)
-    {
-        Label(claim.Metadata ??= new V1ObjectMeta());
-        var created = await Kubernetes.ResourceV1.CreateNamespacedResourceClaimAsync(claim, Name, cancellationToken: Cancellation);
-        Evidence.Created("ResourceClaim", Name, created.Metadata.Name);
-        return created;
-    }
-
-    public async Task DeletePodAsync(string name)
-    {
-        try
-        {
-            await Kubernetes.CoreV1.DeleteNamespacedPodAsync(name, Name, gracePeriodSeconds: 0, cancellationToken: Cancellation);
-            Evidence.Step($"deleted Pod `{Name}/{name}`");
-        }
-        catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
-
-    public async Task DeleteClaimAsync(string name)
-    {
-        try
-        {
-            await Kubernetes.ResourceV1.DeleteNamespacedResourceClaimAsync(name, Name, cancellationToken: Cancellation);
-            Evidence.Step($"deleted ResourceClaim `{Name}/{name}`");
-        }
-        catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
-
-    public Watchable<V1Pod> Pods(string? name = null) => new(
-        async token =>
-        {
-            var list = await Kubernetes.CoreV1.ListNamespacedPodAsync(Name, fieldSelector: NameSelector(name), cancellationToken: token);
-            return (list.Items, list.Metadata?.ResourceVersion);
-        },
-        (resourceVersion, seconds, onError, token) => Kubernetes.CoreV1.WatchListNamespacedPodAsync(Name,
-            fieldSelector: NameSelector(name), resourceVersion: resourceVersion, timeoutSeconds: seconds, onError: onError,
-            cancellationToken: token));
-
-    public Watchable<Resourcev1ResourceClaim> Claims(string? name = null) => new(
-        async token =>
-        {
-            var list = await Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(Name, fieldSelector: NameSelector(name), cancellationToken: token);
-            return (list.Items, list.Metadata?.ResourceVersion);
-        },
-        (resourceVersion, seconds, onError, token) => Kubernetes.ResourceV1.WatchListNamespacedResourceClaimAsync(Name,
-            fieldSelector: NameSelector(name), resourceVersion: resourceVersion, timeoutSeconds: seconds, onError: onError,
-            cancellationToken: token));
+    /// <summary>The ResourceClaims of this namespace (one when <paramref name="name"/> is given), for waits.</summary>
+    public Watchable<Resourcev1ResourceClaim> Claims(string? name = null) => Objects<Resourcev1ResourceClaim>().Watchable(name);
 
     public async ValueTask DisposeAsync()
     {
