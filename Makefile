@@ -66,7 +66,7 @@ BUILDER ?=
 
 .PHONY: publish-image image image-test airgap-bundle
 
-## Self-contained ReadyToRun publish for the image; its own obj/bin (.build/artifacts) so it never disturbs `make build`.
+## Self-contained, trimmed, ReadyToRun publish for the image; its own obj/bin (.build/artifacts) so it never disturbs `make build`.
 publish-image:
 	rm -rf $(PUBLISH_DIR)
 	$(DOTNET) publish $(PLUGIN) -c Release -p:PublishProfile=image-linux-x64 --artifacts-path .build/artifacts -o $(PUBLISH_DIR) -nologo
@@ -75,7 +75,8 @@ image: publish-image
 	PUBLISH_DIR=$(PUBLISH_DIR) IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) VERSION=$(VERSION) \
 	  BASE_IMAGE=$(BASE_IMAGE) IMAGE_BASE=$(IMAGE_BASE) BUILDER=$(BUILDER) images/plugin/build-image.sh
 
-## Runs the image from $(IMAGE_ARCHIVE) with runc against `aiconformance sim serve` (needs umoci, runc, jq).
+## Runs the image from $(IMAGE_ARCHIVE) with runc: its roles, the whole demo, and Sonobuoy mode against
+## `aiconformance sim serve`; fails past the 60 MB size budget (needs umoci, runc, jq).
 image-test:
 	IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) PUBLISH_DIR=$(PUBLISH_DIR) images/plugin/test-image.sh
 
