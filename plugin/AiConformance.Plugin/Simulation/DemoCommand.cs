@@ -51,8 +51,9 @@ public static class DemoCommand
                 }), signal.Token);
                 SimulationReport.WriteProblems(host, stdout);
                 if (parse.GetValue(stats)) SimulationReport.WriteStatistics(host, clock.Elapsed, stdout);
-                // A demo shows the flow; its verdict is in the reports. --strict makes it a check (verification, CI).
-                if (result.ExitCode != ExitCodes.NotConformant || parse.GetValue(strict)) return result.ExitCode;
+                // A demo shows the flow; its verdict is in the reports. --strict makes it a check (verification, CI). A run
+                // that could not run (an internal error) wrote no verdict: its exit code stands.
+                if (result.ExitCode != ExitCodes.NotConformant || result.Error is not null || parse.GetValue(strict)) return result.ExitCode;
                 stdout.WriteLine("demo: exit 0 because the reports were written; the verdict above is the simulated cluster's (--strict exits with it)");
                 return ExitCodes.Conformant;
             }
