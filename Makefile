@@ -7,7 +7,7 @@ PLUGIN := plugin/AiConformance.Plugin
 AICONFORMANCE := $(DOTNET) run --project $(PLUGIN) -c $(CONFIG) --no-build --
 ARGS ?=
 
-.PHONY: build test verify-under-load demo run list bench clean
+.PHONY: build test verification-table verify-under-load demo run list bench clean
 
 build:
 	$(DOTNET) build $(SLN) -c $(CONFIG) -nologo
@@ -16,6 +16,12 @@ build:
 test: build
 	$(DOTNET) test tests/AiConformance.Plugin.Tests -c $(CONFIG) --no-build -nologo
 	$(DOTNET) test tests/AiConformance.Verification -c $(CONFIG) --no-build -nologo
+
+## Rewrites docs/verification.md (which tests catch which broken scenario) from a run of the scenario verification;
+## the same run's test fails while the committed file differs from what it produced.
+verification-table: build
+	AICONFORMANCE_VERIFICATION_TABLE=$(CURDIR)/docs/verification.md $(DOTNET) test tests/AiConformance.Verification -c $(CONFIG) --no-build -nologo \
+	  --filter "FullyQualifiedName~AiConformance.Verification.Scenarios.SuiteAgainstScenariosTests"
 
 ## The verification project under CPU pressure (a busy worker per CPU), RUNS times in a row; stops at the first
 ## failing run. LOAD_WORKERS sets the number of busy workers, FILTER a `dotnet test --filter`.
@@ -49,7 +55,7 @@ clean:
 ## `make image` builds the plugin image with docker, podman or buildah (whichever is present) into an OCI archive
 ## under dist/. Offline (no registry reachable): `make image IMAGE_BASE=debian-local` makes the base from Debian
 ## packages instead of pulling the official runtime-deps image.
-VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' $(PLUGIN)/AiConformance.Plugin.csproj)
+VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 IMAGE_REPO ?= ghcr.io/ai-conformance/aiconformance
 IMAGE ?= $(IMAGE_REPO):$(VERSION)
 IMAGE_ARCHIVE ?= dist/aiconformance-$(VERSION).oci.tar
@@ -60,7 +66,7 @@ BUILDER ?=
 
 .PHONY: publish-image image image-test airgap-bundle
 
-## Self-contained ReadyToRun publish for the image; its own obj/bin (.build/artifacts) so it never disturbs `make build`.
+## Self-contained, trimmed, ReadyToRun publish for the image; its own obj/bin (.build/artifacts) so it never disturbs `make build`.
 publish-image:
 	rm -rf $(PUBLISH_DIR)
 	$(DOTNET) publish $(PLUGIN) -c Release -p:PublishProfile=image-linux-x64 --artifacts-path .build/artifacts -o $(PUBLISH_DIR) -nologo
@@ -69,7 +75,8 @@ image: publish-image
 	PUBLISH_DIR=$(PUBLISH_DIR) IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) VERSION=$(VERSION) \
 	  BASE_IMAGE=$(BASE_IMAGE) IMAGE_BASE=$(IMAGE_BASE) BUILDER=$(BUILDER) images/plugin/build-image.sh
 
-## Runs the image from $(IMAGE_ARCHIVE) with runc against `aiconformance sim serve` (needs umoci, runc, jq).
+## Runs the image from $(IMAGE_ARCHIVE) with runc: its roles, the whole demo, and Sonobuoy mode against
+## `aiconformance sim serve`; fails past the 60 MB size budget (needs umoci, runc, jq).
 image-test:
 	IMAGE=$(IMAGE) ARCHIVE=$(IMAGE_ARCHIVE) PUBLISH_DIR=$(PUBLISH_DIR) images/plugin/test-image.sh
 

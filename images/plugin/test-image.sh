@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the built image the way Sonobuoy would, without Kubernetes or a container engine: the OCI archive is unpacked
 # with umoci and run with runc (read-only root, non-root uid, /tmp as tmpfs) against `aiconformance sim serve` on the
-# host. Asserts that the run writes `done`, the JUnit and the filled checklist, and that the workload roles start.
+# host. Asserts that the run writes `done`, the JUnit and the filled checklist, that the workload roles start, and
+# that the whole `aiconformance demo` passes inside the image (NUnit discovery, YAML, the Kubernetes client and the
+# simulated API server: the reflection a trimmed build could lose).
 # Called by `make image-test`; inputs from the environment:
 #
 #   IMAGE        the image reference inside the archive
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/../.."
 : "${IMAGE:?}" "${ARCHIVE:?}" "${PUBLISH_DIR:?}"
 work=${IMAGE_TEST_DIR:-.build/image-test}
 run_timeout=${IMAGE_TEST_RUN_TIMEOUT:-900}
+max_archive_mb=${IMAGE_TEST_MAX_ARCHIVE_MB:-60}   # the size budget of the image (README, "The container image")
 for tool in umoci runc jq; do
   command -v $tool >/dev/null || { echo "image-test: $tool is not installed (apt-get install umoci runc jq)" >&2; exit 1; }
 done
@@ -23,6 +26,7 @@ failures=0
 pass() { echo "image-test: PASS $*"; }
 fail() { echo "image-test: FAIL $*" >&2; failures=$((failures + 1)); }
 now_ms() { date +%s%3N; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 
 containers=()
 sim_pid=
@@ -76,9 +80,13 @@ compressed=$(stat -c %s "$ARCHIVE")
 unpacked=$(du -sb "$work/bundle/rootfs" | cut -f1)
 app=$(du -sb "$work/bundle/rootfs/opt/aiconformance" | cut -f1)
 start=$(now_ms)
-run_container version '["aiconformance","--version"]' || fail "aiconformance --version exits non-zero: $(tail -3 "$work/version.log")"
+run_container version '["aiconformance","version"]' || fail "aiconformance version exits non-zero: $(tail -3 "$work/version.log")"
 startup_ms=$(( $(now_ms) - start ))
-echo "image-test: size: archive $((compressed / 1048576)) MiB, unpacked $((unpacked / 1048576)) MiB (application $((app / 1048576)) MiB); start-up (--version, incl. runc) ${startup_ms} ms"
+grep -q '^checklists: v1\.' "$work/version.log" && grep -q '^nunit: ' "$work/version.log" \
+  && pass "version lists the embedded checklists and NUnit" || fail "version printed: $(head -4 "$work/version.log")"
+[[ $compressed -le $((max_archive_mb * 1000000)) ]] && pass "archive within ${max_archive_mb} MB" \
+  || fail "archive is $(mb "$compressed"), over the ${max_archive_mb} MB budget"
+echo "image-test: size: archive $(mb "$compressed"), unpacked $(mb "$unpacked") (application $(mb "$app")); start-up (version, incl. runc) ${startup_ms} ms"
 
 # The archive is what mirroring starts from (README: skopeo copy oci-archive:... docker://...).
 if command -v skopeo >/dev/null; then
@@ -90,8 +98,10 @@ if command -v skopeo >/dev/null; then
 fi
 
 # 2. The probe role, in a network namespace of its own with only loopback: it needs no network at all.
+start=$(now_ms)
 if run_container probe '["aiconformance","probe"]' isolated && jq -e 'type == "object"' "$work/probe.log" >/dev/null 2>&1; then
-  pass "probe role prints its JSON report (no network)"
+  probe_ms=$(( $(now_ms) - start ))
+  pass "probe role prints its JSON report (no network) in ${probe_ms} ms, incl. runc"
 else
   fail "probe role: $(tail -5 "$work/probe.log")"
 fi
@@ -132,7 +142,25 @@ for role in serve-echo serve-model; do
   [[ -n $started ]] && pass "$role role $started" || fail "$role role did not start: $(tail -5 "$work/$role.log")"
 done
 
-# 4. Sonobuoy mode against the simulated cluster, as the plugin's ServiceAccount (RBAC of sonobuoy/).
+# 4. The whole demo inside the image, with only loopback: the embedded simulated cluster, NUnit discovering and running
+#    every fixture, YAML checklists and scenarios, the Kubernetes client. The reference scenario is conformant, so
+#    every test must pass (requirements without an automated test stay "needs attestation", so no --strict).
+mkdir -p "$work/demo-results"
+chmod 0777 "$work/demo-results"
+start=$(now_ms)
+demo_rc=0
+run_container demo '["aiconformance","demo","--scenario","reference","--output","/tmp/demo"]' isolated \
+  '.mounts += [{"destination": "/tmp/demo", "type": "bind", "source": "'"$work/demo-results"'", "options": ["rbind", "rw"]}]' || demo_rc=$?
+demo_s=$(( ($(now_ms) - start) / 1000 ))
+demo_tests=$(grep -c '<testcase ' "$work/demo-results/junit.xml" 2>/dev/null || true)
+demo_failed=$(grep -cE '<(failure|error)[ >]' "$work/demo-results/junit.xml" 2>/dev/null || true)
+if [[ $demo_rc == 0 && ${demo_tests:-0} -gt 0 && ${demo_failed:-0} == 0 ]] && ls "$work/demo-results"/AIConformance-1.*.yaml >/dev/null 2>&1; then
+  pass "demo on the reference scenario: exit 0, $demo_tests test cases, none failed, checklist written (${demo_s}s)"
+else
+  fail "demo exited $demo_rc with ${demo_tests:-0} test cases, ${demo_failed:-0} failed: $(tail -5 "$work/demo.log")"
+fi
+
+# 5. Sonobuoy mode against the simulated cluster, as the plugin's ServiceAccount (RBAC of sonobuoy/).
 "$PUBLISH_DIR/aiconformance" sim serve --scenario reference --as-plugin --kubeconfig-out "$work/kubeconfig" >"$work/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 300); do grep -q '^ready' "$work/sim.log" 2>/dev/null && break; sleep 0.2; done
@@ -172,7 +200,7 @@ if [[ -f $work/results/junit.xml ]]; then
   tests=$(grep -c '<testcase ' "$work/results/junit.xml" || true)
   [[ $tests -gt 0 ]] && pass "junit.xml holds $tests test cases" || fail "junit.xml holds no test case"
 fi
-# 5. The same run with no network at all: the simulated cluster and the run share one container whose network
+# 6. The same run with no network at all: the simulated cluster and the run share one container whose network
 #    namespace has only loopback, so anything that needed more than the cluster would fail. Same tests expected.
 kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
 sim_pid=
@@ -201,6 +229,8 @@ fi
   echo "archive_bytes=$compressed"
   echo "unpacked_bytes=$unpacked"
   echo "startup_ms=$startup_ms"
+  echo "probe_ms=${probe_ms:-}"
+  echo "demo_seconds=$demo_s"
   echo "sonobuoy_run_seconds=$run_s"
 } >"$work/report.txt"
 

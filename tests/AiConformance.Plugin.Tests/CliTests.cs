@@ -58,8 +58,9 @@ public class CliTests
     }
 
     [Test]
-    public void CommandsComeFromTheFactories() =>
-        Assert.That(CommandLineApp.BuildRoot().Subcommands.Select(c => c.Name), Is.SupersetOf(new[] { "run", "list", "version" }));
+    public void EveryCommandIsOnTheRootInHelpOrder() =>
+        Assert.That(CommandLineApp.BuildRoot().Subcommands.Select(c => c.Name),
+            Is.EqualTo(new[] { "run", "list", "version", "demo", "sim", "images", "submission", "probe", "serve-echo", "serve-model", "load" }));
 
     [TestCase("run", "--level", "MAYBE")]
     [TestCase("run", "--timeout", "soon")]
@@ -71,6 +72,29 @@ public class CliTests
         var (code, _, error) = await Invoke(args);
         Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
         Assert.That(error, Does.StartWith("error: ").And.Contain("hint: run 'aiconformance"));
+    }
+
+    [TestCase("run")]
+    [TestCase("demo")]
+    public async Task RunAndDemoRefuseTheSameLevels(string command)
+    {
+        var (code, _, error) = await Invoke(command, "--level", "MAYBE");
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(error, Does.StartWith("error: --level 'MAYBE' is not a level; use MUST or SHOULD\n"));
+    }
+
+    [TestCase("run")]
+    [TestCase("demo")]
+    public void RunAndDemoAcceptTheSameLevels(string command) =>
+        Assert.That(CommandLineApp.BuildRoot().Parse([command, "--level", "Must", "--level", "should"]).Errors, Is.Empty);
+
+    [Test]
+    public void RunAndDemoShareOneDefinitionOfTheirFilterOptions()
+    {
+        var commands = CommandLineApp.BuildRoot().Subcommands.Where(c => c.Name is "run" or "demo").ToList();
+        var shared = new RunOptions().All.Select(o => (o.Name, o.Description)).ToList();
+        Assert.That(commands, Has.Count.EqualTo(2));
+        Assert.That(commands.Select(c => c.Options.Select(o => (o.Name, o.Description)).Intersect(shared).Count()), Has.All.EqualTo(shared.Count));
     }
 
     [Test]

@@ -1,4 +1,4 @@
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 using NUnit.Framework;
 
 namespace AiConformance.Plugin.Tests;

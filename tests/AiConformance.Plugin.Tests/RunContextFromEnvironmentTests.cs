@@ -32,7 +32,6 @@ public class RunContextFromEnvironmentTests
                 Assert.That(context.Configuration.GetDouble("timeouts.scale", 1), Is.EqualTo(3));
                 Assert.That(context.Kubernetes.BaseUri.Port, Is.EqualTo(fixture.Api.Port));
                 Assert.That(context.RunId, Does.Match("^[0-9a-f]{8}$"));
-                Assert.That(context.Simulated, Is.False);
                 Assert.That(RunContext.Current, Is.SameAs(context), "built once");
             });
         }

@@ -96,10 +96,8 @@ public class SonobuoyContractTests
         using var fixture = new RunFixture();
         var results = fixture.Directory.File("sonobuoy-results");
         var request = fixture.Request("dra_support") with { Environment = SonobuoyEnvironment(results, FakeApiServer.FreePort()) };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await ConformanceRun.ExecuteAsync(request, CancellationToken.None);
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Conformant));
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
         Assert.That(File.Exists(Path.Combine(results, "done")), Is.True);
     }
 

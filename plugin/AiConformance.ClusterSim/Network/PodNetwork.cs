@@ -193,8 +193,7 @@ public sealed class PodNetwork
     /// <exception cref="SocketException">HostNotFound, HostUnreachable or ConnectionRefused, as the client's kernel would say.</exception>
     public async ValueTask<Stream> ConnectAsync(PodSandbox client, string host, int port, CancellationToken cancellationToken)
     {
-        var (target, targetPort) = Route(client, Address(client, host), port);
-        var localPort = target.ListenerOn(targetPort) ?? throw new SocketException((int)SocketError.ConnectionRefused);
+        var localPort = LocalPort(client, Address(client, host), port);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -219,30 +218,29 @@ public sealed class PodNetwork
         return addresses.Count > 0 ? addresses[Random.Shared.Next(addresses.Count)] : throw new SocketException((int)SocketError.HostNotFound);
     }
 
-    /// <summary>The pod sandbox and port a connection to <paramref name="address"/>:<paramref name="port"/> ends at.</summary>
-    private (PodSandbox Target, int Port) Route(PodSandbox client, string address, int port)
+    /// <summary>The local port of the listener a connection to <paramref name="address"/>:<paramref name="port"/> reaches.</summary>
+    private int LocalPort(PodSandbox client, string address, int port)
     {
-        if (Proxy.ServiceWithClusterIp(address) is { } service)
-            return ToEndpoint(Proxy.Choose(service, port, client));
-        if (address == client.Ip && !client.HostNetwork) return (client, port);
-        var node = store.List(Kinds.Node).FirstOrDefault(n => NodeAddress(n) == address);
-        if (node is not null)
+        var viaService = Proxy.ServiceWithClusterIp(address) is { } service ? Proxy.Choose(service, port, client)
+            : NodeAt(address) is not null && Proxy.ServiceWithNodePort(port) is { } nodePort ? Proxy.Choose(nodePort.Service, nodePort.Port, client)
+            : null;
+        if (viaService is not null)
         {
-            if (Proxy.ServiceWithNodePort(port) is { } nodePort) return ToEndpoint(Proxy.Choose(nodePort.Service, nodePort.Port, client));
-            return (HostNetworkListener(node.Name(), port) ?? new PodSandbox("", "", "", node.Name(), address, true), port);
+            // kube-proxy rejects connections to a Service port without endpoints.
+            if (viaService.Address is null) throw Refused();
+            (address, port) = (viaService.Address, viaService.Port);
         }
-        return (PodAt(address) ?? throw new SocketException((int)SocketError.HostUnreachable), port);
+        if (address == client.Ip && !client.HostNetwork) return client.ListenerOn(port) ?? throw Refused();
+        // A node answers for itself: its host-network pods' ports, else a refusal.
+        if (NodeAt(address) is { } node) return HostNetworkListener(node, port)?.ListenerOn(port) ?? throw Refused();
+        // An address no pod has (any more): the packets go nowhere.
+        var pod = PodAt(address) ?? throw new SocketException((int)SocketError.HostUnreachable);
+        return pod.ListenerOn(port) ?? throw Refused();
     }
 
-    private (PodSandbox, int) ToEndpoint(ServiceProxy.Backend backend)
-    {
-        // kube-proxy rejects connections to a Service without endpoints.
-        if (backend.Address is null) throw new SocketException((int)SocketError.ConnectionRefused);
-        var node = store.List(Kinds.Node).FirstOrDefault(n => NodeAddress(n) == backend.Address);
-        var target = node is not null ? HostNetworkListener(node.Name(), backend.Port) : PodAt(backend.Address);
-        // An endpoint whose pod is gone: the packets go nowhere.
-        return (target ?? throw new SocketException((int)SocketError.HostUnreachable), backend.Port);
-    }
+    private static SocketException Refused() => new((int)SocketError.ConnectionRefused);
+
+    private string? NodeAt(string address) => store.List(Kinds.Node).FirstOrDefault(n => NodeAddress(n) == address)?.Name();
 
     private PodSandbox? PodAt(string address)
     {

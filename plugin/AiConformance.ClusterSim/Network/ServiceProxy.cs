@@ -16,8 +16,8 @@ public sealed class ServiceProxy(IClusterStore store)
     private readonly Dictionary<(string Service, string Client), (string Address, DateTime Until)> affinity = [];
     private readonly Lock gate = new();
 
-    /// <summary>One backend for a connection, or why there is none.</summary>
-    public sealed record Backend(string? Address, int Port, string? Refusal = null);
+    /// <summary>The endpoint a connection goes to; a null address when there is none (the connection is rejected).</summary>
+    public sealed record Backend(string? Address, int Port);
 
     /// <summary>The Service owning a ClusterIP, or null when the address is no Service's.</summary>
     public JsonObject? ServiceWithClusterIp(string address) =>
@@ -31,9 +31,7 @@ public sealed class ServiceProxy(IClusterStore store)
     public Backend Choose(JsonObject service, int servicePort, PodSandbox? client)
     {
         var port = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(p => JsonNumber.Int(p["port"]) == servicePort);
-        return port is null
-            ? new Backend(null, 0, $"service {service.Namespace()}/{service.Name()} has no port {servicePort}")
-            : Choose(service, port, client);
+        return port is null ? new Backend(null, 0) : Choose(service, port, client);
     }
 
     public Backend Choose(JsonObject service, JsonObject servicePort, PodSandbox? client)
@@ -44,7 +42,7 @@ public sealed class ServiceProxy(IClusterStore store)
             endpoints = [.. endpoints.Where(e => e.Node == client.Node)];
         var usable = endpoints.Where(e => e.Ready).ToList();
         if (usable.Count == 0) usable = [.. endpoints.Where(e => e.Serving && e.Terminating)];
-        if (usable.Count == 0) return new Backend(null, 0, $"service {service.Namespace()}/{service.Name()} has no endpoints");
+        if (usable.Count == 0) return new Backend(null, 0);
         var chosen = Sticky(service, client, usable) ?? usable[Random.Shared.Next(usable.Count)];
         Remember(service, client, chosen);
         return new Backend(chosen.Address, chosen.Port);

@@ -25,6 +25,17 @@ public sealed class Scenario
     /// </summary>
     public List<string>? AlsoAffects { get; set; }
 
+    /// <summary>
+    /// For healthy variants: requirements whose outcome the variant legitimately changes, by requirement id, with the
+    /// status it must come out as (one of <see cref="ExpectedStatuses"/>), e.g. a cluster of one physical GPU cannot
+    /// show isolation between two: <c>secure_accelerator_access: NeedsAttestation</c>. Not inherited by overlays.
+    /// </summary>
+    public Dictionary<string, string>? Expect { get; set; }
+
+    /// <summary>The statuses <see cref="Expect"/> may name (the runner's requirement statuses, by name).</summary>
+    public static readonly IReadOnlyList<string> ExpectedStatuses =
+        ["Implemented", "PartiallyImplemented", "NotImplemented", "NotApplicable", "NeedsAttestation"];
+
     /// <summary><c>v1.34</c>, <c>v1.35</c> or <c>v1.36</c>: decides discovery, OpenAPI and the nodes' kubelet version.</summary>
     public string? KubernetesVersion { get; set; }
 

@@ -31,6 +31,9 @@ public static partial class ScenarioLoader
     /// <summary>The embedded broken scenarios: each names the requirement it breaks.</summary>
     public static IReadOnlyList<string> BrokenNames => EmbeddedNames.Where(n => n.StartsWith("broken/", StringComparison.Ordinal)).ToList();
 
+    /// <summary>The embedded healthy variants of reference: conformant clusters of another shape, on which nothing may regress.</summary>
+    public static IReadOnlyList<string> HealthyNames => EmbeddedNames.Where(n => n.StartsWith("healthy/", StringComparison.Ordinal)).ToList();
+
     /// <summary>Loads an embedded scenario by name, or a file when the argument is a path to one.</summary>
     public static Scenario Load(string nameOrFile)
     {
@@ -101,6 +104,7 @@ public static partial class ScenarioLoader
         baseScenario.Description = overlay.Description ?? baseScenario.Description;
         baseScenario.Breaks = overlay.Breaks;
         baseScenario.AlsoAffects = overlay.AlsoAffects;
+        baseScenario.Expect = overlay.Expect;
         baseScenario.Extends = overlay.Extends;
         baseScenario.KubernetesVersion = overlay.KubernetesVersion ?? baseScenario.KubernetesVersion;
         baseScenario.Nodes = overlay.Nodes ?? baseScenario.Nodes;
@@ -165,7 +169,14 @@ public static partial class ScenarioLoader
                 problems.Add($"{at} answers port {answer.Port}, {(answer.Path is null ? "every path" : "path " + answer.Path)}, a second time");
         }
         if (scenario.Faults!.ApiErrorRate is < 0 or > 1) problems.Add("faults.apiErrorRate must be between 0 and 1");
-        if (scenario.Faults.ErrorCode is not (500 or 429 or 503 or 504)) problems.Add("faults.errorCode must be 500, 429, 503 or 504");
+        foreach (var code in scenario.Faults.Codes.Where(c => c is not (500 or 429 or 503 or 504)))
+            problems.Add($"faults.errorCode{(scenario.Faults.ErrorCodes is null ? "" : "s")} {code} must be 500, 429, 503 or 504");
+        foreach (var (requirement, status) in scenario.Expect ?? [])
+        {
+            if (!RequirementId().IsMatch(requirement)) problems.Add($"expect.{requirement} is not a requirement id (lowercase words joined by '_')");
+            if (!Scenario.ExpectedStatuses.Contains(status))
+                problems.Add($"expect.{requirement} '{status}' must be one of {string.Join(", ", Scenario.ExpectedStatuses)}");
+        }
         if (scenario.Faults.CutStreamRate is < 0 or > 1) problems.Add("faults.cutStreamRate must be between 0 and 1");
         if (problems.Count > 0)
             throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - {string.Join("\n  - ", problems)}");
@@ -205,4 +216,7 @@ public static partial class ScenarioLoader
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
+    private static partial Regex RequirementId();
 }

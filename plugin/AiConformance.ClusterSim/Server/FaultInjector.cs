@@ -20,8 +20,11 @@ public sealed class FaultInjector(ApiFaults faults)
     {
         if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, cancellation);
         if (faults.ApiErrorRate <= 0) return;
-        if (Draw() < faults.ApiErrorRate) throw ErrorFor(faults.ErrorCode);
+        if (Draw() < faults.ApiErrorRate) throw ErrorFor(DrawCode());
     }
+
+    /// <summary>The error's code: one of the configured codes (no draw when there is only one).</summary>
+    private int DrawCode() => faults.Codes.Count == 1 ? faults.Codes[0] : faults.Codes[(int)(Draw() * faults.Codes.Count)];
 
     /// <summary>The number of body bytes after which this stream is cut, or null when it is left whole.</summary>
     public long? DrawStreamCut()

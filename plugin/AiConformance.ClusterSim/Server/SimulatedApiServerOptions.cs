@@ -49,6 +49,12 @@ public sealed record ApiFaults
     /// <summary>500 InternalError, 429 TooManyRequests (with Retry-After), 503 ServiceUnavailable or 504 Timeout.</summary>
     public int ErrorCode { get; init; } = 500;
 
+    /// <summary>Several of those, each error drawn among them (a server both throttling and overloaded); replaces <see cref="ErrorCode"/>.</summary>
+    public List<int>? ErrorCodes { get; init; }
+
+    /// <summary>The codes errors are drawn from.</summary>
+    public IReadOnlyList<int> Codes => ErrorCodes is { Count: > 0 } codes ? codes : [ErrorCode];
+
     /// <summary>Added to every resource request.</summary>
     public TimeSpan Latency { get; init; }
 

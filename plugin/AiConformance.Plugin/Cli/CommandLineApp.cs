@@ -1,38 +1,35 @@
 using System.CommandLine;
-using AiConformance.Plugin.Packaging;
+using AiConformance.Plugin.Packaging.Images;
+using AiConformance.Plugin.Packaging.Submission;
 using AiConformance.Plugin.Running;
 using AiConformance.Plugin.Simulation;
 using AiConformance.Plugin.Sonobuoy;
+using AiConformance.Plugin.Workloads;
 
 namespace AiConformance.Plugin.Cli;
 
 /// <summary>
-/// The <c>aiconformance</c> command line, assembled from command factories so each area adds its commands without
-/// touching the others. Parse errors exit with <see cref="ExitCodes.UsageError"/> and a hint, never a stack trace.
+/// The <c>aiconformance</c> command line: the runner's commands, the simulated cluster's, packaging and the workload
+/// roles, in help order. Parse errors exit with <see cref="ExitCodes.UsageError"/> and a hint, never a stack trace.
 /// </summary>
 public static class CommandLineApp
 {
-    /// <summary>Factories of the top-level commands, in help order.</summary>
-    public static IReadOnlyList<Func<IEnumerable<Command>>> CommandFactories { get; } =
-    [
-        CoreCommands.Create,
-        SimulationCommands.Create,
-        PackagingCommands.Create,
-        Workloads.WorkloadCommands.Create,
-    ];
-
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand(
             "Kubernetes AI Conformance plugin: proves each requirement of the CNCF AI conformance checklist on a cluster " +
             "and fills the checklist. Exit codes: 0 every selected MUST requirement Implemented (or N/A); 1 some is not; " +
             "2 usage or configuration error; 3 cluster unreachable or unauthorized.");
-        foreach (var factory in CommandFactories)
+        Command[] commands =
+        [
+            RunCommand.Create(), ListCommand.Create(), VersionCommand.Create(),
+            DemoCommand.Create(), SimCommand.Create(),
+            ImagesCommand.Create(), SubmissionCommand.Create(),
+            .. WorkloadCommands.Create(),
+        ];
+        foreach (var command in commands)
         {
-            foreach (var command in factory())
-            {
-                root.Add(command);
-            }
+            root.Add(command);
         }
         return root;
     }

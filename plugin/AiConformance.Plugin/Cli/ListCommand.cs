@@ -22,10 +22,10 @@ public static class ListCommand
 
     public static Command Create()
     {
-        var checklist = CoreCommands.ChecklistOption($"Checklist version (default: the newest, {ChecklistCatalog.Newest.Version}).");
+        var checklist = CommandOptions.Checklist($"Checklist version (default: the newest, {ChecklistCatalog.Newest.Version}).");
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
-        var suiteAssembly = CoreCommands.SuiteAssemblyOption();
+        var suiteAssembly = CommandOptions.SuiteAssembly();
         var command = new Command("list", "List each requirement of a checklist version (id, section, level) and its tests.")
         {
             checklist, format, suiteAssembly,

@@ -1,4 +1,5 @@
 using AiConformance.Checklist;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Reports;
 
@@ -28,7 +29,7 @@ public static class ChecklistReport
         header.Add("");
         var fillings = report.Requirements.ToDictionary(
             r => r.Requirement.Id,
-            r => new RequirementFilling(r.Status, Evidence(r), report.Simulated ? $"{report.SimulatedLabel}: {r.Notes}" : r.Notes));
+            r => new RequirementFilling(r.Status.ChecklistText(), Evidence(r), report.Simulated ? $"{report.SimulatedLabel}: {r.Notes}" : r.Notes));
         return FilledChecklist.Render(report.Checklist, metadata, fillings, header);
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 using AiConformance.Suite.Framework;
 
 namespace AiConformance.Plugin.Reports;
@@ -21,7 +21,7 @@ public static class EvidenceReport
             text.Append(CultureInfo.InvariantCulture, $"> **{report.SimulatedLabel}**: observed on the embedded simulated cluster; not evidence for a submission.\n\n");
         }
         text.Append("> ").Append(r.Description).Append("\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"- status: **{(requirement.Status.Length == 0 ? "(empty: needs attestation)" : requirement.Status)}**\n");
+        text.Append(CultureInfo.InvariantCulture, $"- status: **{requirement.Status.Display()}**\n");
         text.Append(CultureInfo.InvariantCulture, $"- notes: {requirement.Notes}\n");
         text.Append(CultureInfo.InvariantCulture, $"- run: `{report.RunId}`, cluster `{report.ServerVersion ?? "unknown"}`, started {report.Started.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC\n");
         var acceleratorSeconds = requirement.Tests.Sum(t => AcceleratorSeconds(t.Output));

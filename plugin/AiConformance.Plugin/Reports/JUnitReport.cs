@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Reports;
 

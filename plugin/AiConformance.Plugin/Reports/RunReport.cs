@@ -1,10 +1,10 @@
 using AiConformance.Checklist;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Reports;
 
 /// <summary>One selected requirement with its tests and the status they add up to.</summary>
-public sealed record RequirementReport(Requirement Requirement, string Status, string Notes, IReadOnlyList<TestRecord> Tests)
+public sealed record RequirementReport(Requirement Requirement, RequirementStatus Status, string Notes, IReadOnlyList<TestRecord> Tests)
 {
     /// <summary>What the requirement's fixtures recorded outside their tests (shared setup and teardown).</summary>
     public IReadOnlyList<FixtureOutput> FixtureOutputs { get; init; } = [];

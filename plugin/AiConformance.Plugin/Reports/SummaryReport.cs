@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiConformance.Checklist;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Reports;
 
@@ -76,7 +76,7 @@ public static class SummaryReport
         [
             r.Requirement.Id,
             r.Requirement.LevelText,
-            r.Status.Length == 0 ? "(needs attestation)" : r.Status,
+            r.Status.Display(),
             r.Passed.ToString(CultureInfo.InvariantCulture),
             r.Failed.ToString(CultureInfo.InvariantCulture),
             r.Skipped.ToString(CultureInfo.InvariantCulture),

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using AiConformance.Checklist;
 using AiConformance.ClusterSim.Discovery;
 using AiConformance.Plugin.Reports;
+using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Sonobuoy;
+using AiConformance.Suite;
 using AiConformance.Suite.Framework;
 
 namespace AiConformance.Plugin.Running;
@@ -15,8 +17,8 @@ namespace AiConformance.Plugin.Running;
 /// </summary>
 public static class ConformanceRun
 {
-    private static readonly TimeSpan DefaultCleanupGrace = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(5);
+    /// <summary>How long the end of a run waits for progress posts still queued (a hung endpoint delays the end by at most this).</summary>
+    private static readonly TimeSpan ProgressDrainLimit = TimeSpan.FromSeconds(30);
 
     public static async Task<RunResult> ExecuteAsync(RunRequest request, CancellationToken cancellation)
     {
@@ -77,7 +79,7 @@ public static class ConformanceRun
     {
         var configuration = LoadConfiguration(request, environment, sonobuoy);
         var named = request.ChecklistVersion is null ? null : Guard(() => ChecklistSelection.Named(request.ChecklistVersion));
-        var cleanupGrace = request.CleanupGrace ?? Guard(() => configuration.GetDuration("run.cleanupGraceSeconds", DefaultCleanupGrace));
+        var cleanupGrace = request.CleanupGrace ?? Guard(() => RunnerSettings.CleanupGrace(configuration));
         Guard(() => Timeouts.From(configuration));
         var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
         if (!request.Simulated && SimulatedVersion.IsSimulated(connection.ServerVersion))
@@ -105,7 +107,6 @@ public static class ConformanceRun
             Checklist = checklist,
             Configuration = configuration,
             Cancellation = testsCancellation.Token,
-            Simulated = request.Simulated,
         };
         var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
         var selectedIds = requirements.Select(r => r.Id).ToHashSet();
@@ -149,7 +150,7 @@ public static class ConformanceRun
             SimulationName = request.SimulationName,
             Interrupted = execution.Interrupted,
             ExitCode = exitCode,
-            Metadata = Metadata(configuration),
+            Metadata = RunnerSettings.Metadata(configuration),
         };
         ReportWriter.WriteAll(directory, report);
         PrintSummary(output, report, request, directory);
@@ -176,7 +177,7 @@ public static class ConformanceRun
         requirements.Select(r =>
         {
             var own = execution.Records.Where(t => t.RequirementId == r.Id).ToList();
-            var (status, notes) = RequirementStatus.Decide(own);
+            var (status, notes) = RequirementVerdict.Decide(own, AttestationOnly.ReasonFor(r.Id));
             return new RequirementReport(r, status, notes, own)
             {
                 FixtureOutputs = execution.FixtureOutputs.Where(f => f.RequirementId == r.Id).ToList(),
@@ -185,7 +186,7 @@ public static class ConformanceRun
 
     /// <summary>0 when every selected MUST requirement is Implemented or N/A; SHOULD requirements do not count.</summary>
     private static int ExitCodeOf(IEnumerable<RequirementReport> requirements) =>
-        requirements.All(r => r.Requirement.Level != RequirementLevel.Must || RequirementStatus.Satisfies(r.Status))
+        requirements.All(r => r.Requirement.Level != RequirementLevel.Must || r.Status.SatisfiesMust())
             ? ExitCodes.Conformant
             : ExitCodes.NotConformant;
 
@@ -223,7 +224,7 @@ public static class ConformanceRun
         {
             variables[name] = value;
         }
-        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables));
+        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables, RunnerSettings.Keys));
     }
 
     private static ChecklistVersion ChooseChecklist(SonobuoyEnvironment? sonobuoy, ClusterConnection connection, TextWriter output)
@@ -270,18 +271,6 @@ public static class ConformanceRun
             throw new RunSetupException(ExitCodes.UsageError, e.Message);
         }
     }
-
-    private static Dictionary<string, string> Metadata(SuiteConfiguration configuration)
-    {
-        const string prefix = "metadata.";
-        return configuration.Values
-            .Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && kv.Value.Length > 0)
-            .ToDictionary(kv => MetadataField(kv.Key[prefix.Length..]), kv => kv.Value);
-    }
-
-    /// <summary>The template's spelling of a metadata field, whatever case the key arrived in (environment overrides are case-blind).</summary>
-    private static string MetadataField(string name) =>
-        ChecklistCatalog.Versions.SelectMany(v => v.MetadataFields).FirstOrDefault(f => f.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name;
 
     private static string ProgressLine(TestRecord record, int index, int total)
     {

@@ -32,11 +32,17 @@ public static class RequirementSelection
             .ToList();
     }
 
-    private static RequirementLevel ParseLevel(string level) => level.Trim().ToUpperInvariant() switch
+    /// <summary>Whether the text names a level (MUST or SHOULD, in any case).</summary>
+    public static bool IsLevel(string level) => TryParseLevel(level) is not null;
+
+    private static RequirementLevel ParseLevel(string level) =>
+        TryParseLevel(level) ?? throw Usage($"unknown level '{level}'; use MUST or SHOULD");
+
+    private static RequirementLevel? TryParseLevel(string level) => level.Trim().ToUpperInvariant() switch
     {
         "MUST" => RequirementLevel.Must,
         "SHOULD" => RequirementLevel.Should,
-        _ => throw Usage($"unknown level '{level}'; use MUST or SHOULD"),
+        _ => null,
     };
 
     private static void CheckKnown(ChecklistVersion checklist, string id)

@@ -1,3 +1,4 @@
+using AiConformance.Plugin.Results;
 using NUnit.Framework.Interfaces;
 
 namespace AiConformance.Plugin.Running;
@@ -94,19 +95,9 @@ internal sealed class RunListener(
     {
     }
 
-    public static TestOutcome Outcome(ResultState state) => state.Status switch
-    {
-        TestStatus.Passed or TestStatus.Warning => TestOutcome.Passed,
-        TestStatus.Failed when state.Label is "Error" or "Cancelled" or "Invalid" => TestOutcome.Error,
-        TestStatus.Failed => TestOutcome.Failed,
-        TestStatus.Inconclusive => TestOutcome.NeedsAttestation,
-        _ => TestOutcome.NotApplicable,
-    };
-
     private static TestRecord ToRecord(SuiteTest test, ITestResult result, bool stopped)
     {
-        var outcome = Outcome(result.ResultState);
-        var message = result.Message?.Trim() ?? "";
+        var (outcome, message) = NUnitOutcome.Of(result.ResultState, result.Message ?? "");
         if (stopped && outcome != TestOutcome.Passed)
         {
             outcome = TestOutcome.Error;
@@ -120,6 +111,3 @@ internal sealed class RunListener(
         };
     }
 }
-
-/// <summary>Output a fixture wrote in its one-time setup or teardown, e.g. the shared objects it created.</summary>
-public sealed record FixtureOutput(string RequirementId, string Fixture, string Output);

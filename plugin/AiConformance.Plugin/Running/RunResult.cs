@@ -1,3 +1,5 @@
+using AiConformance.Plugin.Results;
+
 namespace AiConformance.Plugin.Running;
 
 /// <summary>How a run ended and what it found; <see cref="ExitCode"/> follows <see cref="ExitCodes"/>.</summary>
@@ -22,25 +24,6 @@ public sealed record RunResult
     public IReadOnlyList<TestRecord> Tests { get; init; } = [];
 }
 
-/// <summary>One selected requirement: its checklist status (exactly as written to the checklist) and test counts.</summary>
+/// <summary>One selected requirement: its checklist status and test counts.</summary>
 public sealed record RequirementResult(
-    string Id, string Section, string Level, string Status, int Passed, int Failed, int Skipped, string Notes);
-
-/// <summary>What a test ended as. Error covers tests that crashed or were interrupted.</summary>
-public enum TestOutcome { Passed, Failed, Error, NotApplicable, NeedsAttestation }
-
-/// <summary>One test of the run: its JUnit name (<c>TestX/Behaviour</c>), outcome, message and evidence transcript.</summary>
-public sealed record TestRecord(string Name, string RequirementId, TestOutcome Outcome, string Message)
-{
-    public TimeSpan Duration { get; init; }
-
-    /// <summary>The evidence transcript the test wrote.</summary>
-    public string Output { get; init; } = "";
-
-    /// <summary>Failure details (stack trace) when there are any.</summary>
-    public string Details { get; init; } = "";
-
-    public bool IsFailure => Outcome is TestOutcome.Failed or TestOutcome.Error;
-
-    public bool IsSkip => Outcome is TestOutcome.NotApplicable or TestOutcome.NeedsAttestation;
-}
+    string Id, string Section, string Level, RequirementStatus Status, int Passed, int Failed, int Skipped, string Notes);

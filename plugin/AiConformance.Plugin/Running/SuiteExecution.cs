@@ -1,3 +1,5 @@
+using AiConformance.Plugin.Results;
+
 namespace AiConformance.Plugin.Running;
 
 /// <summary>

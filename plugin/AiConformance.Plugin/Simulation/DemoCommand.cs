@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Server;
+using AiConformance.Plugin.Cli;
 using AiConformance.Plugin.Running;
 
 namespace AiConformance.Plugin.Simulation;
@@ -15,19 +16,17 @@ public static class DemoCommand
     public static Command Create()
     {
         var scenario = ScenarioOption.Create();
-        var output = new Option<string?>("--output", "-o") { Description = "Results folder (default: ./results/<UTC timestamp>).", HelpName = "DIR" };
-        var checklist = new Option<string?>("--checklist") { Description = "Checklist version to run (default: the simulated cluster's version).", HelpName = "VERSION" };
-        var levels = Repeatable("--level", "Only requirements of this level: MUST or SHOULD (repeatable).", "LEVEL");
-        var sections = Repeatable("--section", "Only requirements of this checklist section (repeatable).", "SECTION");
-        var requirements = Repeatable("--requirement", "Only this requirement id (repeatable).", "ID");
-        var skips = Repeatable("--skip-requirement", "Leave this requirement id out (repeatable).", "ID");
-        var config = new Option<string?>("--config") { Description = "YAML configuration file for the suite.", HelpName = "FILE" };
+        var options = new RunOptions();
         var stats = new Option<bool>("--stats") { Description = "Print wall time, API requests by verb, watches and peak memory at the end." };
         var strict = new Option<bool>("--strict") { Description = "Exit 1 when a MUST requirement is not Implemented, as `run` does (default: 0 once the reports are written)." };
         var command = new Command("demo", "Run the suite against the embedded simulated cluster (no cluster needed); every output says SIMULATED.")
         {
-            scenario, output, checklist, levels, sections, requirements, skips, config, stats, strict,
+            scenario,
         };
+        foreach (var option in options.All.Concat([stats, strict]))
+        {
+            command.Add(option);
+        }
         command.SetAction(async (parse, _) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -42,25 +41,19 @@ public static class DemoCommand
             host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
             try
             {
-                var result = await ConformanceRun.ExecuteAsync(new RunRequest
+                var result = await ConformanceRun.ExecuteAsync(options.Apply(parse, new RunRequest
                 {
                     KubeconfigPath = kubeconfig,
                     Simulated = true,
                     SimulationName = loaded.Name,
-                    OutputDirectory = parse.GetValue(output),
-                    ChecklistVersion = parse.GetValue(checklist),
-                    Levels = parse.GetValue(levels) ?? [],
-                    Sections = parse.GetValue(sections) ?? [],
-                    Requirements = parse.GetValue(requirements) ?? [],
-                    SkipRequirements = parse.GetValue(skips) ?? [],
-                    ConfigPath = parse.GetValue(config),
                     Output = stdout,
                     ErrorOutput = stderr,
-                }, signal.Token);
+                }), signal.Token);
                 SimulationReport.WriteProblems(host, stdout);
                 if (parse.GetValue(stats)) SimulationReport.WriteStatistics(host, clock.Elapsed, stdout);
-                // A demo shows the flow; its verdict is in the reports. --strict makes it a check (verification, CI).
-                if (result.ExitCode != ExitCodes.NotConformant || parse.GetValue(strict)) return result.ExitCode;
+                // A demo shows the flow; its verdict is in the reports. --strict makes it a check (verification, CI). A run
+                // that could not run (an internal error) wrote no verdict: its exit code stands.
+                if (result.ExitCode != ExitCodes.NotConformant || result.Error is not null || parse.GetValue(strict)) return result.ExitCode;
                 stdout.WriteLine("demo: exit 0 because the reports were written; the verdict above is the simulated cluster's (--strict exits with it)");
                 return ExitCodes.Conformant;
             }
@@ -71,7 +64,4 @@ public static class DemoCommand
         });
         return command;
     }
-
-    private static Option<string[]> Repeatable(string name, string description, string helpName) =>
-        new(name) { Description = description, HelpName = helpName, Arity = ArgumentArity.OneOrMore };
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Server;
+using AiConformance.Plugin.Cli;
 using AiConformance.Plugin.Running;
 
 namespace AiConformance.Plugin.Simulation;

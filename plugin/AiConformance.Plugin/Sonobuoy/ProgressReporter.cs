@@ -6,11 +6,12 @@ namespace AiConformance.Plugin.Sonobuoy;
 /// <summary>
 /// Posts progress to the Sonobuoy worker at <c>http://localhost:$SONOBUOY_PROGRESS_PORT/progress</c>:
 /// <c>completed</c> counts finished tests that did not fail, <c>failures</c> names those that did. An endpoint that is
-/// down or slow never fails or delays the run beyond a short timeout.
+/// down never fails the run; the run posts off the test thread, so a slow one never holds a test either.
 /// </summary>
 public sealed class ProgressReporter : IDisposable
 {
-    private static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>Generous: posts are off the test thread, and a busy node must not lose updates to a short timeout.</summary>
+    private static readonly TimeSpan PostTimeout = TimeSpan.FromSeconds(15);
 
     private readonly HttpClient? http;
     private readonly Uri? endpoint;

@@ -38,7 +38,5 @@ public sealed record SonobuoyEnvironment(string ResultsDirectory, int? ProgressP
         }
     }
 
-    public string DoneFile => Path.Combine(ResultsDirectory, "done");
-
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

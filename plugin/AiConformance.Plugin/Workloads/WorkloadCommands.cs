@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AiConformance.Plugin.Simulation;
+using AiConformance.Plugin.Cli;
 using AiConformance.Workloads;
 using AiConformance.Workloads.Probe;
 

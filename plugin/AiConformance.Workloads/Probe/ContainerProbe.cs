@@ -27,6 +27,9 @@ public sealed partial class ContainerProbe(IContainerView view)
     [GeneratedRegex(@"^/dev/(nvidia\d+|dri/renderD\d+|accel/accel\d+|neuron\d+|vfio/\d+)$")]
     private static partial Regex OneAcceleratorFile();
 
+    [GeneratedRegex(@"^/dev/vfio/(?<group>\d+)$")]
+    private static partial Regex VfioGroupFile();
+
     [GeneratedRegex(@"^GPU_DEVICE_\d+$")]
     private static partial Regex DraExampleDeviceVariable();
 
@@ -47,6 +50,7 @@ public sealed partial class ContainerProbe(IContainerView view)
             Hostname = view.ReadText("/etc/hostname")?.Trim() ?? view.Environment.GetValueOrDefault("HOSTNAME"),
             DeviceFiles = deviceFiles,
             AcceleratorEnvironment = environment,
+            VfioGroups = ReadVfioGroups(deviceFiles),
             NvidiaSmi = nvidiaSmi,
             Accelerators = IdentifyAccelerators(nvidiaSmi, environment, deviceFiles),
             Kernel = new KernelIdentity
@@ -76,6 +80,13 @@ public sealed partial class ContainerProbe(IContainerView view)
             files.AddRange(view.List(directory));
         return [.. files.Distinct().Order(StringComparer.Ordinal)];
     }
+
+    /// <summary>The devices of each VFIO group the container has, as sysfs lists them (links named by PCI address).</summary>
+    private Dictionary<string, IReadOnlyList<string>> ReadVfioGroups(IReadOnlyList<string> deviceFiles) =>
+        deviceFiles.Select(file => VfioGroupFile().Match(file)).Where(match => match.Success)
+            .Select(match => match.Groups["group"].Value)
+            .ToDictionary(group => group, group => (IReadOnlyList<string>)
+                [.. view.List($"/sys/kernel/iommu_groups/{group}/devices").Select(Path.GetFileName).OfType<string>()]);
 
     private NvidiaSmiReport? QueryNvidiaSmi()
     {

@@ -21,6 +21,12 @@ public sealed record ProbeReport
     /// <summary>What <c>nvidia-smi</c> reported; null when no nvidia-smi was on PATH.</summary>
     public NvidiaSmiReport? NvidiaSmi { get; init; }
 
+    /// <summary>
+    /// For each VFIO group device the container has (<c>/dev/vfio/N</c>), the PCI addresses the kernel puts in that
+    /// IOMMU group (<c>/sys/kernel/iommu_groups/N/devices</c>); an empty list when sysfs does not say.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> VfioGroups { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>The accelerators this container can use, one entry per usable unit (GPU, MIG slice, device).</summary>
     public IReadOnlyList<VisibleAccelerator> Accelerators { get; init; } = [];
 

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using AiConformance.Checklist;
 using AiConformance.Plugin.Packaging.Submission;
 using AiConformance.Plugin.Reports;
-using AiConformance.Plugin.Running;
+using AiConformance.Plugin.Results;
 using NUnit.Framework;
 
 namespace AiConformance.Plugin.Tests.Packaging;
@@ -25,7 +25,7 @@ public sealed class SubmissionFromRunReportsTests
 
     private static RequirementReport Report(Requirement requirement, params TestRecord[] tests)
     {
-        var (status, notes) = RequirementStatus.Decide(tests);
+        var (status, notes) = RequirementVerdict.Decide(tests);
         return new RequirementReport(requirement, status, notes, tests);
     }
 

@@ -121,3 +121,47 @@ public sealed class FakeVirtualizedAccelerator
     [TestCaseSource(nameof(Profiles))]
     public void ProfileIsAllocated(string profile) => Evidence.Observed("profile", profile);
 }
+
+[Requirement("ai_inference")]
+public sealed class FakeAiInference
+{
+    // One test per NUnit result named in `fake.results`, so that each kind of result a fixture can end with (by design
+    // or by mistake) is run through the runner; none by default.
+    private static IEnumerable<TestCaseData> Results() => RunContext.Current.Configuration.GetList("fake.results").Select(result =>
+        result == "ignoredByAttribute" ? new TestCaseData(result).Ignore("left ignored by mistake") : new TestCaseData(result));
+
+    [TestCaseSource(nameof(Results))]
+    public void EndsAs(string result)
+    {
+        switch (result)
+        {
+            case "notApplicable": Outcome.NotApplicable("no inference gateway is installed"); break;
+            case "needsAttestation": Outcome.NeedsAttestation("the gateway's vendor is unknown; attach its documentation"); break;
+            case "ignored": Assert.Ignore("not finished yet"); break;
+            case "inconclusive": Assert.Inconclusive("could not tell"); break;
+            case "warning": Assert.Warn("the route took long to be accepted"); break;
+            case "error": throw new InvalidOperationException("the gateway client crashed");
+            case "failed": Assert.Fail("expected the weighted route to split traffic"); break;
+        }
+    }
+}
+
+[Requirement("ai_inference")]
+public sealed class FakeAiInferenceSharedSetup
+{
+    // A fixture whose one-time setup finds its requirement does not apply, when `fake.sharedSetup` says so.
+    private static IEnumerable<string> Cases() => RunContext.Current.Configuration.GetList("fake.sharedSetup");
+
+    [OneTimeSetUp]
+    public void DetectGateway()
+    {
+        switch (RunContext.Current.Configuration.Get("fake.sharedSetup"))
+        {
+            case "notApplicable": Outcome.NotApplicable("no Gateway API is served"); break;
+            case "ignored": Assert.Ignore("not finished yet"); break;
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void RoutesTraffic(string setup) => Evidence.Observed("shared setup", setup);
+}

@@ -1,5 +1,6 @@
 using AiConformance.Plugin.Packaging.Images;
 using AiConformance.Plugin.Packaging.Submission;
+using AiConformance.Plugin.Tests.Support;
 using AiConformance.Suite.Framework;
 using NUnit.Framework;
 

@@ -1,5 +1,6 @@
 using AiConformance.Plugin.Cli;
 using AiConformance.Plugin.Sonobuoy;
+using AiConformance.Plugin.Tests.Support;
 using AiConformance.Suite.Framework;
 using NUnit.Framework;
 using YamlDotNet.RepresentationModel;

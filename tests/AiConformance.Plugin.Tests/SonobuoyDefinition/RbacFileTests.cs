@@ -1,3 +1,4 @@
+using AiConformance.Plugin.Tests.Support;
 using NUnit.Framework;
 using YamlDotNet.RepresentationModel;
 

@@ -148,6 +148,22 @@ public sealed class ContainerProbeTests
     }
 
     [Test]
+    public void EachVfioGroupOfTheContainerListsThePciDevicesSysfsPutsInIt()
+    {
+        var view = BaseContainer()
+            .WithFile("/dev/vfio/vfio").WithFile("/dev/vfio/42")
+            .WithFile("/sys/kernel/iommu_groups/42/devices/0000:18:00.0").WithFile("/sys/kernel/iommu_groups/42/devices/0000:18:00.1")
+            .WithFile("/sys/kernel/iommu_groups/43/devices/0000:28:00.0");
+
+        var report = new ContainerProbe(view).Run();
+
+        Assert.That(report.VfioGroups, Is.EquivalentTo(new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["42"] = ["0000:18:00.0", "0000:18:00.1"],
+        }), "only the groups the container has, with the group's devices; not /dev/vfio/vfio, not group 43");
+    }
+
+    [Test]
     public void KernelProcessesAndNetworkAreReported()
     {
         var report = new ContainerProbe(BaseContainer().WithFile("/proc/self/cmdline", "x")).Run();

@@ -54,6 +54,54 @@ public sealed class LoadGeneratorTests
     }
 
     [Test]
+    public async Task SendsTheMethodAndBodyAsJsonUnlessAContentTypeIsGiven()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var server = LocalServer.Start(async (request, token) =>
+        {
+            using var reader = new StreamReader(request.InputStream);
+            seen.Add($"{request.HttpMethod} {request.ContentType} {await reader.ReadToEndAsync(token)}");
+            return RoleResponse.Json(200, "{}");
+        });
+        var json = LoadPlanParser.WithRequest(new LoadPlan(server.Url, 2), "post", "{\"prompt\":\"hi\"}", false, out _)!;
+        var text = LoadPlanParser.WithRequest(new LoadPlan(server.Url, 1, Headers: new Dictionary<string, string> { ["Content-Type"] = "text/plain" }),
+            "PUT", "hello", true, out _)!;
+
+        var summary = await LoadGenerator.RunAsync(json);
+        await LoadGenerator.RunAsync(text);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)summary["method"], Is.EqualTo("POST"));
+            Assert.That(seen, Is.EquivalentTo(new[]
+            {
+                "POST application/json; charset=utf-8 {\"prompt\":\"hi\"}", "POST application/json; charset=utf-8 {\"prompt\":\"hi\"}",
+                "PUT text/plain hello",
+            }));
+        });
+    }
+
+    [Test]
+    public async Task OneConnectionPerRequestOnlyWhenAsked()
+    {
+        var connections = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        await using var server = LocalServer.Start((request, _) =>
+        {
+            connections.AddOrUpdate(request.RemoteEndPoint.ToString(), 1, (_, n) => n + 1);
+            return Task.FromResult(RoleResponse.Json(200, "{}"));
+        });
+        await LoadGenerator.RunAsync(new LoadPlan(server.Url, 5));
+        var kept = connections.Count;
+        connections.Clear();
+        await LoadGenerator.RunAsync(new LoadPlan(server.Url, 5) { NewConnectionPerRequest = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(kept, Is.EqualTo(1), "kept alive: one connection");
+            Assert.That(connections, Has.Count.EqualTo(5), "one connection per request");
+        });
+    }
+
+    [Test]
     public async Task CountsErrorStatusesAndRefusedConnections()
     {
         var served = 0;
@@ -122,6 +170,8 @@ public sealed class LoadGeneratorTests
 
     [TestCase(new[] { "load", "--url", "nowhere", "--requests", "3" }, "load: --url")]
     [TestCase(new[] { "load", "--url", "http://h/", "--requests", "-1" }, "load: --requests")]
+    [TestCase(new[] { "load", "--url", "http://h/", "--requests", "1", "--method", "GE T" }, "load: --method 'GE T'")]
+    [TestCase(new[] { "load", "--url", "http://h/", "--requests", "1", "--body", "{}" }, "load: --body is given with --method GET")]
     [TestCase(new[] { "serve-echo", "--port", "70000" }, "serve-echo: --port is 70000")]
     [TestCase(new[] { "serve-model", "--port", "0" }, "serve-model: --port is 0")]
     [TestCase(new[] { "serve-model", "--model", " " }, "serve-model: --model is empty")]

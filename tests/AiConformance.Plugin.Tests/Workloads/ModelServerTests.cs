@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AiConformance.Workloads.Metrics;
 using AiConformance.Workloads.Serving;
 using NUnit.Framework;
 
@@ -207,11 +208,9 @@ public sealed partial class ModelServerTests
         });
     }
 
-    /// <summary>Sample lines (not comments) as "name{labels}" -> value.</summary>
-    private static Dictionary<string, double> Samples(string text) => text.Split('\n')
-        .Where(line => line.Length > 0 && !line.StartsWith('#'))
-        .Select(line => line.Split(' '))
-        .ToDictionary(parts => parts[0], parts => double.Parse(parts[1], CultureInfo.InvariantCulture));
+    /// <summary>Every series as "name{labels}" -> value.</summary>
+    private static Dictionary<string, double> Samples(string text) =>
+        Exposition.Parse(text).Families.SelectMany(family => family.Samples).ToDictionary(sample => sample.ToString(), sample => sample.Value);
 
     [GeneratedRegex("""^(?<name>[^{\s]+)_bucket\{le="(?<le>[^"]+)",[^}]*\} (?<count>\S+)$""", RegexOptions.Multiline)]
     private static partial Regex BucketLine();

@@ -47,11 +47,11 @@ public sealed class DraSupport
 
         Evidence.Step("Create, read and delete a ResourceClaim: discovery alone does not prove the API works");
         await using var ns = await TestNamespace.CreateAsync("dra-api");
-        var created = await ns.CreateClaimAsync(Claims.Claim("round-trip", "any-class"));
+        var created = await ns.CreateAsync(Claims.Claim("round-trip", "any-class"));
         var read = await ns.Kubernetes.ResourceV1.ReadNamespacedResourceClaimAsync("round-trip", ns.Name, cancellationToken: ns.Cancellation);
-        await ns.DeleteClaimAsync("round-trip");
-        var gone = await Eventually.UntilAsync(ns.Claims("round-trip"), seen => seen.Count == 0,
-            "the deleted claim to disappear", Claims.Describe, ns.Timeouts.ObjectCreated, ns.Cancellation);
+        await ns.DeleteAsync<Resourcev1ResourceClaim>("round-trip");
+        var gone = await Wait.For(ns.Claims("round-trip")).Until("the deleted claim to disappear", seen => seen.Count == 0)
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.ObjectCreated).Async(ns.Cancellation);
         Assert.Multiple(() =>
         {
             Assert.That(read.Metadata.Uid, Is.EqualTo(created.Metadata.Uid), "the claim read back is the one created");
@@ -149,8 +149,9 @@ public sealed class DraSupport
             }, devices: 1);
         }
         var pods = await ns.WaitForRunningAsync("first", "second");
-        var claim = (await Eventually.UntilAsync(ns.Claims("shared"), seen => seen.Count == 1 && seen[0].ReservedFor().Count >= 2,
-            "claim shared to be reserved for both pods", Claims.Describe, ns.Timeouts.PodRunning, ns.Cancellation)).Single();
+        var claim = (await Wait.For(ns.Claims("shared"))
+            .Until("claim shared to be reserved for both pods", seen => seen.Count == 1 && seen[0].ReservedFor().Count >= 2)
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation)).Single();
         var devices = AllocationChecks.Resolve(claim.Allocated(), inventory).Select(entry => entry.Device).OfType<PublishedDevice>().ToList();
         var first = await ns.ReadProbeAsync("first");
         var second = await ns.ReadProbeAsync("second");
@@ -165,11 +166,12 @@ public sealed class DraSupport
         });
 
         Evidence.Step("Delete both pods: a claim nobody uses any more must be deallocated");
-        await ns.DeletePodAsync("first");
-        await ns.DeletePodAsync("second");
-        var released = await Eventually.UntilAsync(ns.Claims("shared"),
-            seen => seen.Count == 1 && !seen[0].IsAllocated() && seen[0].ReservedFor().Count == 0,
-            "claim shared to be deallocated after both its pods were deleted", Claims.Describe, ns.Timeouts.DevicesReleased, ns.Cancellation);
+        await ns.DeleteAsync<V1Pod>("first", gracePeriodSeconds: 0);
+        await ns.DeleteAsync<V1Pod>("second", gracePeriodSeconds: 0);
+        var released = await Wait.For(ns.Claims("shared"))
+            .Until("claim shared to be deallocated after both its pods were deleted",
+                seen => seen.Count == 1 && !seen[0].IsAllocated() && seen[0].ReservedFor().Count == 0)
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.DevicesReleased).Async(ns.Cancellation);
         Evidence.Observed("claim after its pods were deleted", released.Single().Describe());
     }
 
@@ -222,8 +224,8 @@ public sealed class DraSupport
     }
 
     private static async Task<Resourcev1ResourceClaim> GeneratedClaimAsync(TestNamespace ns) =>
-        (await Eventually.UntilAsync(ns.Claims(), seen => seen.Count(claim => claim.IsAllocated()) == 1,
-            "the pod's claim to be created and allocated", Claims.Describe, ns.Timeouts.PodScheduled, ns.Cancellation))
+        (await Wait.For(ns.Claims()).Until("the pod's claim to be created and allocated", seen => seen.Count(claim => claim.IsAllocated()) == 1)
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.PodScheduled).Async(ns.Cancellation))
         .Single(claim => claim.IsAllocated());
 
     /// <summary>How long an unsatisfiable pod is watched to stay Pending: long enough for a scheduler to have tried.</summary>

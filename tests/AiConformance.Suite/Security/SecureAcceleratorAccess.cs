@@ -39,12 +39,14 @@ public sealed class SecureAcceleratorAccess
         await AssertUnrequestedPodSeesNothing("bystander", new Dictionary<string, string>());
 
     [Test]
-    [Description("KAR-0049 step 1, with the runtime's own switch: NVIDIA_VISIBLE_DEVICES=all in a pod that requested nothing exposes nothing")]
+    [Description("KAR-0049 step 1, with the runtimes' own switches: NVIDIA_VISIBLE_DEVICES=all (and AMD's and Habana's) in a pod that requested nothing exposes nothing")]
     public async Task PodAskingTheRuntimeForAllDevicesThroughItsEnvironmentSeesNone() =>
         await AssertUnrequestedPodSeesNothing("sneaky", new Dictionary<string, string>
         {
             ["NVIDIA_VISIBLE_DEVICES"] = "all",
             ["NVIDIA_DRIVER_CAPABILITIES"] = "all",
+            ["AMD_VISIBLE_DEVICES"] = "all",
+            ["HABANA_VISIBLE_DEVICES"] = "all",
         });
 
     [Test]
@@ -52,23 +54,40 @@ public sealed class SecureAcceleratorAccess
     public async Task TwoPodsWithOneAcceleratorEachSeeDifferentDevices()
     {
         var accelerator = await AcceleratorDetection.RequireAsync();
-        if (accelerator.CapacityByNode.Values.Sum() < 2)
-            Outcome.NeedsAttestation($"the cluster offers one accelerator ({accelerator.Summary}); isolation between two pods needs two");
-        // Same node when one node has two: that is where a leak between pods would happen.
-        var node = accelerator.CapacityByNode[accelerator.RoomiestNode!] >= 2 ? accelerator.RoomiestNode : null;
+        var units = NodeUnits.Of(accelerator, await AcceleratorInventory.ReadAsync(RunContext.Current));
+        foreach (var node in units) Evidence.Observed("units", node.Describe());
+        if (NodeUnits.PlaceTwoApart(units) is not ({ } nodeA, { } nodeB))
+        {
+            Outcome.NeedsAttestation(units.Sum(node => node.Units) < 2
+                ? $"the cluster offers one accelerator ({accelerator.Summary}); isolation between two pods needs two"
+                : $"every unit of {accelerator.Summary} is a share of one physical device, as configured ({string.Join("; ", units.Select(node => node.Describe()))}); " +
+                  "two pods given one unit each share that device by design, so isolation between pods needs a second physical device " +
+                  "(a whole GPU, MIG slice or VFIO device, or shared units on another node)");
+            return;
+        }
         await using var ns = await TestNamespace.CreateAsync("isolation");
         await using var lease = new AcceleratorLease(ns, accelerator);
 
-        Evidence.Step($"Run two probe pods with one accelerator each{(node is null ? "" : $" on {node}")}");
-        await lease.StartProbeAsync("tenant-a", node: node);
-        await lease.StartProbeAsync("tenant-b", node: node);
+        // One node when it has two isolated units: that is where a leak between pods would happen.
+        Evidence.Step(nodeA == nodeB
+            ? $"Run two probe pods with one accelerator each on {nodeA.Node}"
+            : $"Run two probe pods with one accelerator each, tenant-a on {nodeA.Node} and tenant-b on {nodeB.Node}: {(nodeA.Shared || nodeB.Shared ? "units shared by design must come from different physical devices" : "no node has two")}");
+        await lease.StartProbeAsync("tenant-a", node: nodeA.Node);
+        await lease.StartProbeAsync("tenant-b", node: nodeB.Node);
         await ns.WaitForRunningAsync("tenant-a", "tenant-b");
         var a = await ns.ReadProbeAsync("tenant-a");
         var b = await ns.ReadProbeAsync("tenant-b");
+        var physicalA = a.Accelerators.Select(seen => seen.PhysicalId ?? seen.Id).ToList();
+        var physicalB = b.Accelerators.Select(seen => seen.PhysicalId ?? seen.Id).ToList();
+        // Each given one share of the same physical device: sharing as configured, not a leak, but not isolation either.
+        if (nodeA == nodeB && nodeA.Shared && physicalA.Count == 1 && physicalB.Count == 1 && string.Equals(physicalA[0], physicalB[0], StringComparison.OrdinalIgnoreCase))
+            Outcome.NeedsAttestation($"both pods were given shares of the same physical device {physicalA[0]} on {nodeA.Node} ({nodeA.SharedBecause}), " +
+                                     "which the sharing the administrator configured allows; isolation between pods could not be shown");
         var allocatedA = await AllocatedDevicesAsync(ns, accelerator, "tenant-a");
         var allocatedB = await AllocatedDevicesAsync(ns, accelerator, "tenant-b");
-        var idsA = a.Accelerators.Select(seen => seen.Id).ToList();
-        var idsB = b.Accelerators.Select(seen => seen.Id).ToList();
+        // Device names are node-local (the DRA example driver's gpu-0 exists on every node): compare them with their node.
+        var idsA = a.Accelerators.Select(seen => $"{nodeA.Node}/{seen.Id}").ToList();
+        var idsB = b.Accelerators.Select(seen => $"{nodeB.Node}/{seen.Id}").ToList();
 
         Assert.Multiple(() =>
         {
@@ -79,8 +98,8 @@ public sealed class SecureAcceleratorAccess
             {
                 Assert.That(allocatedA.Select(device => device.Key).Intersect(allocatedB.Select(device => device.Key)), Is.Empty,
                     "a device allocated to both tenants");
-                Assert.That(allocatedB.Any(device => a.Accelerators.Any(device.IsSeenAs)), Is.False, "tenant-a sees tenant-b's device");
-                Assert.That(allocatedA.Any(device => b.Accelerators.Any(device.IsSeenAs)), Is.False, "tenant-b sees tenant-a's device");
+                Assert.That(allocatedB.Any(device => device.Node == nodeA.Node && a.Accelerators.Any(device.IsSeenAs)), Is.False, "tenant-a sees tenant-b's device");
+                Assert.That(allocatedA.Any(device => device.Node == nodeB.Node && b.Accelerators.Any(device.IsSeenAs)), Is.False, "tenant-b sees tenant-a's device");
             }
         });
     }
@@ -122,7 +141,7 @@ public sealed class SecureAcceleratorAccess
 
         Evidence.Step($"Run a probe pod on {node} that requests no accelerator" +
                       (environment.Count == 0 ? "" : $", with {string.Join(", ", environment.Select(variable => $"{variable.Key}={variable.Value}"))}"));
-        await ns.CreatePodAsync((lease.Base(name, node) with { Containers = [new ProbeContainer { Environment = environment }] }).Build());
+        await ns.CreateAsync((lease.Base(name, node) with { Containers = [new ProbeContainer { Environment = environment }] }).Build());
         Evidence.Step($"Control: run a probe pod on {node} that requests one");
         await lease.StartProbeAsync("control", node: node);
         await ns.WaitForRunningAsync(name, "control");

@@ -29,7 +29,7 @@ public sealed class WorkloadSandboxing
         await using var ns = await TestNamespace.CreateAsync("sandbox");
 
         Evidence.Step($"Run a probe pod with runtimeClassName {runtimeClass.Metadata.Name} (handler {runtimeClass.Handler})");
-        await ns.CreatePodAsync((ProbePod.Configured("sandboxed", Run.Configuration) with { RuntimeClassName = runtimeClass.Metadata.Name }).Build());
+        await ns.CreateAsync((ProbePod.Configured("sandboxed", Run.Configuration) with { RuntimeClassName = runtimeClass.Metadata.Name }).Build());
         var node = (await ns.WaitForRunningAsync("sandboxed")).Single().Spec.NodeName;
 
         Evidence.Step($"Control: a probe pod on {node} with the default runtime in the host's process and network namespaces");
@@ -107,13 +107,13 @@ public sealed class WorkloadSandboxing
     {
         try
         {
-            await ns.CreatePodAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node, HostNamespaces = true }).Build());
+            await ns.CreateAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node, HostNamespaces = true }).Build());
             return true;
         }
         catch (HttpOperationException error) when ((int)error.Response.StatusCode is 400 or 403 or 422)
         {
             Evidence.Observed("host-namespace control pod refused", $"{(int)error.Response.StatusCode}: {error.Response.Content}");
-            await ns.CreatePodAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node }).Build());
+            await ns.CreateAsync((ProbePod.Configured("control", Run.Configuration) with { Node = node }).Build());
             return false;
         }
     }

@@ -32,6 +32,28 @@ public sealed class FaultInjectionTests : FidelityFixture
     }
 }
 
+/// <summary>Errors drawn among several codes, as a server that both throttles and is overloaded answers.</summary>
+public sealed class SeveralErrorCodesTests : FidelityFixture
+{
+    protected override SimulatedApiServerOptions Options => new()
+    {
+        Faults = new ApiFaults { ApiErrorRate = 1.0, ErrorCodes = [429, 503] },
+    };
+
+    [Test]
+    public async Task EachErrorIsOneOfTheCodesAndBothOccur()
+    {
+        using var http = Server.CreateHttpClient();
+        var codes = new List<int>();
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await http.GetAsync("/api/v1/namespaces/default/pods", Timeout);
+            codes.Add((int)response.StatusCode);
+        }
+        Assert.That(codes.Distinct().Order(), Is.EqualTo(new[] { 429, 503 }));
+    }
+}
+
 /// <summary>A watch the server drops after N events, as a flaky control plane does.</summary>
 public sealed class WatchDropTests : FidelityFixture
 {

@@ -2,6 +2,7 @@ using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Server;
 using AiConformance.ClusterSim.Validation;
+using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Running;
 
 namespace AiConformance.Verification.Scenarios;
@@ -15,8 +16,15 @@ public sealed record ScenarioRun(
     string Console)
 {
     /// <summary>Requirements that some test of the Suite exercised, by id, with their checklist status.</summary>
-    public IReadOnlyDictionary<string, string> TestedStatuses =>
+    public IReadOnlyDictionary<string, RequirementStatus> TestedStatuses =>
         Result.Requirements.Where(r => r.Passed + r.Failed + r.Skipped > 0).ToDictionary(r => r.Id, r => r.Status);
+
+    /// <summary>The status of a requirement of the run's checklist.</summary>
+    public RequirementStatus StatusOf(string requirement) => Result.Requirements.Single(r => r.Id == requirement).Status;
+
+    /// <summary>The tests of a requirement, with their outcomes, for a failing assertion's message.</summary>
+    public string Outcomes(string requirement) => string.Join("\n", Result.Tests.Where(t => t.RequirementId == requirement)
+        .Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 200)}"));
 
     /// <summary>Runs the Suite against a scenario; optionally with a named checklist and only some requirements.</summary>
     public static async Task<ScenarioRun> ExecuteAsync(

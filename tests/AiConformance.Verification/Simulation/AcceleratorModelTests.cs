@@ -62,18 +62,20 @@ public sealed class AcceleratorModelTests
     }
 
     [Test]
-    public void VfioDeviceIsItsIommuGroupWithoutADriver()
+    public void VfioDeviceIsTheIommuGroupThatHoldsItsPublishedPciAddressWithoutADriver()
     {
         var vfio = new NvidiaVfioProfile();
         var device = Device(vfio, 2);
 
         var report = Probe(vfio, device);
-        var group = (int)vfio.SliceDevice(device)["attributes"]!["iommuGroup"]!["int"]!;
+        var pciAddress = (string?)vfio.SliceDevice(device)["attributes"]!["resource.kubernetes.io/pciBusID"]!["string"];
+        var group = report.VfioGroups.Single();
 
         Assert.Multiple(() =>
         {
-            Assert.That(report.DeviceFiles, Is.EquivalentTo(new[] { "/dev/vfio/vfio", $"/dev/vfio/{group}" }));
-            Assert.That(report.Accelerators.Single().Id, Is.EqualTo($"/dev/vfio/{group}"));
+            Assert.That(report.DeviceFiles, Is.EquivalentTo(new[] { "/dev/vfio/vfio", $"/dev/vfio/{group.Key}" }));
+            Assert.That(report.Accelerators.Single().Id, Is.EqualTo($"/dev/vfio/{group.Key}"));
+            Assert.That(group.Value, Is.EqualTo(new[] { pciAddress }), "sysfs puts the published PCI address in the group the container has");
             Assert.That(report.NvidiaSmi, Is.Null, "a device bound to vfio-pci has no NVIDIA driver in the container");
         });
     }

@@ -480,6 +480,5 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     private static SocketError? SocketError(HttpRequestException failure) => (failure.InnerException as SocketException)?.SocketErrorCode;
 
     private static double SuccessCount(string metrics) =>
-        metrics.Split('\n').Where(l => l.StartsWith("vllm:request_success_total{", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).Single();
+        AiConformance.Workloads.Metrics.Exposition.Parse(metrics).Samples("vllm:request_success_total").Single().Value;
 }

@@ -142,6 +142,40 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void ExpectationsAndErrorCodesAreChecked()
+    {
+        var path = Write("expect.yaml", """
+            extends: reference
+            expect:
+              gpu_sharing: Maybe
+              Not-An-Id: Implemented
+            faults:
+              errorCodes: [429, 418]
+            """);
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.Contain("expect.gpu_sharing 'Maybe' must be one of Implemented, PartiallyImplemented, NotImplemented, NotApplicable, NeedsAttestation")
+            .And.Contain("expect.Not-An-Id is not a requirement id")
+            .And.Contain("faults.errorCodes 418 must be 500, 429, 503 or 504")
+            .And.Not.Contain("429 must"));
+    }
+
+    [Test]
+    public void AnOverlaysExpectationsAreItsOwn()
+    {
+        var variant = Write("variant.yaml", "extends: reference\nexpect: {secure_accelerator_access: NeedsAttestation}\n");
+        var overlay = Write("overlay.yaml", "extends: variant.yaml\n");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ScenarioLoader.Load(variant).Expect, Is.EqualTo(new Dictionary<string, string> { ["secure_accelerator_access"] = "NeedsAttestation" }));
+            Assert.That(ScenarioLoader.Load(overlay).Expect, Is.Null, "what a variant expects describes that variant, not the ones built on it");
+        });
+    }
+
+    [Test]
+    public void HealthyVariantsAreTheEmbeddedScenariosUnderHealthy() =>
+        Assert.That(ScenarioLoader.HealthyNames, Does.Contain("healthy/unreliable-api").And.All.StartsWith("healthy/"));
+
+    [Test]
     public void AnOverlayReplacesSectionsAndMergesComponents()
     {
         var path = Write("overlay.yaml", """

@@ -6,8 +6,10 @@ namespace AiConformance.ClusterSim.Behaviours.Accelerators;
 
 /// <summary>
 /// NVIDIA GPUs bound to vfio-pci for passthrough into virtual machines, as the NVIDIA DRA driver publishes them
-/// (type <c>vfio</c>, DeviceClass vfio.gpu.nvidia.com). A container given one sees the VFIO container node and the
-/// device's IOMMU group; no NVIDIA driver is loaded for it, so there is no nvidia-smi.
+/// (type <c>vfio</c>, DeviceClass vfio.gpu.nvidia.com): like the real driver it publishes the device's PCI address,
+/// not its IOMMU group. A container given one sees the VFIO container node and the device's IOMMU group
+/// (<c>/dev/vfio/N</c>), and sysfs lists the device in that group (<c>/sys/kernel/iommu_groups/N/devices</c>); no
+/// NVIDIA driver is loaded for it, so there is no nvidia-smi.
 /// </summary>
 public sealed class NvidiaVfioProfile : IAcceleratorProfile
 {
@@ -26,24 +28,32 @@ public sealed class NvidiaVfioProfile : IAcceleratorProfile
         DeviceClassManifest.Of("vfio.gpu.nvidia.com", "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'vfio'"),
     ];
 
+    /// <summary>The device's IOMMU group on its host: the kernel's, not something the driver publishes.</summary>
+    public static int IommuGroup(SimulatedDevice device) => FirstIommuGroup + device.Index;
+
     public JsonObject SliceDevice(SimulatedDevice device) => new()
     {
         ["name"] = device.Name,
         ["attributes"] = new JsonObject
         {
-            ["brand"] = new JsonObject { ["string"] = "Nvidia" },
-            ["iommuGroup"] = new JsonObject { ["int"] = FirstIommuGroup + device.Index },
+            ["numa"] = new JsonObject { ["int"] = 0 },
             ["productName"] = new JsonObject { ["string"] = device.Model },
             ["resource.kubernetes.io/pciBusID"] = new JsonObject { ["string"] = device.PciBusId },
+            ["resource.kubernetes.io/pcieRoot"] = new JsonObject { ["string"] = $"pci{device.PciBusId[..4]}:{device.PciBusId[5..7]}" },
             ["type"] = new JsonObject { ["string"] = "vfio" },
+            ["uuid"] = new JsonObject { ["string"] = "GPU-" + device.Uuid[(device.Uuid.IndexOf('-') + 1)..] },
         },
-        ["capacity"] = new JsonObject { ["memory"] = new JsonObject { ["value"] = device.Memory } },
+        ["capacity"] = new JsonObject { ["addressableMemory"] = new JsonObject { ["value"] = device.Memory } },
     };
 
     public void Expose(InMemoryContainerView view, IReadOnlyList<SimulatedDevice> devices, bool viaDevicePlugin)
     {
         if (devices.Count == 0) return;
         view.WithFile("/dev/vfio/vfio");
-        foreach (var device in devices) view.WithFile($"/dev/vfio/{FirstIommuGroup + device.Index}");
+        foreach (var device in devices)
+        {
+            view.WithFile($"/dev/vfio/{IommuGroup(device)}");
+            view.WithFile($"/sys/kernel/iommu_groups/{IommuGroup(device)}/devices/{device.PciBusId}");
+        }
     }
 }

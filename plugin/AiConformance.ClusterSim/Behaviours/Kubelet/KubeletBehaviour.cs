@@ -7,10 +7,12 @@ namespace AiConformance.ClusterSim.Behaviours.Kubelet;
 
 /// <summary>
 /// The kubelets of all simulated nodes: after the scenario's pod-start latency they create the pod sandbox through
-/// the pod's container runtime, run init containers in order and then the containers, as simulated processes whose
-/// output is the container log; they report phases, container states, restarts (restartPolicy, back-off) and
-/// conditions as the real kubelet does, hand device-plugin devices to containers, and finish graceful deletions.
-/// Options: <c>pluginImage</c> (glob of the plugin's image, whose roles run as real code).
+/// the pod's container runtime, with an address on the pod network, run init containers in order and then the
+/// containers, as simulated processes whose output is the container log; they report phases, container states,
+/// restarts (restartPolicy, back-off), readiness (HTTP and TCP probes run for real through the network) and
+/// conditions as the real kubelet does, hand devices to containers (<see cref="DeviceHandOff"/>), and finish graceful
+/// deletions, tearing the sandbox down. Options: <c>pluginImage</c> (glob of the plugin's image, whose roles run as
+/// real code).
 /// </summary>
 public sealed class KubeletBehaviour : ReconcilingBehaviour
 {

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using AiConformance.Checklist;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Packaging.Submission;
 
@@ -20,7 +21,9 @@ public static partial class AiSubmissionValidator
         "productLogoUrl", "description", "contactEmailAddress", "k8sConformanceUrl",
     ];
 
-    public static readonly IReadOnlyList<string> Statuses = ["Implemented", "Not Implemented", "Partially Implemented", "N/A"];
+    /// <summary>The statuses a submission may carry: all but the empty one a run leaves for a person's attestation.</summary>
+    public static readonly IReadOnlyList<string> Statuses =
+        Enum.GetValues<RequirementStatus>().Where(s => s != RequirementStatus.NeedsAttestation).Select(s => s.ChecklistText()).ToList();
 
     /// <summary>Requirements whose evidence, without a <c>#Name</c> fragment, must hold the upstream suite's test.</summary>
     private static readonly Dictionary<string, string> DefaultTests = new()
@@ -147,7 +150,7 @@ public static partial class AiSubmissionValidator
                 problems.Add(new(where, "its description or level differs from the template",
                     $"restore id, description and level exactly as in the {template.Version} template"));
             }
-            if (requirement.Level == RequirementLevel.Should && entry.Status.Length == 0 && entry.Evidence.Count == 0)
+            if (requirement.Level == RequirementLevel.Should && entry.KnownStatus == RequirementStatus.NeedsAttestation && entry.Evidence.Count == 0)
             {
                 continue;
             }
@@ -161,7 +164,7 @@ public static partial class AiSubmissionValidator
 
     private static void CheckStatus(Requirement requirement, ProductRequirement entry, string where, List<SubmissionProblem> problems)
     {
-        if (!Statuses.Contains(entry.Status))
+        if (entry.KnownStatus is not { } status || status == RequirementStatus.NeedsAttestation)
         {
             problems.Add(new(where, entry.Status.Length == 0 ? "has no status" : $"status '{entry.Status}' is not allowed",
                 $"set status to one of {string.Join(", ", Statuses)}; a status left empty by the run needs a person's attestation with evidence" +
@@ -169,18 +172,18 @@ public static partial class AiSubmissionValidator
             return;
         }
         var naAllowed = requirement.Id == "cluster_autoscaling";
-        if (requirement.Level == RequirementLevel.Must && entry.Status != "Implemented" && !(naAllowed && entry.Status == "N/A"))
+        if (requirement.Level == RequirementLevel.Must && status != RequirementStatus.Implemented && !(naAllowed && status == RequirementStatus.NotApplicable))
         {
             problems.Add(new(where, $"is a MUST and is '{entry.Status}'",
                 naAllowed
                     ? "make the cluster pass it and run again, or, where no autoscaler can apply, set N/A with notes saying why"
                     : "make the cluster pass it and run again; every MUST must be Implemented"));
         }
-        if (entry.Status == "N/A" && entry.Notes.Trim().Length == 0)
+        if (status == RequirementStatus.NotApplicable && entry.Notes.Trim().Length == 0)
         {
             problems.Add(new(where, "is N/A without notes", "say in notes why the requirement does not apply to this platform (not that it is unsupported)"));
         }
-        if (entry.Status is "Implemented" or "Partially Implemented" && entry.Evidence.Count == 0)
+        if (status is RequirementStatus.Implemented or RequirementStatus.PartiallyImplemented && entry.Evidence.Count == 0)
         {
             problems.Add(new(where, $"is {entry.Status} without evidence", "list the test results (junit.xml#Test..., e2e.log) or public documentation URLs"));
         }
@@ -238,7 +241,7 @@ public static partial class AiSubmissionValidator
                     ? $"add '#<TestName>' naming a passed test of this requirement, or include {testName} in the run"
                     : "name a test that is in the file and passed"));
         }
-        else if (entry.Status == "Implemented" && named.Any(t => t.Verdict == Verdict.Skipped))
+        else if (entry.KnownStatus == RequirementStatus.Implemented && named.Any(t => t.Verdict == Verdict.Skipped))
         {
             problems.Add(new(where, $"'{path}' has skipped tests under {testName} while the status is Implemented",
                 "run the skipped tests (configure what they need) or set the status the results support"));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using AiConformance.Checklist;
+using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Packaging.Submission;
 
@@ -17,8 +18,6 @@ public static partial class AiSubmissionWriter
     private const string JUnitName = "junit.xml";
     private const string LogName = "e2e.log";
 
-    /// <summary>Statuses that claim something the tests proved; their passed tests go into junit.xml.</summary>
-    private static readonly string[] Claiming = ["Implemented", "Partially Implemented"];
 
     /// <returns>The product metadata used: the run's filled-in values, overridden by <paramref name="metadata"/>.</returns>
     public static IReadOnlyDictionary<string, string> Write(SonobuoyResults results, IReadOnlyDictionary<string, string> metadata, string folder)
@@ -38,7 +37,9 @@ public static partial class AiSubmissionWriter
             ?? throw new SubmissionInputException($"{checklistName} is a checklist version this tool does not know; use the aiconformance version that made the run");
 
         Directory.CreateDirectory(folder);
-        var claimed = run.Requirements.Where(r => Claiming.Contains(r.Status)).Select(r => r.Id).ToList();
+        // Statuses that claim something the tests proved; their passed tests go into junit.xml.
+        var claimed = run.Requirements.Where(r => r.KnownStatus is RequirementStatus.Implemented or RequirementStatus.PartiallyImplemented)
+            .Select(r => r.Id).ToList();
         ClaimedTests tests;
         try
         {
@@ -133,7 +134,7 @@ public static partial class AiSubmissionWriter
         {
             return requirement.Evidence;
         }
-        if (requirement.Status.Length == 0 && template.Find(requirement.Id)?.Level == RequirementLevel.Should)
+        if (requirement.KnownStatus == RequirementStatus.NeedsAttestation && template.Find(requirement.Id)?.Level == RequirementLevel.Should)
         {
             return [];
         }
@@ -201,8 +202,9 @@ public static partial class AiSubmissionWriter
         text.Append("## Requirements\n\n| id | level | status |\n| --- | --- | --- |\n");
         foreach (var requirement in template.Requirements)
         {
-            var status = run.Requirements.FirstOrDefault(r => r.Id == requirement.Id)?.Status ?? "";
-            text.Append(CultureInfo.InvariantCulture, $"| `{requirement.Id}` | {requirement.LevelText} | {(status.Length == 0 ? "(attestation needed)" : status)} |\n");
+            var entry = run.Requirements.FirstOrDefault(r => r.Id == requirement.Id);
+            var status = entry?.KnownStatus is { } known ? known.Display() : entry?.Status ?? RequirementStatus.NeedsAttestation.Display();
+            text.Append(CultureInfo.InvariantCulture, $"| `{requirement.Id}` | {requirement.LevelText} | {status} |\n");
         }
         text.Append("\n## How to reproduce\n\n```\n");
         text.Append("sonobuoy run --plugin e2e --plugin sonobuoy/ai-conformance.yaml --mode certified-conformance --wait\n");

@@ -1,3 +1,4 @@
+using AiConformance.Plugin.Results;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -6,9 +7,13 @@ namespace AiConformance.Plugin.Packaging.Submission;
 /// <summary>A metadata value as written: the text and whether YAML reads it as a string.</summary>
 public sealed record MetadataValue(string Text, bool IsString);
 
-/// <summary>One requirement entry of a filled checklist.</summary>
+/// <summary>One requirement entry of a filled checklist; <see cref="Status"/> is the text as written.</summary>
 public sealed record ProductRequirement(
-    string Section, string Id, string Description, string Level, string Status, IReadOnlyList<string> Evidence, string Notes);
+    string Section, string Id, string Description, string Level, string Status, IReadOnlyList<string> Evidence, string Notes)
+{
+    /// <summary>The status the text names (the empty text: needs attestation); null for text that is no status.</summary>
+    public RequirementStatus? KnownStatus => RequirementStatuses.Parse(Status);
+}
 
 /// <summary>
 /// A filled AI conformance checklist (<c>PRODUCT.yaml</c>, or the run's <c>AIConformance-1.NN.yaml</c>) as data: the

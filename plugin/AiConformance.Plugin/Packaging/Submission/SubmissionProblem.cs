@@ -7,7 +7,4 @@ public sealed record SubmissionProblem(string File, string Message, string Fix)
 }
 
 /// <summary>The outcome of checking a submission folder offline.</summary>
-public sealed record SubmissionCheck(IReadOnlyList<SubmissionProblem> Problems, IReadOnlyList<string> LeftToCheck)
-{
-    public bool Submittable => Problems.Count == 0;
-}
+public sealed record SubmissionCheck(IReadOnlyList<SubmissionProblem> Problems, IReadOnlyList<string> LeftToCheck);

@@ -1,0 +1,35 @@
+using AiConformance.Checklist;
+using AiConformance.Suite.Framework;
+
+namespace AiConformance.Plugin.Running;
+
+/// <summary>
+/// The configuration keys of the runner itself, beside the fixtures' own: the checklist's <c>metadata.*</c> fields
+/// and the cleanup grace after a stop.
+/// </summary>
+public static class RunnerSettings
+{
+    public const string MetadataPrefix = "metadata.";
+
+    public const string CleanupGraceKey = "run.cleanupGraceSeconds";
+
+    public static readonly TimeSpan DefaultCleanupGrace = TimeSpan.FromSeconds(20);
+
+    /// <summary>Every key, spelled as documented; environment overrides are matched against these.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+    [
+        .. ChecklistCatalog.Versions.SelectMany(v => v.MetadataFields).Distinct().Select(field => MetadataPrefix + field),
+        CleanupGraceKey,
+    ];
+
+    public static TimeSpan CleanupGrace(SuiteConfiguration configuration) => configuration.GetDuration(CleanupGraceKey, DefaultCleanupGrace);
+
+    /// <summary>Values for the checklist's metadata, by the template's spelling of each field (environment overrides are case-blind).</summary>
+    public static Dictionary<string, string> Metadata(SuiteConfiguration configuration) =>
+        configuration.Values
+            .Where(kv => kv.Key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) && kv.Value.Length > 0)
+            .ToDictionary(kv => MetadataField(kv.Key[MetadataPrefix.Length..]), kv => kv.Value);
+
+    private static string MetadataField(string name) =>
+        ChecklistCatalog.Versions.SelectMany(v => v.MetadataFields).FirstOrDefault(f => f.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name;
+}

@@ -1,0 +1,69 @@
+using System.Reflection;
+
+namespace AiConformance.Suite.Framework;
+
+/// <summary>
+/// The images the fixtures run, by role, and the configuration keys that replace them (for mirrors and air-gapped
+/// clusters). The plugin image plays every workload role, so by default this is the only image to mirror.
+/// </summary>
+public static class DefaultImages
+{
+    /// <summary>The plugin image's repository; the tag is <see cref="PluginVersion"/>.</summary>
+    public const string PluginRepository = "ghcr.io/ai-conformance/aiconformance";
+
+    /// <summary>This build's version (Directory.Build.props), which the plugin executable reports too.</summary>
+    public static string PluginVersion { get; } =
+        typeof(DefaultImages).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+
+    public static string Plugin { get; } = PluginRepository + ":" + PluginVersion;
+
+    /// <summary>Configuration key of the image that runs <c>aiconformance probe</c>.</summary>
+    public const string ProbeKey = "images.probe";
+
+    /// <summary>Configuration key of a registry (host, optionally with a path) that replaces every default image's registry.</summary>
+    public const string RegistryKey = "images.registry";
+
+    /// <summary>Configuration key of the image pull secrets (comma-separated names) put on every pod the suite creates.</summary>
+    public const string PullSecretsKey = "images.pullSecrets";
+
+    /// <summary>Every role's key and default, for <c>aiconformance images</c>.</summary>
+    public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
+    {
+        [ProbeKey] = Plugin,
+    };
+
+    /// <summary>The probe image: the user's <c>images.probe</c>, else the plugin image (moved to <c>images.registry</c>).</summary>
+    public static string Probe(SuiteConfiguration configuration) => Resolve(ProbeKey, configuration);
+
+    /// <summary>
+    /// The image of a role key: the user's override taken as written, else the default moved to the
+    /// <c>images.registry</c> mirror when one is set.
+    /// </summary>
+    public static string Resolve(string key, SuiteConfiguration configuration) =>
+        configuration.Get(key) ?? WithRegistry(All.TryGetValue(key, out var image) ? image : throw new ArgumentException($"no default image for '{key}'", nameof(key)),
+            configuration.Get(RegistryKey));
+
+    /// <summary>The plugin image itself (what Sonobuoy's --plugin-image names), moved to the mirror when one is set.</summary>
+    public static string PluginImage(SuiteConfiguration configuration) => WithRegistry(Plugin, configuration.Get(RegistryKey));
+
+    /// <summary>Names of the image pull secrets to put on the suite's pods; empty when none is configured.</summary>
+    public static IReadOnlyList<string> PullSecrets(SuiteConfiguration configuration) => configuration.GetList(PullSecretsKey);
+
+    /// <summary>
+    /// <paramref name="image"/> with its registry replaced by <paramref name="registry"/>, the repository path kept:
+    /// <c>ghcr.io/org/app:1</c> with <c>mirror.local/ai</c> becomes <c>mirror.local/ai/org/app:1</c>. Docker Hub
+    /// short names are expanded first (<c>busybox</c> is <c>docker.io/library/busybox</c>).
+    /// </summary>
+    public static string WithRegistry(string image, string? registry)
+    {
+        if (string.IsNullOrWhiteSpace(registry))
+        {
+            return image;
+        }
+        var firstSlash = image.IndexOf('/');
+        var first = firstSlash < 0 ? "" : image[..firstSlash];
+        var hasRegistry = first.Contains('.') || first.Contains(':') || first == "localhost";
+        var path = hasRegistry ? image[(firstSlash + 1)..] : firstSlash < 0 ? "library/" + image : image;
+        return registry.Trim().TrimEnd('/') + "/" + path;
+    }
+}

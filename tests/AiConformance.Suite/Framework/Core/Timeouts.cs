@@ -1,0 +1,40 @@
+namespace AiConformance.Suite.Framework;
+
+/// <summary>
+/// The waits every fixture uses, in one place so a user can stretch them for a slow cluster with the configuration key
+/// <c>timeouts.scale</c> (e.g. <c>2</c> doubles every wait). Named by what is waited for.
+/// </summary>
+public sealed record Timeouts
+{
+    public TimeSpan ObjectCreated { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PodScheduled { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan PodRunning { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan PodCompleted { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan NamespaceDeleted { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan DevicesReleased { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A Gateway or route reporting the conditions its controller writes (Accepted, Programmed, ResolvedRefs).</summary>
+    public TimeSpan RouteAccepted { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
+    public static Timeouts From(SuiteConfiguration configuration)
+    {
+        var scale = configuration.GetDouble("timeouts.scale", 1.0);
+        if (scale <= 0)
+        {
+            throw new ConfigurationException($"configuration key 'timeouts.scale' is {scale}, expected a number above 0");
+        }
+        return new Timeouts().Scaled(scale);
+    }
+
+    public Timeouts Scaled(double factor) => new()
+    {
+        ObjectCreated = ObjectCreated * factor,
+        PodScheduled = PodScheduled * factor,
+        PodRunning = PodRunning * factor,
+        PodCompleted = PodCompleted * factor,
+        NamespaceDeleted = NamespaceDeleted * factor,
+        DevicesReleased = DevicesReleased * factor,
+        RouteAccepted = RouteAccepted * factor,
+    };
+}
