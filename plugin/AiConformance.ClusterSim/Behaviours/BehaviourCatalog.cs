@@ -1,6 +1,7 @@
 using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -23,6 +24,7 @@ public static class BehaviourCatalog
         [ReplicaSetControllerBehaviour.ComponentName] = () => new ReplicaSetControllerBehaviour(),
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
+        [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
@@ -33,6 +35,27 @@ public static class BehaviourCatalog
         KubeletBehaviour.ComponentName, JobControllerBehaviour.ComponentName, ReplicaSetControllerBehaviour.ComponentName,
         DeploymentControllerBehaviour.ComponentName, EndpointSliceControllerBehaviour.ComponentName,
     ];
+
+    /// <summary>Components whose options are a typed record: reading them reports what is wrong as a scenario error.</summary>
+    private static readonly Dictionary<string, Action<Scenarios.ComponentOptions>> OptionReaders = new(StringComparer.Ordinal)
+    {
+        [KueueBehaviour.ComponentName] = options => KueueOptions.From(options),
+    };
+
+    /// <summary>What is wrong with a component's options (unknown option, bad value), or null.</summary>
+    public static string? ProblemWithOptions(string name, Scenarios.ComponentOptions options)
+    {
+        if (!OptionReaders.TryGetValue(name, out var read)) return null;
+        try
+        {
+            read(options);
+            return null;
+        }
+        catch (Scenarios.ScenarioException problem)
+        {
+            return problem.Message;
+        }
+    }
 
     public static IEnumerable<string> Names => Factories.Keys.Order(StringComparer.Ordinal);
 

@@ -149,6 +149,9 @@ public static partial class ScenarioLoader
         }
         foreach (var name in scenario.Components!.Keys.Where(n => !BehaviourCatalog.Knows(n)))
             problems.Add($"components.{name} is not a known component; known: {string.Join(", ", BehaviourCatalog.Names)}");
+        foreach (var (name, options) in scenario.Components!.Where(c => BehaviourCatalog.Knows(c.Key)))
+            if (BehaviourCatalog.ProblemWithOptions(name, options) is { } problem)
+                problems.Add($"components.{name}.options: {problem}");
         foreach (var (name, spec) in scenario.RuntimeClasses!)
             if (!ContainerRuntimes.Knows(spec.Runtime))
                 problems.Add($"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}");
