@@ -54,6 +54,7 @@ public static class DemoCommand
                     Requirements = parse.GetValue(requirements) ?? [],
                     SkipRequirements = parse.GetValue(skips) ?? [],
                     ConfigPath = parse.GetValue(config),
+                    ConfigurationDefaults = loaded.SuiteConfiguration,
                     Output = stdout,
                     ErrorOutput = stderr,
                 }, signal.Token);
