@@ -3,6 +3,7 @@ using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -26,12 +27,14 @@ public static class BehaviourCatalog
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
+        [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
     private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
+        [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
@@ -42,6 +45,20 @@ public static class BehaviourCatalog
         KubeletBehaviour.ComponentName, JobControllerBehaviour.ComponentName, ReplicaSetControllerBehaviour.ComponentName,
         DeploymentControllerBehaviour.ComponentName, EndpointSliceControllerBehaviour.ComponentName,
     ];
+
+    /// <summary>The options check of a component whose typed options refuse what is wrong when they are read.</summary>
+    private static Func<string, ComponentOptions, IEnumerable<string>> ProblemsReading(Action<ComponentOptions> read) => (name, options) =>
+    {
+        try
+        {
+            read(options);
+            return [];
+        }
+        catch (ScenarioException problem)
+        {
+            return [$"components.{name}.options: {problem.Message}"];
+        }
+    };
 
     public static IEnumerable<string> Names => Factories.Keys.Order(StringComparer.Ordinal);
 

@@ -30,13 +30,18 @@ public static class PodFacts
         }).ToList();
     }
 
-    public static void SetCondition(JsonObject status, string type, string conditionStatus, string? reason = null, string? message = null)
+    /// <summary>
+    /// Sets a condition, keeping its transition time while its status holds. Pod conditions carry <c>lastProbeTime</c>;
+    /// the API conventions' <c>metav1.Condition</c> (custom resources) has none: pass <paramref name="probeTime"/> false.
+    /// </summary>
+    public static void SetCondition(JsonObject status, string type, string conditionStatus, string? reason = null, string? message = null, bool probeTime = true)
     {
         var conditions = status.Array("conditions");
         var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
         if (existing is not null && (string?)existing["status"] == conditionStatus && (string?)existing["reason"] == reason && (string?)existing["message"] == message)
             return;
-        var condition = new JsonObject { ["type"] = type, ["status"] = conditionStatus, ["lastProbeTime"] = null, ["lastTransitionTime"] = Json.Now() };
+        var condition = new JsonObject { ["type"] = type, ["status"] = conditionStatus, ["lastTransitionTime"] = Json.Now() };
+        if (probeTime) condition["lastProbeTime"] = null;
         if (existing is not null && (string?)existing["status"] == conditionStatus) condition["lastTransitionTime"] = existing["lastTransitionTime"]?.DeepClone();
         if (reason is not null) condition["reason"] = reason;
         if (message is not null) condition["message"] = message;

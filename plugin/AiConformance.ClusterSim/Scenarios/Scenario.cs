@@ -59,6 +59,12 @@ public sealed class Scenario
 
     /// <summary>API groups/versions served besides a default cluster's (e.g. alpha ones).</summary>
     public List<string>? EnabledApis { get; set; }
+
+    /// <summary>
+    /// Suite configuration keys this cluster is run with unless the user sets them (e.g. a short
+    /// <c>gang.observationWindow</c>: the simulated cluster decides at once, so a short watch proves as much).
+    /// </summary>
+    public Dictionary<string, string>? SuiteConfiguration { get; set; }
 }
 
 /// <summary><see cref="Count"/> identical nodes named <c>name-0..n</c> (or <c>name</c> when the count is 1).</summary>

@@ -123,6 +123,11 @@ public static partial class ScenarioLoader
         }
         baseScenario.Crds = overlay.Crds ?? baseScenario.Crds;
         baseScenario.EnabledApis = overlay.EnabledApis ?? baseScenario.EnabledApis;
+        if (overlay.SuiteConfiguration is not null)
+        {
+            baseScenario.SuiteConfiguration ??= [];
+            foreach (var (key, value) in overlay.SuiteConfiguration) baseScenario.SuiteConfiguration[key] = value;
+        }
         return baseScenario;
     }
 

@@ -224,7 +224,11 @@ public static class ConformanceRun
         {
             variables[name] = value;
         }
-        return Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables, RunnerSettings.Keys));
+        var loaded = Guard(() => SuiteConfiguration.Load(request.ConfigPath ?? sonobuoy?.ConfigFile, variables, RunnerSettings.Keys));
+        if (request.ConfigurationDefaults is not { Count: > 0 } defaults) return loaded;
+        var merged = new Dictionary<string, string>(defaults, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in loaded.Values) merged[key] = value;
+        return new SuiteConfiguration(merged);
     }
 
     private static ChecklistVersion ChooseChecklist(SonobuoyEnvironment? sonobuoy, ClusterConnection connection, TextWriter output)

@@ -32,6 +32,9 @@ public sealed record RunRequest
     /// <summary>The user's YAML configuration file.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>Configuration keys used when neither the file nor the environment sets them (a simulated scenario's).</summary>
+    public IReadOnlyDictionary<string, string>? ConfigurationDefaults { get; init; }
+
     /// <summary>Global deadline of the run; when it passes the run stops as on SIGTERM.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -46,6 +46,7 @@ public static class DemoCommand
                     KubeconfigPath = kubeconfig,
                     Simulated = true,
                     SimulationName = loaded.Name,
+                    ConfigurationDefaults = loaded.SuiteConfiguration,
                     Output = stdout,
                     ErrorOutput = stderr,
                 }), signal.Token);

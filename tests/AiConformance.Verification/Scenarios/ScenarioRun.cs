@@ -47,6 +47,7 @@ public sealed record ScenarioRun(
                 Requirements = requirements ?? [],
                 OutputDirectory = Path.Combine(work, "results"),
                 Environment = new Dictionary<string, string>(),
+                ConfigurationDefaults = scenario.SuiteConfiguration,
                 Output = console,
                 ErrorOutput = console,
             }, cancellationToken);

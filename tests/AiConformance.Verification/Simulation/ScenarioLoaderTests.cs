@@ -110,6 +110,18 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void AnUnknownKueueOptionOrFaultIsAScenarioError()
+    {
+        var path = Write("kueue.yaml", "name: mine\ncomponents:\n  kueue:\n    options:\n      fault: sometimes\n      quota: lots\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.kueue.options: unknown option(s) quota"));
+
+        var faulty = Write("kueue-fault.yaml", "name: mine\ncomponents:\n  kueue:\n    options:\n      fault: sometimes\n");
+        var fault = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(faulty))!;
+        Assert.That(fault.Message, Does.Contain("unknown fault 'sometimes'").And.Contain("admits-partially"));
+    }
+
+    [Test]
     public void ABadDurationSaysHowToWriteOne()
     {
         var path = Write("slow.yaml", "name: mine\nlatencies:\n  podStart: soon\n");

@@ -1,0 +1,63 @@
+using k8s.Models;
+
+namespace AiConformance.Suite.Framework.Gangs;
+
+/// <summary>
+/// What the gang fixture does through a backend, in one test namespace: give the test a capacity it owns, submit
+/// a group of pods that must be placed all or nothing, see what the backend decided, remove the group, and see the
+/// capacity return to zero. Everything created is owned by the test and removed with its namespace.
+/// </summary>
+public interface IGangDriver
+{
+    /// <summary>How capacity is controlled, for the evidence (e.g. CPU quota of a test-owned ClusterQueue).</summary>
+    string CapacityKind { get; }
+
+    /// <summary>Creates a capacity that holds exactly <paramref name="members"/> members and waits until it can be used.</summary>
+    Task ProvideCapacityAsync(int members);
+
+    /// <summary>Submits a group of <paramref name="members"/> pods labelled <see cref="GangMembers.GroupLabel"/>=<paramref name="name"/>.</summary>
+    Task SubmitAsync(string name, int members);
+
+    /// <summary>Waits until the backend has admitted the whole group; fails (an assertion) at the deadline.</summary>
+    Task WaitAdmittedAsync(string name);
+
+    /// <summary>Waits until the backend has looked at the group and said whether it admits it, so a hold is not vacuous.</summary>
+    Task WaitDecidedAsync(string name);
+
+    /// <summary>Deletes the group and its pods.</summary>
+    Task RemoveAsync(string name);
+
+    /// <summary>What the capacity holds now: whether any of it is reserved or used, and its description.</summary>
+    Task<(bool InUse, string Described)> UsageAsync();
+
+    /// <summary>Waits until quota usage, reservations and counted workloads are back to zero; fails at the deadline.</summary>
+    Task WaitReleasedAsync();
+}
+
+/// <summary>Group members: pods of the test namespace labelled with their group's name.</summary>
+public static class GangMembers
+{
+    public const string GroupLabel = "aiconformance.io/gang";
+
+    /// <summary>The CPU each member requests, in millicores; small, so the test's quota (not the nodes) limits the group.</summary>
+    public const int MemberMilliCpu = 100;
+
+    public static string MemberCpu => $"{MemberMilliCpu}m";
+
+    /// <summary>CPU for <paramref name="members"/> members, as a quantity.</summary>
+    public static string CpuFor(int members) => $"{members * MemberMilliCpu}m";
+
+    public static List<V1Pod> Of(IEnumerable<V1Pod> pods, string group) =>
+        [.. pods.Where(pod => pod.Metadata.Labels?.TryGetValue(GroupLabel, out var value) == true && value == group)];
+
+    /// <summary>A member's pod template: the probe holding for a long time, requesting <see cref="MemberCpu"/>.</summary>
+    public static V1PodTemplateSpec Template(TestNamespace ns, string group)
+    {
+        var pod = ProbePod.Configured("member", ns.Run.Configuration).Build();
+        pod.Metadata.Name = null;
+        pod.Metadata.Labels[GroupLabel] = group;
+        foreach (var container in pod.Spec.Containers)
+            container.Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(MemberCpu) } };
+        return new V1PodTemplateSpec { Metadata = pod.Metadata, Spec = pod.Spec };
+    }
+}
