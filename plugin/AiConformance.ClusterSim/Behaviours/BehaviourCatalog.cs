@@ -1,6 +1,7 @@
 using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Modules.Autoscaling;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -23,6 +24,8 @@ public static class BehaviourCatalog
         [ReplicaSetControllerBehaviour.ComponentName] = () => new ReplicaSetControllerBehaviour(),
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
+        [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
+        [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

@@ -30,13 +30,16 @@ public static class PodFacts
         }).ToList();
     }
 
-    public static void SetCondition(JsonObject status, string type, string conditionStatus, string? reason = null, string? message = null)
+    /// <summary>Sets a condition, keeping its transition time when its status did not change; <paramref name="probed"/>:
+    /// whether the kind's conditions carry <c>lastProbeTime</c> (pods do, HPAs do not).</summary>
+    public static void SetCondition(JsonObject status, string type, string conditionStatus, string? reason = null, string? message = null, bool probed = true)
     {
         var conditions = status.Array("conditions");
         var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
         if (existing is not null && (string?)existing["status"] == conditionStatus && (string?)existing["reason"] == reason && (string?)existing["message"] == message)
             return;
-        var condition = new JsonObject { ["type"] = type, ["status"] = conditionStatus, ["lastProbeTime"] = null, ["lastTransitionTime"] = Json.Now() };
+        var condition = new JsonObject { ["type"] = type, ["status"] = conditionStatus, ["lastTransitionTime"] = Json.Now() };
+        if (probed) condition["lastProbeTime"] = null;
         if (existing is not null && (string?)existing["status"] == conditionStatus) condition["lastTransitionTime"] = existing["lastTransitionTime"]?.DeepClone();
         if (reason is not null) condition["reason"] = reason;
         if (message is not null) condition["message"] = message;
