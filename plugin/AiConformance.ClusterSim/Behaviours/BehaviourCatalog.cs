@@ -4,6 +4,7 @@ using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
+using AiConformance.ClusterSim.Modules.Autoscaling;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -28,6 +29,8 @@ public static class BehaviourCatalog
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
+        [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
+        [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>

@@ -36,6 +36,9 @@ public sealed class SimulatedCluster
 
     public SimulationLog Log { get; } = new();
 
+    /// <summary>The extension API servers running in the cluster (metrics adapters), reached through the aggregation layer.</summary>
+    public Server.AggregatedApis AggregatedApis { get; } = new();
+
     /// <summary>The options of a component, or null when the scenario does not enable it.</summary>
     public ComponentOptions? Component(string name) =>
         Scenario.Components is { } components && components.TryGetValue(name, out var options) && options.Enabled ? options : null;

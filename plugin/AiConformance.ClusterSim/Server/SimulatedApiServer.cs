@@ -269,6 +269,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                 return;
             }
             var identity = Authenticate(http.Request);
+            if (await ForwardToExtensionAsync(http, requestPath, identity, cancellation)) return;
             if (ApiPath.Parse(requestPath) is { } path)
             {
                 var info = _handler.Resolve(path);
@@ -318,6 +319,34 @@ public sealed class SimulatedApiServer : IAsyncDisposable
             var status = new StatusException(500, "InternalError", $"Internal error occurred: {error.GetType().Name}: {error.Message}");
             await ApiHandler.WriteJsonAsync(http, 500, status.ToStatus());
         }
+    }
+
+    /// <summary>Extension API servers registered by behaviours (metrics adapters); the aggregation layer forwards to them.</summary>
+    public AggregatedApis AggregatedApis { get; set; } = new();
+
+    /// <summary>
+    /// Forwards a request below <c>/apis/{group}/{version}</c> to the extension API server that serves it, after RBAC
+    /// as the aggregator does it (<c>pods/{metric}</c> is resource and subresource); false when no extension serves it.
+    /// </summary>
+    private async Task<bool> ForwardToExtensionAsync(HttpContext http, string requestPath, Identity identity, CancellationToken cancellation)
+    {
+        var parts = requestPath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3 || parts[0] != "apis" || !AggregatedApis.Serves(parts[1], parts[2])) return false;
+        var below = parts[3..];
+        if (below.Length > 0)
+        {
+            var ns = below is ["namespaces", var n, _, ..] ? n : null;
+            var rest = ns is null ? below : below[2..];
+            var access = new AccessRequest(http.Request.Method == "GET" ? "get" : http.Request.Method.ToLowerInvariant(), parts[1], rest[0],
+                rest.Length > 2 ? rest[2] : null, ns, rest.Length > 1 ? rest[1] : null);
+            if (!_authorizer.Allows(identity, access))
+                throw new StatusException(403, "Forbidden", $"{rest[0]}.{parts[1]} is forbidden: {RbacAuthorizer.DeniedMessage(identity, access)}");
+        }
+        RequestStatistics.Count("get");
+        var request = new AggregatedRequest(parts[1], parts[2], below, http.Request.Query["labelSelector"].FirstOrDefault());
+        var answer = await AggregatedApis.Forward(request, cancellation)!;
+        await ApiHandler.WriteJsonAsync(http, answer.Status, answer.Body);
+        return true;
     }
 
     private Identity Authenticate(HttpRequest request)

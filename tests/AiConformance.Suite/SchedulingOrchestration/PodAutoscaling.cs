@@ -1,0 +1,243 @@
+using System.Globalization;
+using AiConformance.Suite.Framework;
+using AiConformance.Suite.Framework.Autoscaling;
+using AiConformance.Workloads;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Suite.SchedulingOrchestration;
+
+/// <summary>
+/// pod_autoscaling (KAR-0057): an autoscaling/v2 HPA scales accelerator-backed model servers on a custom metric
+/// relevant to AI serving (vLLM's running requests by default) read through the custom metrics API: load makes it add
+/// replicas that run with their accelerators, and once the load stops it removes them.
+/// </summary>
+[Requirement("pod_autoscaling")]
+public sealed class PodAutoscaling
+{
+    private const string MetricKey = "podAutoscaling.metric";
+    private const string StabilizationKey = "podAutoscaling.scaleDownStabilization";
+    private const string DefaultMetric = "vllm:num_requests_running";
+    private const int ServerPort = 8000;
+    private const int MaxReplicas = 3;
+    private const int LoadConcurrency = 8;
+
+    private static RunContext Run => RunContext.Current;
+
+    [Test]
+    [Description("KAR-0057 'How we might test it': a custom-metric HPA scales accelerator model servers up under load and back down after it")]
+    public async Task HpaOnACustomMetricScalesAcceleratorServersUpAndDown()
+    {
+        var detected = await MetricsApiDetection.DetectAsync(Run);
+        foreach (var api in detected.Apis) Evidence.Observed("metrics API", api.Describe());
+        if (detected.Custom is not { } customApi)
+        {
+            Assert.Fail($"no custom metrics API is served (looked for {detected.WhatWasLookedFor}); an HPA on CPU alone does not " +
+                        "scale on metrics relevant to AI workloads");
+            return;
+        }
+        var metric = Run.Configuration.GetString(MetricKey, DefaultMetric);
+        var stabilization = Run.Configuration.GetDuration(StabilizationKey, TimeSpan.FromSeconds(10));
+        var accelerator = (await AcceleratorDetection.DetectAsync(Run)).Accelerator;
+        Evidence.Observed("accelerator per replica", accelerator?.Summary ?? "none found: CPU-only model servers");
+
+        await using var ns = await TestNamespace.CreateAsync("pod-autoscaling");
+        var image = DefaultImages.PluginImage(Run.Configuration);
+        if (accelerator?.DeviceClass is { } deviceClass)
+            await ns.CreateAsync(Claims.Template("server-accelerator", deviceClass));
+        await ns.CreateAsync(ModelServers(image, accelerator));
+        await ns.CreateAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "model" },
+            Spec = new V1ServiceSpec
+            {
+                Selector = new Dictionary<string, string> { ["app"] = "model-server" },
+                Ports = [new V1ServicePort { Port = ServerPort, TargetPort = ServerPort }],
+            },
+        });
+        Evidence.Step($"Create the HorizontalPodAutoscaler model-server (Pods metric {metric} through {customApi.Version}.{customApi.Group}, " +
+            $"target average 2, 1..{MaxReplicas} replicas, scale-down window {stabilization.TotalSeconds:0}s)");
+        await ns.CreateAsync(Autoscaler(metric, stabilization));
+        await Wait.For(ns.Pods()).Until("the first model server to be ready", pods => pods.Count(IsReadyServer) == 1)
+            .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
+
+        var timeline = new ScalingTimeline();
+        var hpas = ns.Objects<V2HorizontalPodAutoscaler>().Watchable("model-server");
+        Evidence.Step($"Start a Job running `load` ({LoadConcurrency} requests in flight) against the model servers");
+        await ns.CreateAsync(Load(image));
+        var decided = await Wait.For(hpas).Until($"the HPA to ask for more than one replica on {metric}",
+                seen => { timeline.Note(seen.FirstOrDefault()); return seen.FirstOrDefault() is { } hpa && (hpa.Status?.DesiredReplicas > 1 || RefusesToScale(hpa)); })
+            .DescribedBy(_ => string.Join("; ", timeline.Lines)).Within(ns.Timeouts.Autoscaled).Async(ns.Cancellation);
+        Assert.That(decided.Single(), Has.Property(nameof(V2HorizontalPodAutoscaler.Status)).Property(nameof(V2HorizontalPodAutoscalerStatus.DesiredReplicas)).GreaterThan(1),
+            $"the HPA read its metric far above target yet recommended no more replicas: {string.Join("; ", timeline.Lines)}");
+        var scaledUp = await Wait.For(ns.Pods()).Until("the added model servers to run with their accelerators",
+                pods => pods.Count(pod => IsReadyServer(pod) && HoldsAccelerator(pod, accelerator)) > 1)
+            .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
+        var running = scaledUp.Where(IsReadyServer).ToList();
+        Evidence.Observed("model servers running under load", string.Join(", ", running.Select(pod => $"{pod.Metadata.Name} on {pod.Spec.NodeName}")));
+
+        Evidence.Step("Stop the load (delete the Job) and wait for the HPA to scale back to one replica");
+        await ns.Objects<V1Job>().DeleteAsync("load", ns.Cancellation);
+        await Wait.For(hpas).Until("the HPA to scale back to one replica",
+                seen => { timeline.Note(seen.FirstOrDefault()); return seen.FirstOrDefault()?.Status is { CurrentReplicas: 1, DesiredReplicas: 1 }; })
+            .DescribedBy(_ => string.Join("; ", timeline.Lines)).Within(ns.Timeouts.Autoscaled + stabilization).Async(ns.Cancellation);
+        var after = await Wait.For(ns.Pods()).Until("the removed model servers to be gone",
+                pods => pods.Count(pod => IsServer(pod)) == 1)
+            .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
+        Evidence.Block("HPA over time (replicas and the metric it read)", string.Join("\n", timeline.Lines));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(running, Has.Count.GreaterThan(1), "model servers running under load");
+            // Negative control: the scale-up followed the metric rising, not a replica count set some other way.
+            Assert.That(timeline.Lines.Where(line => line.Contains($"{metric}=", StringComparison.Ordinal) && !line.Contains($"{metric}=0,", StringComparison.Ordinal)),
+                Is.Not.Empty, $"the metric the HPA read never rose above zero under load: {string.Join("; ", timeline.Lines)}");
+            Assert.That(after.Count(IsReadyServer), Is.EqualTo(1), "model servers left after the load stopped");
+        });
+    }
+
+    /// <summary>
+    /// Conclusive without waiting: the HPA reports, in one status, that it read the metric at twice its target or more
+    /// and, with scaling active, below its maximum and not limited, still recommends the current count. The
+    /// recommendation is computed from that very reading (ceil(replicas x current / target)), so a working controller
+    /// cannot write this.
+    /// </summary>
+    private static bool RefusesToScale(V2HorizontalPodAutoscaler hpa)
+    {
+        var status = hpa.Status;
+        var read = status?.CurrentMetrics?.FirstOrDefault()?.Pods?.Current?.AverageValue;
+        var target = hpa.Spec.Metrics.FirstOrDefault()?.Pods?.Target?.AverageValue;
+        if (status is null || read is null || target is null || status.CurrentReplicas is not { } current) return false;
+        bool Condition(string type, string value) => status.Conditions?.Any(c => c.Type == type && c.Status == value) == true;
+        return read.ToDouble() >= 2 * target.ToDouble() && status.DesiredReplicas == current && current < hpa.Spec.MaxReplicas
+               && Condition("ScalingActive", "True") && Condition("ScalingLimited", "False");
+    }
+
+    private static bool IsServer(V1Pod pod) => pod.Metadata.Labels?.TryGetValue("app", out var app) == true && app == "model-server";
+
+    private static bool IsReadyServer(V1Pod pod) =>
+        IsServer(pod) && pod.Metadata.DeletionTimestamp is null &&
+        PodWaits.IsRunning(pod) && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    /// <summary>A replica holds its accelerator: its claim was generated (DRA) or its resource was granted (device plugin).</summary>
+    private static bool HoldsAccelerator(V1Pod pod, DetectedAccelerator? accelerator) => accelerator switch
+    {
+        null => true,
+        { DeviceClass: not null } => pod.Status?.ResourceClaimStatuses?.Any(claim => !string.IsNullOrEmpty(claim.ResourceClaimName)) == true,
+        _ => pod.Spec.NodeName is not null,
+    };
+
+    private static V1Deployment ModelServers(string image, DetectedAccelerator? accelerator)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = "model-server" };
+        var limits = accelerator is { DeviceClass: null, ExtendedResource: { } resource }
+            ? new Dictionary<string, ResourceQuantity> { [resource] = new("1") } : null;
+        var claimed = accelerator?.DeviceClass is not null;
+        return new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "model-server" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = labels,
+                        // Where Prometheus (and so the metrics adapter) finds the server's metrics.
+                        Annotations = new Dictionary<string, string>
+                        {
+                            ["prometheus.io/scrape"] = "true",
+                            ["prometheus.io/port"] = ServerPort.ToString(CultureInfo.InvariantCulture),
+                            ["prometheus.io/path"] = "/metrics",
+                        },
+                    },
+                    Spec = new V1PodSpec
+                    {
+                        TerminationGracePeriodSeconds = 5,
+                        AutomountServiceAccountToken = false,
+                        NodeSelector = accelerator is { NodeSelector.Count: > 0 } ? new Dictionary<string, string>(accelerator.NodeSelector) : null,
+                        Tolerations = accelerator is { Tolerations.Count: > 0 } ? [.. accelerator.Tolerations] : null,
+                        ResourceClaims = claimed ? [ProbePod.FromTemplate("accelerator", "server-accelerator")] : null,
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "server",
+                                Image = image,
+                                // Each token takes 100 ms, so requests stay in flight long enough to be counted as running.
+                                Command = ["aiconformance", WorkloadRoles.ServeModel, "--port", ServerPort.ToString(CultureInfo.InvariantCulture),
+                                    "--model", "conformance/autoscaled", "--time-per-token-ms", "100"],
+                                Ports = [new V1ContainerPort { ContainerPort = ServerPort, Name = "http" }],
+                                ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = ServerPort }, PeriodSeconds = 1 },
+                                Resources = limits is null && !claimed ? null : new V1ResourceRequirements
+                                {
+                                    Limits = limits,
+                                    Claims = claimed ? [new Corev1ResourceClaim { Name = "accelerator" }] : null,
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+
+    private static V2HorizontalPodAutoscaler Autoscaler(string metric, TimeSpan stabilization) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "model-server" },
+        Spec = new V2HorizontalPodAutoscalerSpec
+        {
+            ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "model-server" },
+            MinReplicas = 1,
+            MaxReplicas = MaxReplicas,
+            Metrics =
+            [
+                new V2MetricSpec
+                {
+                    Type = "Pods",
+                    Pods = new V2PodsMetricSource
+                    {
+                        Metric = new V2MetricIdentifier { Name = metric },
+                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("2") },
+                    },
+                },
+            ],
+            Behavior = new V2HorizontalPodAutoscalerBehavior
+            {
+                ScaleDown = new V2HPAScalingRules { StabilizationWindowSeconds = (int)stabilization.TotalSeconds },
+            },
+        },
+    };
+
+    private static V1Job Load(string image) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "load" },
+        Spec = new V1JobSpec
+        {
+            BackoffLimit = 0,
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "load" } },
+                Spec = new V1PodSpec
+                {
+                    RestartPolicy = "Never",
+                    AutomountServiceAccountToken = false,
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "load",
+                            Image = image,
+                            Command = ["aiconformance", WorkloadRoles.Load, "--url", $"http://model:{ServerPort}/v1/completions", "--method", "POST",
+                                "--body", "{\"model\":\"conformance/autoscaled\",\"prompt\":\"scale me\",\"max_tokens\":16}",
+                                "--requests", "1000000", "--concurrency", LoadConcurrency.ToString(CultureInfo.InvariantCulture),
+                                "--duration", "900", "--disable-keepalive"],
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
