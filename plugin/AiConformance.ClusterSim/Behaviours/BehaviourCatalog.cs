@@ -1,6 +1,8 @@
 using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Modules.Metrics;
+using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -23,6 +25,13 @@ public static class BehaviourCatalog
         [ReplicaSetControllerBehaviour.ComponentName] = () => new ReplicaSetControllerBehaviour(),
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
+        [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
+    };
+
+    // Components with typed options: what is wrong with a scenario's options (an unknown one, a bad value).
+    private static readonly Dictionary<string, Func<ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
+    {
+        [DcgmExporterBehaviour.ComponentName] = options => DcgmExporterOptions.Bind(options).Problems,
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
@@ -37,6 +46,10 @@ public static class BehaviourCatalog
     public static IEnumerable<string> Names => Factories.Keys.Order(StringComparer.Ordinal);
 
     public static bool Knows(string name) => Factories.ContainsKey(name);
+
+    /// <summary>What is wrong with a component's options; nothing for components whose options are free-form.</summary>
+    public static IEnumerable<string> OptionProblems(string name, ComponentOptions options) =>
+        OptionChecks.TryGetValue(name, out var check) ? check(options) : [];
 
     public static IClusterBehaviour Create(string name) => Factories[name]();
 

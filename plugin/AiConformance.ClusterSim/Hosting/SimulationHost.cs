@@ -20,6 +20,7 @@ public sealed class SimulationHost : IAsyncDisposable
         Server = server;
         Cluster = new SimulatedCluster(server.Store, scenario);
         server.LogProvider = (ns, pod, container, previous) => Cluster.Logs.Read(ns, pod, container, previous);
+        server.PodProxy = Cluster.Network.ProxyToPodAsync;
     }
 
     public Scenario Scenario { get; }
