@@ -18,6 +18,8 @@ public sealed class AcceleratorMetrics
     public const string LoadImageKey = "metrics.loadImage";
     public const string LoadCommandKey = "metrics.loadCommand";
 
+    private const string LoadPod = "load";
+
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(2);
 
     private static RunContext Run => RunContext.Current;
@@ -32,9 +34,9 @@ public sealed class AcceleratorMetrics
         var failures = new List<string>();
         foreach (var node in accelerator.Nodes)
         {
-            if (found.PodOn(node) is not { } pod)
+            if (await found.RunningPodOnAsync(Run, node) is not { } pod)
             {
-                failures.Add($"{node}: no running {found.Name} pod on this accelerator node");
+                failures.Add($"{node}: no {found.Name} pod on this accelerator node");
                 continue;
             }
             var exposition = await ExporterScrape.ReadAsync(Run, found, pod);
@@ -55,10 +57,10 @@ public sealed class AcceleratorMetrics
         if (image is null)
             Outcome.NeedsAttestation($"no load image is known for {profile.Name}; set '{LoadImageKey}' (and '{LoadCommandKey}') to an image that keeps one accelerator busy, " +
                                      "or attest that utilization follows a workload (the per-device series were checked by the other test)");
-        var command = Run.Configuration.GetList(LoadCommandKey) is { Count: > 0 } configured ? configured : profile.LoadArguments;
-        var node = accelerator.Nodes.FirstOrDefault(candidate => found.PodOn(candidate) is not null);
-        Assert.That(node, Is.Not.Null, $"an accelerator node with a running {found.Name} pod ({found.Summary})");
-        var exporterPod = found.PodOn(node!)!;
+        var command = Run.Configuration.GetList(LoadCommandKey) is { Count: > 0 } configured ? configured : profile.LoadCommand;
+        var node = accelerator.Nodes.FirstOrDefault(found.HasPodOn);
+        Assert.That(node, Is.Not.Null, $"an accelerator node with a {found.Name} pod ({found.Summary})");
+        var exporterPod = (await found.RunningPodOnAsync(Run, node!))!;
         var devices = Expected(accelerator, node!);
 
         var before = await ExporterScrape.ReadAsync(Run, found, exporterPod);
@@ -66,8 +68,8 @@ public sealed class AcceleratorMetrics
         await using var ns = await TestNamespace.CreateAsync("metrics-load");
         await using var lease = new AcceleratorLease(ns, accelerator);
         Evidence.Step($"Run `{image} {string.Join(' ', command)}` on one device of {node}");
-        await lease.StartProbeAsync("load", 1, node, pod => pod with { Image = image!, Command = command });
-        var running = (await ns.WaitForRunningAsync("load")).Single();
+        await lease.StartProbeAsync(LoadPod, 1, node, pod => pod with { Image = image!, Command = command });
+        var running = (await ns.WaitForRunningAsync(LoadPod)).Single();
         var loaded = await LoadedDeviceAsync(ns, accelerator, running, devices);
         Evidence.Observed("device given to the load", loaded?.ToString() ?? "(device plugin: known from the exporter's pod labels only)");
 
@@ -80,7 +82,7 @@ public sealed class AcceleratorMetrics
         while (DateTimeOffset.UtcNow < deadline)
         {
             during = await ExporterScrape.ReadAsync(Run, found, exporterPod);
-            loaded ??= ByWorkload(profile, series, during, ns.Name, "load");
+            loaded ??= ByWorkload(profile, series, during, ns.Name, LoadPod);
             var samples = loaded is null ? [] : series.Of(during, profile.UtilizationMetric).ByDevice[loaded];
             seen = samples.Count == 0 ? null : Utilization(samples);
             // No series names the loaded device at all: there is nothing that could rise.
@@ -89,7 +91,7 @@ public sealed class AcceleratorMetrics
         }
         RecordSeries(profile, node!, during!, "under the load");
         Assert.That(loaded, Is.Not.Null,
-            $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/load names it");
+            $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/{LoadPod} names it");
         Assert.That(seen, Is.Not.Null,
             $"a {profile.UtilizationMetric} series whose device labels name {loaded} (samples seen: {string.Join("; ", series.Of(during!, profile.UtilizationMetric).Unattributed.Take(3))})");
         Assert.That(seen!.Value, Is.GreaterThan(baseline),
@@ -103,9 +105,9 @@ public sealed class AcceleratorMetrics
             if (profile.WorkloadLabels is { } workload)
             {
                 Assert.That(attributed.ByDevice[loaded!].Select(sample => $"{sample.Label(workload.Namespace)}/{sample.Label(workload.Pod)}"),
-                    Has.Some.EqualTo($"{ns.Name}/load"), $"labels {workload.Namespace}/{workload.Pod} of the loaded device's {profile.UtilizationMetric} series");
+                    Has.Some.EqualTo($"{ns.Name}/{LoadPod}"), $"labels {workload.Namespace}/{workload.Pod} of the loaded device's {profile.UtilizationMetric} series");
                 Assert.That(attributed.ByDevice.Where(entry => entry.Key != loaded).SelectMany(entry => entry.Value)
-                        .Where(sample => sample.Label(workload.Namespace) == ns.Name && sample.Label(workload.Pod) == "load").Select(sample => sample.ToString()),
+                        .Where(sample => sample.Label(workload.Namespace) == ns.Name && sample.Label(workload.Pod) == LoadPod).Select(sample => sample.ToString()),
                     Is.Empty, "series of other devices attributed to the load's pod (negative control)");
             }
         });

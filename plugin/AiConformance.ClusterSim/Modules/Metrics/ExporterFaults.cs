@@ -48,14 +48,15 @@ public sealed class NoDeviceLabels : IExporterFault
 /// <summary>Each device's series carry the next device's UUID and PCI bus id (a stale device map after a reset).</summary>
 public sealed class WrongDeviceLabels : IExporterFault
 {
+    private static (string Uuid, string BusId) Identity(DeviceSeries series) => (series.Labels["UUID"], series.Labels["pci_bus_id"]);
+
     public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series)
     {
-        var identities = series.Select(s => (s.Labels["UUID"], s.Labels["pci_bus_id"])).Distinct().ToList();
+        var identities = series.Select(Identity).Distinct().ToList();
         return [.. series.Select(s =>
         {
-            var next = identities[(identities.IndexOf((s.Labels["UUID"], s.Labels["pci_bus_id"])) + 1) % identities.Count];
-            var labels = new Dictionary<string, string>(s.Labels) { ["UUID"] = next.Item1, ["pci_bus_id"] = next.Item2 };
-            return s with { Labels = labels };
+            var next = identities[(identities.IndexOf(Identity(s)) + 1) % identities.Count];
+            return s with { Labels = new Dictionary<string, string>(s.Labels) { ["UUID"] = next.Uuid, ["pci_bus_id"] = next.BusId } };
         })];
     }
 }

@@ -34,10 +34,10 @@ public sealed record ExporterProfile
 
     public IReadOnlyList<string> InterconnectMetrics { get; init; } = [];
 
-    /// <summary>An image that keeps one accelerator busy for a while, with its arguments; null when none is known.</summary>
+    /// <summary>An image that keeps one accelerator busy for a while, with its command line; null when none is known.</summary>
     public string? LoadImage { get; init; }
 
-    public IReadOnlyList<string> LoadArguments { get; init; } = [];
+    public IReadOnlyList<string> LoadCommand { get; init; } = [];
 
     public static readonly ExporterProfile Dcgm = new()
     {
@@ -56,7 +56,7 @@ public sealed record ExporterProfile
         InterconnectMetrics = ["DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_PROF_NVLINK_TX_BYTES", "DCGM_FI_PROF_PCIE_TX_BYTES"],
         // The CUDA n-body sample: a benchmark of a few million bodies keeps one GPU fully busy for about a minute.
         LoadImage = "nvcr.io/nvidia/k8s/cuda-sample:nbody-cuda11.7.1-ubuntu18.04",
-        LoadArguments = ["nbody", "-gpu", "-benchmark", "-numbodies=4194304"],
+        LoadCommand = ["nbody", "-gpu", "-benchmark", "-numbodies=4194304"],
     };
 
     public static readonly ExporterProfile AmdDeviceMetrics = new()
