@@ -61,9 +61,9 @@ public sealed class AcceleratorMetrics
         var node = accelerator.Nodes.FirstOrDefault(found.HasPodOn);
         Assert.That(node, Is.Not.Null, $"an accelerator node with a {found.Name} pod ({found.Summary})");
         var exporterPod = (await found.RunningPodOnAsync(Run, node!))!;
-        var devices = Expected(accelerator, node!);
-
         var before = await ExporterScrape.ReadAsync(Run, found, exporterPod);
+        // A device plugin publishes no identities: the devices are then those the exporter names, told apart by its labels.
+        var devices = accelerator.Path == AcceleratorPath.Dra ? Expected(accelerator, node!) : ExpectedDevice.AsLabelled(profile, before);
         RecordSeries(profile, node!, before, "before the load");
         await using var ns = await TestNamespace.CreateAsync("metrics-load");
         await using var lease = new AcceleratorLease(ns, accelerator);
@@ -71,10 +71,10 @@ public sealed class AcceleratorMetrics
         await lease.StartProbeAsync(LoadPod, 1, node, pod => pod with { Image = image!, Command = command });
         var running = (await ns.WaitForRunningAsync(LoadPod)).Single();
         var loaded = await LoadedDeviceAsync(ns, accelerator, running, devices);
-        Evidence.Observed("device given to the load", loaded?.ToString() ?? "(device plugin: known from the exporter's pod labels only)");
+        Evidence.Observed("device given to the load", loaded?.ToString() ?? "(device plugin: known from the exporter's pod and namespace labels only)");
 
         var series = new DeviceSeries(profile, devices);
-        var baseline = loaded is null ? 0 : Utilization(series.Of(before, profile.UtilizationMetric).ByDevice[loaded]);
+        double Before(ExpectedDevice device) => Utilization(series.Of(before, profile.UtilizationMetric).ByDevice[device]);
         Exposition? during = null;
         double? seen = null;
         var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
@@ -86,7 +86,7 @@ public sealed class AcceleratorMetrics
             var samples = loaded is null ? [] : series.Of(during, profile.UtilizationMetric).ByDevice[loaded];
             seen = samples.Count == 0 ? null : Utilization(samples);
             // No series names the loaded device at all: there is nothing that could rise.
-            if (seen > baseline || (loaded is not null && samples.Count == 0)) break;
+            if ((loaded is not null && seen > Before(loaded)) || (loaded is not null && samples.Count == 0)) break;
             await Task.Delay(ScrapeInterval, ns.Cancellation);
         }
         RecordSeries(profile, node!, during!, "under the load");
@@ -94,6 +94,7 @@ public sealed class AcceleratorMetrics
             $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/{LoadPod} names it");
         Assert.That(seen, Is.Not.Null,
             $"a {profile.UtilizationMetric} series whose device labels name {loaded} (samples seen: {string.Join("; ", series.Of(during!, profile.UtilizationMetric).Unattributed.Take(3))})");
+        var baseline = Before(loaded!);
         Assert.That(seen!.Value, Is.GreaterThan(baseline),
             $"{profile.UtilizationMetric} of {loaded} on {node} under load (before the load: {baseline}; last scraped: {seen}, " +
             $"within {ns.Timeouts.MetricsAppear.TotalSeconds:0} s)");

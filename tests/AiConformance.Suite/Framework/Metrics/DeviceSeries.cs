@@ -12,6 +12,19 @@ public sealed record ExpectedDevice(string Name, string? Uuid, string? Index, st
         device.Text("index") ?? device.Text("minor"),
         device.Text("resource.kubernetes.io/pciBusID") ?? device.Text("pciBusID"));
 
+    /// <summary>
+    /// The devices as the exporter itself names them, for a device plugin that publishes no identities to compare with:
+    /// one per distinct combination of device labels.
+    /// </summary>
+    public static IReadOnlyList<ExpectedDevice> AsLabelled(ExporterProfile profile, Exposition exposition) =>
+        [.. exposition.Samples(profile.UtilizationMetric)
+            .Select(sample => profile.DeviceLabels.ToDictionary(label => label.Value, label => sample.Label(label.Key)))
+            .Where(identity => identity.Values.Any(value => value is { Length: > 0 }))
+            .Select(identity => new ExpectedDevice(
+                string.Join("/", identity.Values.Where(value => value is { Length: > 0 })),
+                identity.GetValueOrDefault(DeviceIdentityKind.Uuid), identity.GetValueOrDefault(DeviceIdentityKind.Index), identity.GetValueOrDefault(DeviceIdentityKind.PciBusId)))
+            .Distinct()];
+
     public string? Identity(DeviceIdentityKind kind) => kind switch
     {
         DeviceIdentityKind.Uuid => Uuid,
