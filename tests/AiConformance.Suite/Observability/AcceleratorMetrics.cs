@@ -15,7 +15,6 @@ namespace AiConformance.Suite.Observability;
 [Requirement("accelerator_metrics")]
 public sealed class AcceleratorMetrics
 {
-    public const string LoadImageKey = "metrics.loadImage";
     public const string LoadCommandKey = "metrics.loadCommand";
 
     private const string LoadPod = "load";
@@ -53,9 +52,9 @@ public sealed class AcceleratorMetrics
     {
         var (accelerator, found) = await RequireAsync(exporter);
         var profile = found.Profile;
-        var image = Run.Configuration.Get(LoadImageKey) ?? profile.LoadImage;
+        var image = profile.LoadImageKey is { } key ? DefaultImages.Resolve(key, Run.Configuration) : null;
         if (image is null)
-            Outcome.NeedsAttestation($"no load image is known for {profile.Name}; set '{LoadImageKey}' (and '{LoadCommandKey}') to an image that keeps one accelerator busy, " +
+            Outcome.NeedsAttestation($"no load image is known for {profile.Name}; there is no image key for its vendor that keeps one accelerator busy; " +
                                      "or attest that utilization follows a workload (the per-device series were checked by the other test)");
         var command = Run.Configuration.GetList(LoadCommandKey) is { Count: > 0 } configured ? configured : profile.LoadCommand;
         var node = accelerator.Nodes.FirstOrDefault(found.HasPodOn);

@@ -34,8 +34,8 @@ public sealed record ExporterProfile
 
     public IReadOnlyList<string> InterconnectMetrics { get; init; } = [];
 
-    /// <summary>An image that keeps one accelerator busy for a while, with its command line; null when none is known.</summary>
-    public string? LoadImage { get; init; }
+    /// <summary>The <see cref="DefaultImages"/> key of an image that keeps one accelerator busy for a while (with <see cref="LoadCommand"/>); null when none is known.</summary>
+    public string? LoadImageKey { get; init; }
 
     public IReadOnlyList<string> LoadCommand { get; init; } = [];
 
@@ -55,7 +55,7 @@ public sealed record ExporterProfile
         PowerMetrics = ["DCGM_FI_DEV_POWER_USAGE"],
         InterconnectMetrics = ["DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_PROF_NVLINK_TX_BYTES", "DCGM_FI_PROF_PCIE_TX_BYTES"],
         // The CUDA n-body sample: a benchmark of a few million bodies keeps one GPU fully busy for about a minute.
-        LoadImage = "nvcr.io/nvidia/k8s/cuda-sample:nbody-cuda11.7.1-ubuntu18.04",
+        LoadImageKey = DefaultImages.CudaLoadKey,
         LoadCommand = ["nbody", "-gpu", "-benchmark", "-numbodies=4194304"],
     };
 
