@@ -15,6 +15,9 @@ namespace AiConformance.ClusterSim.Api;
 /// </summary>
 public delegate string? PodLogProvider(string ns, string pod, string container, bool previous);
 
+/// <summary>What <c>pods/proxy</c> gets from a pod's port: status, content type and body (the pod network answers).</summary>
+public delegate Task<(int Status, string ContentType, string Body)> PodProxy(JsonObject pod, int port, string pathAndQuery, CancellationToken cancellation);
+
 /// <summary>The resource verbs of the REST protocol over the store: create, get, list, watch, update, patch, delete.</summary>
 public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, SchemaResolver schemas, ApiAdmission admission)
 {
@@ -24,6 +27,12 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 
     private readonly WatchStream _watches = new(store);
     private readonly Subresources _subresources = new(store);
+
+    public PodProxy? PodProxy
+    {
+        get => _subresources.Proxy;
+        set => _subresources.Proxy = value;
+    }
 
     public PodLogProvider? Logs
     {
@@ -62,6 +71,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var ns = kind.Namespaced ? path.Namespace : null;
         if (kind.Namespaced && ns is null && verb is not ("list" or "watch"))
             throw new StatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+        if (path.Subresource == "proxy" && kind.Group.Length == 0 && kind.Plural == "pods" && verb == "get")
+        {
+            await _subresources.ProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
+            return;
+        }
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)
             throw StatusException.BadRequest("Upgrade request required");
         var allowed = path.Subresource is { } sub ? info.Subresources[sub].Verbs : info.Verbs;

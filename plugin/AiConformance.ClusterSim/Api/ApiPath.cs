@@ -1,7 +1,11 @@
 namespace AiConformance.ClusterSim.Api;
 
-/// <summary>A parsed resource URL: <c>/apis/{group}/{version}[/watch][/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]</c>.</summary>
-public sealed record ApiPath(string Group, string Version, string? Namespace, string Plural, string? Name, string? Subresource, bool LegacyWatch)
+/// <summary>
+/// A parsed resource URL: <c>/apis/{group}/{version}[/watch][/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]</c>;
+/// for <c>.../{name}/proxy/{path...}</c>, <see cref="ProxyPath"/> is the path to send on (<c>/metrics</c>).
+/// </summary>
+public sealed record ApiPath(string Group, string Version, string? Namespace, string Plural, string? Name, string? Subresource, bool LegacyWatch,
+    string? ProxyPath = null)
 {
     public static ApiPath? Parse(string path)
     {
@@ -25,6 +29,8 @@ public sealed record ApiPath(string Group, string Version, string? Namespace, st
             ns = tail[1];
             tail = tail[2..];
         }
+        if (tail.Length >= 3 && tail[2] == "proxy")
+            return new ApiPath(group, version, ns, tail[0], tail[1], "proxy", watch, "/" + string.Join('/', tail[3..]));
         if (tail.Length is 0 or > 3) return null;
         return new ApiPath(group, version, ns, tail[0], tail.Length > 1 ? tail[1] : null, tail.Length > 2 ? tail[2] : null, watch);
     }

@@ -11,6 +11,32 @@ internal sealed class Subresources(ClusterStore store)
 
     public PodLogProvider? Logs { get; set; }
 
+    public PodProxy? Proxy { get; set; }
+
+    /// <summary>
+    /// <c>GET pods/{name[:port]}/proxy/{path}</c>: the API server's request to the pod's address and port (80 when
+    /// none is named), answered with what the pod answered, or 503 with kube-apiserver's words when it cannot reach it.
+    /// </summary>
+    public async Task ProxyAsync(HttpContext http, string ns, string nameAndPort, string path, CancellationToken cancellation)
+    {
+        var parts = nameAndPort.Split(':');
+        var (name, portText) = parts switch
+        {
+            [var n] => (n, "80"),
+            [var n, var p] => (n, p),
+            ["http", var n, var p] => (n, p),
+            _ => throw StatusException.BadRequest($"invalid request: {nameAndPort}"),
+        };
+        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
+        if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
+            throw StatusException.BadRequest($"invalid port {portText}: named ports are not supported by this simulation");
+        if (Proxy is null) throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
+        var (status, contentType, body) = await Proxy(pod, port, path + http.Request.QueryString, cancellation);
+        http.Response.StatusCode = status;
+        http.Response.ContentType = contentType;
+        await http.Response.WriteAsync(body, cancellation);
+    }
+
     public async Task LogAsync(HttpContext http, string ns, string name)
     {
         var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);

@@ -5,6 +5,7 @@ using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Autoscaling;
+using AiConformance.ClusterSim.Modules.Metrics;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -31,6 +32,7 @@ public static class BehaviourCatalog
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
+        [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -38,6 +40,7 @@ public static class BehaviourCatalog
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
+        [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

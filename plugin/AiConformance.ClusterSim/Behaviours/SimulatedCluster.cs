@@ -31,6 +31,9 @@ public sealed class SimulatedCluster
 
     public PodLogBook Logs { get; } = new();
 
+    /// <summary>Programs the components provide for their own images.</summary>
+    public Programs.InstalledPrograms Programs { get; } = new();
+
     /// <summary>Pod addresses, listeners, cluster DNS and Service routing.</summary>
     public Network.PodNetwork Network { get; }
 

@@ -21,6 +21,7 @@ public sealed class SimulationHost : IAsyncDisposable
         Cluster = new SimulatedCluster(server.Store, scenario);
         server.LogProvider = (ns, pod, container, previous) => Cluster.Logs.Read(ns, pod, container, previous);
         server.AggregatedApis = Cluster.AggregatedApis;
+        server.PodProxy = Cluster.Network.ProxyToPodAsync;
     }
 
     public Scenario Scenario { get; }

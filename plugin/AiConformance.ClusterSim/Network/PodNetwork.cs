@@ -182,6 +182,29 @@ public sealed class PodNetwork
         }
     }
 
+    /// <summary>
+    /// What the API server's <c>pods/proxy</c> gets from <paramref name="port"/> of the pod: its answer, or 503 with
+    /// kube-apiserver's "error trying to reach service" when the pod has no address or refuses the connection.
+    /// </summary>
+    public async Task<(int Status, string ContentType, string Body)> ProxyToPodAsync(JsonObject pod, int port, string pathAndQuery, CancellationToken cancellation)
+    {
+        var ip = (string?)pod["status"]?["podIP"];
+        if (ip is null || Sandbox(pod.Uid()) is not { } sandbox)
+            return (503, "text/plain; charset=utf-8", $"error trying to reach service: pod {pod.Name()} has no IP address\n");
+        using var client = new HttpClient(CreateHttpHandler(sandbox)) { Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var answer = await client.GetAsync($"http://{ip}:{port}{pathAndQuery}", cancellation);
+            var body = await answer.Content.ReadAsStringAsync(cancellation);
+            return ((int)answer.StatusCode, answer.Content.Headers.ContentType?.ToString() ?? "text/plain; charset=utf-8", body);
+        }
+        catch (HttpRequestException error) when (error.InnerException is SocketException socket)
+        {
+            var reason = socket.SocketErrorCode == SocketError.ConnectionRefused ? "connect: connection refused" : "connect: no route to host";
+            return (503, "text/plain; charset=utf-8", $"error trying to reach service: dial tcp {ip}:{port}: {reason}\n");
+        }
+    }
+
     /// <summary>An HTTP handler whose connections leave from <paramref name="client"/>, as its real client's would.</summary>
     public HttpMessageHandler CreateHttpHandler(PodSandbox client) => new SocketsHttpHandler
     {

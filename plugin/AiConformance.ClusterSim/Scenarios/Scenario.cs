@@ -163,6 +163,9 @@ public sealed class ProgramRule
 
     /// <summary>HTTP answers the program gives on its pod's ports while it runs (a modelled exporter, a controller's endpoint).</summary>
     public List<HttpAnswer>? Serves { get; set; }
+
+    /// <summary>Percent (0-100) of its devices' compute the program keeps busy while it runs (a load such as a CUDA benchmark); what exporters report as utilization.</summary>
+    public int? GpuUtilization { get; set; }
 }
 
 /// <summary>What a modelled program answers to HTTP requests on one port (and path, when given).</summary>

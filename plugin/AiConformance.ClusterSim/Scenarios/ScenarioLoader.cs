@@ -160,6 +160,8 @@ public static partial class ScenarioLoader
             problems.Add($"components.{name} is not a known component; known: {string.Join(", ", BehaviourCatalog.Names)}");
         foreach (var (name, options) in scenario.Components!.Where(c => BehaviourCatalog.Knows(c.Key)))
             problems.AddRange(BehaviourCatalog.OptionProblems(name, options));
+        foreach (var (rule, r) in scenario.Programs!.Select((rule, r) => (rule, r)).Where(entry => entry.rule.GpuUtilization is < 0 or > 100))
+            problems.Add($"programs[{r}].gpuUtilization {rule.GpuUtilization} must be a percentage from 0 to 100");
         foreach (var (name, spec) in scenario.RuntimeClasses!)
             if (!ContainerRuntimes.Knows(spec.Runtime))
                 problems.Add($"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}");

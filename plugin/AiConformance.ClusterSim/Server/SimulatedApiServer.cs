@@ -98,6 +98,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
     /// <summary>Fields that a real server would have dropped, seen in any write so far.</summary>
     public IReadOnlyList<FidelityViolation> FidelityViolations => _validator.Violations;
 
+    /// <summary>How <c>pods/proxy</c> reaches a pod; the simulation host connects it to the pod network.</summary>
+    public PodProxy? PodProxy
+    {
+        get => _handler.PodProxy;
+        set => _handler.PodProxy = value;
+    }
+
     /// <summary>Where <c>pods/log</c> reads container output; the kubelet behaviour sets it.</summary>
     public PodLogProvider? LogProvider
     {

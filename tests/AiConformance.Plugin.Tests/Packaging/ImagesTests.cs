@@ -32,7 +32,8 @@ public sealed class ImagesTests
         var (exit, images, _) = Run();
 
         Assert.That(exit, Is.EqualTo(0));
-        Assert.That(images, Is.EqualTo(new[] { $"ghcr.io/ai-conformance/aiconformance:{version.Major}.{version.Minor}.{version.Build}" }));
+        Assert.That(images, Is.EquivalentTo(new[] { $"ghcr.io/ai-conformance/aiconformance:{version.Major}.{version.Minor}.{version.Build}", DefaultImages.CudaLoad }),
+            "the plugin image, and the CUDA sample that loads a GPU for accelerator_metrics");
         Assert.That(DefaultImages.Plugin, Is.EqualTo(images[0]), "the suite deploys the same image Sonobuoy runs");
     }
 
@@ -41,7 +42,11 @@ public sealed class ImagesTests
     {
         var (_, images, _) = Run("--image-registry", "registry.corp.internal/mirror/");
 
-        Assert.That(images, Is.EqualTo(new[] { $"registry.corp.internal/mirror/ai-conformance/aiconformance:{DefaultImages.PluginVersion}" }));
+        Assert.That(images, Is.EquivalentTo(new[]
+        {
+            $"registry.corp.internal/mirror/ai-conformance/aiconformance:{DefaultImages.PluginVersion}",
+            DefaultImages.WithRegistry(DefaultImages.CudaLoad, "registry.corp.internal/mirror/"),
+        }));
     }
 
     [Test]
@@ -52,7 +57,11 @@ public sealed class ImagesTests
         var (exit, images, notes) = Run("--config", config);
 
         Assert.That(exit, Is.EqualTo(0));
-        Assert.That(images, Is.EqualTo(new[] { $"mirror.local:5000/ai-conformance/aiconformance:{DefaultImages.PluginVersion}", "tools.corp/probe:7" }));
+        Assert.That(images, Is.EquivalentTo(new[]
+        {
+            $"mirror.local:5000/ai-conformance/aiconformance:{DefaultImages.PluginVersion}", "tools.corp/probe:7",
+            DefaultImages.WithRegistry(DefaultImages.CudaLoad, "mirror.local:5000"),
+        }));
         Assert.That(notes, Does.Contain("images.pullSecrets").And.Contain("regcred, other"));
     }
 

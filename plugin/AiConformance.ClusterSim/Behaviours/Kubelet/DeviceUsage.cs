@@ -15,6 +15,8 @@ public sealed record ContainerDeviceUsage(
 public sealed class DeviceUsage
 {
     private readonly ConcurrentDictionary<(string PodUid, string Container), ContainerDeviceUsage> current = new();
+    // Pod uid -> percent of its devices' compute its running load keeps busy.
+    private readonly ConcurrentDictionary<string, int> busy = new();
 
     public IReadOnlyList<ContainerDeviceUsage> All =>
         [.. current.Values.OrderBy(u => u.Node, StringComparer.Ordinal).ThenBy(u => u.Namespace, StringComparer.Ordinal)
@@ -24,6 +26,15 @@ public sealed class DeviceUsage
 
     /// <summary>The containers using a device now (several when it is shared).</summary>
     public IReadOnlyList<ContainerDeviceUsage> Using(SimulatedDevice device) => [.. All.Where(u => u.Devices.Contains(device))];
+
+    /// <summary>How busy a device is (0-100): the heaviest load among the containers using it.</summary>
+    public int Utilization(SimulatedDevice device) =>
+        Using(device).Select(u => busy.GetValueOrDefault(u.PodUid)).DefaultIfEmpty(0).Max();
+
+    /// <summary>A program of the pod keeps its devices <paramref name="percent"/> busy until <see cref="Idle"/>.</summary>
+    public void Busy(string podUid, int percent) => busy[podUid] = percent;
+
+    public void Idle(string podUid) => busy.TryRemove(podUid, out _);
 
     internal void Record(ContainerDeviceUsage usage)
     {
@@ -35,6 +46,7 @@ public sealed class DeviceUsage
 
     internal void RemovePod(string podUid)
     {
+        busy.TryRemove(podUid, out _);
         foreach (var key in current.Keys.Where(k => k.PodUid == podUid)) current.TryRemove(key, out _);
     }
 }

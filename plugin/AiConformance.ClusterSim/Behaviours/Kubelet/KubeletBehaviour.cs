@@ -200,7 +200,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
         var pluginImage = Cluster.Component(ComponentName)?.Get("pluginImage") ?? ProgramCatalog.DefaultPluginImage;
-        var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage);
+        var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage, Cluster.Programs);
         var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
         var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
             text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName, run.Sandbox!);

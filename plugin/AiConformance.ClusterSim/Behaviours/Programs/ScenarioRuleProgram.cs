@@ -35,12 +35,14 @@ public sealed class ScenarioRuleProgram(ProgramRule rule) : IContainerProgram
                 return 1;
             }
         }
+        if (rule.GpuUtilization is { } percent) context.Cluster.DeviceUsage.Busy(context.Sandbox.Uid, percent);
         try
         {
             return await RunAsync(context, rule, cancellationToken);
         }
         finally
         {
+            if (rule.GpuUtilization is not null) context.Cluster.DeviceUsage.Idle(context.Sandbox.Uid);
             await StopAsync(servers);
         }
     }

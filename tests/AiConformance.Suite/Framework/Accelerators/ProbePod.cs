@@ -49,6 +49,12 @@ public sealed record ProbePod
     /// <summary>Secrets for pulling <see cref="Image"/> from a private mirror (configuration <c>images.pullSecrets</c>).</summary>
     public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
 
+    /// <summary>
+    /// Another program than the probe (a load such as a CUDA benchmark in its own image): its command line. Such an
+    /// image may need root, so the pod then does not ask to run as non-root.
+    /// </summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
     /// <summary>A probe pod of the configured probe image, with the configured pull secrets.</summary>
     public static ProbePod Configured(string name, SuiteConfiguration configuration) => new()
     {
@@ -78,7 +84,7 @@ public sealed record ProbePod
                 // Meets the "restricted" Pod Security Standard, so namespaces that enforce it accept the probe.
                 SecurityContext = new V1PodSecurityContext
                 {
-                    RunAsNonRoot = true,
+                    RunAsNonRoot = Command is null ? true : null,
                     SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
                 },
                 NodeSelector = selector.Count == 0 ? null : selector,
@@ -101,7 +107,7 @@ public sealed record ProbePod
         {
             Name = container.Name,
             Image = Image,
-            Command = ["aiconformance", WorkloadRoles.Probe, "--hold", HoldSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Command = Command is { } command ? [.. command] : ["aiconformance", WorkloadRoles.Probe, "--hold", HoldSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             Env = container.Environment.Count == 0 ? null : [.. container.Environment.Select(variable => new V1EnvVar { Name = variable.Key, Value = variable.Value })],
             Resources = limits.Count == 0 && container.Claims.Count == 0 ? null : new V1ResourceRequirements
             {

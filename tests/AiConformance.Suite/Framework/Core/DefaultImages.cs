@@ -20,6 +20,11 @@ public static class DefaultImages
     /// <summary>Configuration key of the image that runs <c>aiconformance probe</c>.</summary>
     public const string ProbeKey = "images.probe";
 
+    /// <summary>Configuration key of the image that keeps one NVIDIA GPU busy (the CUDA n-body sample) for accelerator_metrics.</summary>
+    public const string CudaLoadKey = "images.cudaLoad";
+
+    public const string CudaLoad = "nvcr.io/nvidia/k8s/cuda-sample:nbody-cuda11.7.1-ubuntu18.04";
+
     /// <summary>Configuration key of a registry (host, optionally with a path) that replaces every default image's registry.</summary>
     public const string RegistryKey = "images.registry";
 
@@ -30,6 +35,7 @@ public static class DefaultImages
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [ProbeKey] = Plugin,
+        [CudaLoadKey] = CudaLoad,
     };
 
     /// <summary>The probe image: the user's <c>images.probe</c>, else the plugin image (moved to <c>images.registry</c>).</summary>

@@ -1,0 +1,93 @@
+namespace AiConformance.Suite.Framework.Metrics;
+
+/// <summary>How a device label names a device: by UUID, by index (minor number) or by PCI bus id.</summary>
+public enum DeviceIdentityKind { Uuid, Index, PciBusId }
+
+/// <summary>
+/// What one accelerator metrics exporter looks like: the labels of its pods, its port, the names of its per-device
+/// series, the labels that identify a device and a workload, and the load image that makes its devices busy.
+/// Vendor and product names live here, not in the fixtures.
+/// </summary>
+public sealed record ExporterProfile
+{
+    public required string Name { get; init; }
+
+    /// <summary>Label selectors its pods are found by (any of them).</summary>
+    public required IReadOnlyList<string> PodSelectors { get; init; }
+
+    public required int Port { get; init; }
+
+    public string Path { get; init; } = "/metrics";
+
+    public required string UtilizationMetric { get; init; }
+
+    public required string MemoryMetric { get; init; }
+
+    public required IReadOnlyDictionary<string, DeviceIdentityKind> DeviceLabels { get; init; }
+
+    /// <summary>The labels naming the workload that uses a device (pod, namespace), when the exporter sets them.</summary>
+    public (string Pod, string Namespace)? WorkloadLabels { get; init; }
+
+    public IReadOnlyList<string> TemperatureMetrics { get; init; } = [];
+
+    public IReadOnlyList<string> PowerMetrics { get; init; } = [];
+
+    public IReadOnlyList<string> InterconnectMetrics { get; init; } = [];
+
+    /// <summary>The <see cref="DefaultImages"/> key of an image that keeps one accelerator busy for a while (with <see cref="LoadCommand"/>); null when none is known.</summary>
+    public string? LoadImageKey { get; init; }
+
+    public IReadOnlyList<string> LoadCommand { get; init; } = [];
+
+    public static readonly ExporterProfile Dcgm = new()
+    {
+        Name = "DcgmExporter",
+        PodSelectors = ["app=nvidia-dcgm-exporter", "app.kubernetes.io/name=dcgm-exporter"],
+        Port = 9400,
+        UtilizationMetric = "DCGM_FI_DEV_GPU_UTIL",
+        MemoryMetric = "DCGM_FI_DEV_FB_USED",
+        DeviceLabels = new Dictionary<string, DeviceIdentityKind>
+        {
+            ["UUID"] = DeviceIdentityKind.Uuid, ["gpu"] = DeviceIdentityKind.Index, ["pci_bus_id"] = DeviceIdentityKind.PciBusId,
+        },
+        WorkloadLabels = ("pod", "namespace"),
+        TemperatureMetrics = ["DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_MEMORY_TEMP"],
+        PowerMetrics = ["DCGM_FI_DEV_POWER_USAGE"],
+        InterconnectMetrics = ["DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_PROF_NVLINK_TX_BYTES", "DCGM_FI_PROF_PCIE_TX_BYTES"],
+        // The CUDA n-body sample: a benchmark of a few million bodies keeps one GPU fully busy for about a minute.
+        LoadImageKey = DefaultImages.CudaLoadKey,
+        LoadCommand = ["nbody", "-gpu", "-benchmark", "-numbodies=4194304"],
+    };
+
+    public static readonly ExporterProfile AmdDeviceMetrics = new()
+    {
+        Name = "AmdDeviceMetricsExporter",
+        PodSelectors = ["app.kubernetes.io/name=metrics-exporter", "app=amd-device-metrics-exporter"],
+        Port = 5000,
+        UtilizationMetric = "gpu_gfx_activity",
+        MemoryMetric = "gpu_used_vram",
+        DeviceLabels = new Dictionary<string, DeviceIdentityKind>
+        {
+            ["gpu_id"] = DeviceIdentityKind.Index, ["GPU_UUID"] = DeviceIdentityKind.Uuid, ["pci_bus"] = DeviceIdentityKind.PciBusId,
+        },
+        WorkloadLabels = ("pod", "namespace"),
+        TemperatureMetrics = ["gpu_edge_temperature", "gpu_junction_temperature"],
+        PowerMetrics = ["gpu_power_usage", "gpu_package_power"],
+        InterconnectMetrics = ["gpu_xgmi_link_tx", "gpu_xgmi_link_rx"],
+    };
+
+    public static readonly ExporterProfile NeuronMonitor = new()
+    {
+        Name = "NeuronMonitor",
+        PodSelectors = ["app=neuron-monitor", "app.kubernetes.io/name=neuron-monitor"],
+        Port = 8000,
+        UtilizationMetric = "neuroncore_utilization_ratio",
+        MemoryMetric = "neuron_runtime_memory_used_bytes",
+        DeviceLabels = new Dictionary<string, DeviceIdentityKind> { ["neuron_device_index"] = DeviceIdentityKind.Index },
+        TemperatureMetrics = [],
+        PowerMetrics = [],
+        InterconnectMetrics = [],
+    };
+
+    public static IReadOnlyList<ExporterProfile> Known { get; } = [Dcgm, AmdDeviceMetrics, NeuronMonitor];
+}

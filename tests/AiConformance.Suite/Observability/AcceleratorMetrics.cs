@@ -1,0 +1,185 @@
+using AiConformance.Suite.Framework;
+using AiConformance.Suite.Framework.Metrics;
+using AiConformance.Workloads.Metrics;
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Suite.Observability;
+
+/// <summary>
+/// accelerator_metrics (KAR-0059): an accelerator metrics exporter publishes, for every device of every accelerator
+/// node, a utilization and a memory-usage series labelled with that device's published identity, and the numbers are
+/// live: a compute load on one allocated device raises that device's utilization, attributed to the load's pod.
+/// </summary>
+[Requirement("accelerator_metrics")]
+public sealed class AcceleratorMetrics
+{
+    public const string LoadCommandKey = "metrics.loadCommand";
+
+    private const string LoadPod = "load";
+
+    private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(2);
+
+    private static RunContext Run => RunContext.Current;
+
+    public static IEnumerable<TestCaseData> Exporters() => MetricsExporterDetection.Cases.Cases();
+
+    [TestCaseSource(nameof(Exporters))]
+    [Description("KAR-0059 'Metrics presence case': the endpoint of each accelerator node has a utilization and a memory series for each device the node publishes, labelled with that device's identity; temperature, power and interconnect series are reported")]
+    public async Task EveryDeviceHasUtilizationAndMemorySeriesLabelledWithItsIdentity(MetricsExporter? exporter)
+    {
+        var (accelerator, found) = await RequireAsync(exporter);
+        var failures = new List<string>();
+        foreach (var node in accelerator.Nodes)
+        {
+            if (await found.RunningPodOnAsync(Run, node) is not { } pod)
+            {
+                failures.Add($"{node}: no {found.Name} pod on this accelerator node");
+                continue;
+            }
+            var exposition = await ExporterScrape.ReadAsync(Run, found, pod);
+            var devices = Expected(accelerator, node);
+            RecordSeries(found.Profile, node, exposition);
+            failures.AddRange(Check(found.Profile, node, devices, accelerator.CapacityByNode[node], exposition));
+        }
+        Assert.That(failures, Is.Empty, "per-device utilization and memory series of every accelerator node");
+    }
+
+    [TestCaseSource(nameof(Exporters))]
+    [Description("KAR-0059 'Workload-driven case': scraped before and during a compute load on one allocated device, that device's utilization rises, its series name the load's pod, and every other device's series stay its own")]
+    public async Task UtilizationOfTheLoadedDeviceRisesAndIsAttributedToItsPod(MetricsExporter? exporter)
+    {
+        var (accelerator, found) = await RequireAsync(exporter);
+        var profile = found.Profile;
+        var image = profile.LoadImageKey is { } key ? DefaultImages.Resolve(key, Run.Configuration) : null;
+        if (image is null)
+            Outcome.NeedsAttestation($"no load image is known for {profile.Name}; there is no image key for its vendor that keeps one accelerator busy; " +
+                                     "or attest that utilization follows a workload (the per-device series were checked by the other test)");
+        var command = Run.Configuration.GetList(LoadCommandKey) is { Count: > 0 } configured ? configured : profile.LoadCommand;
+        var node = accelerator.Nodes.FirstOrDefault(found.HasPodOn);
+        Assert.That(node, Is.Not.Null, $"an accelerator node with a {found.Name} pod ({found.Summary})");
+        var exporterPod = (await found.RunningPodOnAsync(Run, node!))!;
+        var before = await ExporterScrape.ReadAsync(Run, found, exporterPod);
+        // A device plugin publishes no identities: the devices are then those the exporter names, told apart by its labels.
+        var devices = accelerator.Path == AcceleratorPath.Dra ? Expected(accelerator, node!) : ExpectedDevice.AsLabelled(profile, before);
+        RecordSeries(profile, node!, before, "before the load");
+        await using var ns = await TestNamespace.CreateAsync("metrics-load");
+        await using var lease = new AcceleratorLease(ns, accelerator);
+        Evidence.Step($"Run `{image} {string.Join(' ', command)}` on one device of {node}");
+        await lease.StartProbeAsync(LoadPod, 1, node, pod => pod with { Image = image!, Command = command });
+        var running = (await ns.WaitForRunningAsync(LoadPod)).Single();
+        var loaded = await LoadedDeviceAsync(ns, accelerator, running, devices);
+        Evidence.Observed("device given to the load", loaded?.ToString() ?? "(device plugin: known from the exporter's pod and namespace labels only)");
+
+        var series = new DeviceSeries(profile, devices);
+        double Before(ExpectedDevice device) => Utilization(series.Of(before, profile.UtilizationMetric).ByDevice[device]);
+        Exposition? during = null;
+        double? seen = null;
+        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
+        // An HTTP endpoint cannot be watched: scrape on an interval until the loaded device's utilization rises, within a deadline.
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            during = await ExporterScrape.ReadAsync(Run, found, exporterPod);
+            loaded ??= ByWorkload(profile, series, during, ns.Name, LoadPod);
+            var samples = loaded is null ? [] : series.Of(during, profile.UtilizationMetric).ByDevice[loaded];
+            seen = samples.Count == 0 ? null : Utilization(samples);
+            // No series names the loaded device at all: there is nothing that could rise.
+            if ((loaded is not null && seen > Before(loaded)) || (loaded is not null && samples.Count == 0)) break;
+            await Task.Delay(ScrapeInterval, ns.Cancellation);
+        }
+        RecordSeries(profile, node!, during!, "under the load");
+        Assert.That(loaded, Is.Not.Null,
+            $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/{LoadPod} names it");
+        Assert.That(seen, Is.Not.Null,
+            $"a {profile.UtilizationMetric} series whose device labels name {loaded} (samples seen: {string.Join("; ", series.Of(during!, profile.UtilizationMetric).Unattributed.Take(3))})");
+        var baseline = Before(loaded!);
+        Assert.That(seen!.Value, Is.GreaterThan(baseline),
+            $"{profile.UtilizationMetric} of {loaded} on {node} under load (before the load: {baseline}; last scraped: {seen}, " +
+            $"within {ns.Timeouts.MetricsAppear.TotalSeconds:0} s)");
+
+        var attributed = series.Of(during!, profile.UtilizationMetric);
+        Assert.Multiple(() =>
+        {
+            Assert.That(attributed.Unattributed, Is.Empty, $"{profile.UtilizationMetric} samples that name no single published device under load");
+            if (profile.WorkloadLabels is { } workload)
+            {
+                Assert.That(attributed.ByDevice[loaded!].Select(sample => $"{sample.Label(workload.Namespace)}/{sample.Label(workload.Pod)}"),
+                    Has.Some.EqualTo($"{ns.Name}/{LoadPod}"), $"labels {workload.Namespace}/{workload.Pod} of the loaded device's {profile.UtilizationMetric} series");
+                Assert.That(attributed.ByDevice.Where(entry => entry.Key != loaded).SelectMany(entry => entry.Value)
+                        .Where(sample => sample.Label(workload.Namespace) == ns.Name && sample.Label(workload.Pod) == LoadPod).Select(sample => sample.ToString()),
+                    Is.Empty, "series of other devices attributed to the load's pod (negative control)");
+            }
+        });
+    }
+
+    private static async Task<(DetectedAccelerator Accelerator, MetricsExporter Exporter)> RequireAsync(MetricsExporter? exporter)
+    {
+        var accelerator = await AcceleratorDetection.RequireAsync();
+        var found = MetricsExporterDetection.Cases.Require(exporter, "accelerator metrics exporter", searched => Outcome.NeedsAttestation(
+            $"no accelerator metrics exporter was found (looked for {searched}); name yours with '{MetricsExporterDetection.SelectorKey}', " +
+            $"'{MetricsExporterDetection.ProfileKey}' and '{MetricsExporterDetection.PortKey}', or attest how the platform exposes per-accelerator metrics"));
+        return (accelerator, found);
+    }
+
+    /// <summary>The devices the node publishes (DRA); for a device plugin only their number is known.</summary>
+    private static IReadOnlyList<ExpectedDevice> Expected(DetectedAccelerator accelerator, string node) =>
+        [.. accelerator.DevicesOn(node).Select(ExpectedDevice.From)];
+
+    private static IEnumerable<string> Check(ExporterProfile profile, string node, IReadOnlyList<ExpectedDevice> devices, int count, Exposition exposition)
+    {
+        foreach (var metric in new[] { profile.UtilizationMetric, profile.MemoryMetric })
+        {
+            if (exposition.Samples(metric).Count == 0)
+            {
+                yield return $"{node}: no {metric} series at all (series found: {string.Join(", ", exposition.SeriesNames)})";
+                continue;
+            }
+            if (devices.Count == 0)
+            {
+                // Device plugin: no published identities to compare with; each device must still be told apart.
+                var labelled = exposition.Samples(metric).Select(sample => string.Join(",", profile.DeviceLabels.Keys.Select(sample.Label))).Where(key => key.Trim(',').Length > 0).Distinct().Count();
+                if (labelled < count) yield return $"{node}: {metric} tells {labelled} devices apart by {string.Join("/", profile.DeviceLabels.Keys)} but the node has {count}";
+                continue;
+            }
+            var (byDevice, unattributed) = new DeviceSeries(profile, devices).Of(exposition, metric);
+            foreach (var sample in unattributed) yield return $"{node}: {metric} {sample}";
+            foreach (var device in byDevice.Where(entry => entry.Value.Count == 0).Select(entry => entry.Key))
+                yield return $"{node}: no {metric} series for published device {device}";
+        }
+    }
+
+    private static void RecordSeries(ExporterProfile profile, string node, Exposition exposition, string when = "")
+    {
+        var suffix = when.Length == 0 ? "" : $" {when}";
+        foreach (var metric in new[] { profile.UtilizationMetric, profile.MemoryMetric })
+        {
+            var samples = exposition.Samples(metric);
+            Evidence.Block($"{metric} on {node}{suffix}", samples.Count == 0 ? "(no series)" : string.Join("\n", samples.Select(sample => $"{sample} {sample.Value}")));
+        }
+        if (when.Length > 0) return;
+        foreach (var (what, names) in new[] { ("temperature", profile.TemperatureMetrics), ("power", profile.PowerMetrics), ("interconnect", profile.InterconnectMetrics) })
+        {
+            var present = names.Where(name => exposition.Samples(name).Count > 0).ToList();
+            Evidence.Observed($"{what} series on {node} (should)", present.Count > 0 ? $"present: {string.Join(", ", present)}" : $"absent (looked for {string.Join(", ", names.DefaultIfEmpty("none known"))})");
+        }
+    }
+
+    private static async Task<ExpectedDevice?> LoadedDeviceAsync(TestNamespace ns, DetectedAccelerator accelerator, V1Pod pod, IReadOnlyList<ExpectedDevice> devices)
+    {
+        if (accelerator.Path != AcceleratorPath.Dra) return null;
+        var claimName = pod.Status?.ResourceClaimStatuses?.FirstOrDefault()?.ResourceClaimName;
+        if (claimName is null) return null;
+        var claim = await ns.Kubernetes.ResourceV1.ReadNamespacedResourceClaimAsync(claimName, ns.Name, cancellationToken: ns.Cancellation);
+        Evidence.Observed("claim of the load", claim.Describe());
+        var allocated = claim.Allocated().FirstOrDefault(result => result.Driver == accelerator.Driver);
+        return allocated is null ? null : devices.FirstOrDefault(device => device.Name == allocated.Device);
+    }
+
+    private static ExpectedDevice? ByWorkload(ExporterProfile profile, DeviceSeries series, Exposition exposition, string ns, string pod) =>
+        profile.WorkloadLabels is not { } workload ? null
+        : exposition.Samples(profile.UtilizationMetric).Where(sample => sample.Label(workload.Namespace) == ns && sample.Label(workload.Pod) == pod)
+            .Select(sample => series.DeviceOf(sample, out _)).FirstOrDefault(device => device is not null);
+
+    private static double Utilization(IReadOnlyList<MetricSample> samples) => samples.Count == 0 ? 0 : samples.Max(sample => sample.Value);
+}
