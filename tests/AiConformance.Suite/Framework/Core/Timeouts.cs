@@ -16,6 +16,12 @@ public sealed record Timeouts
     /// <summary>A Gateway or route reporting the conditions its controller writes (Accepted, Programmed, ResolvedRefs).</summary>
     public TimeSpan RouteAccepted { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Metric series appearing or changing on an exporter or in a monitoring system.</summary>
+    public TimeSpan MetricsAppear { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>An autoscaler acting on its metric (scale-up or scale-down after the stabilization window).</summary>
+    public TimeSpan Autoscaled { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
     public static Timeouts From(SuiteConfiguration configuration)
     {
@@ -36,5 +42,7 @@ public sealed record Timeouts
         NamespaceDeleted = NamespaceDeleted * factor,
         DevicesReleased = DevicesReleased * factor,
         RouteAccepted = RouteAccepted * factor,
+        MetricsAppear = MetricsAppear * factor,
+        Autoscaled = Autoscaled * factor,
     };
 }
