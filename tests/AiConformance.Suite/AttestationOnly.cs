@@ -16,14 +16,8 @@ public static class AttestationOnly
             "no automated test yet; attest with documentation of how the specialized network interfaces are exposed (e.g. DRA network drivers) and a pod attached to more than one of them",
         ["disaggregated_inference"] =
             "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
-        ["gang_scheduling"] =
-            "no automated test yet; attest with an installed gang scheduler (e.g. Kueue, Volcano) starting a group all together and starting none of a group that does not fit",
         ["cluster_autoscaling"] =
             "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
-        ["pod_autoscaling"] =
-            "no automated test yet; attest with a HorizontalPodAutoscaler scaling accelerator pods on a custom AI metric",
-        ["accelerator_metrics"] =
-            "no automated test yet; attest with the accelerator metrics exporter's endpoint showing per-accelerator utilization and memory usage",
         ["ai_service_metrics"] =
             "no automated test yet; attest with the monitoring system discovering a workload and collecting its Prometheus-format metrics",
         ["robust_controller"] =
