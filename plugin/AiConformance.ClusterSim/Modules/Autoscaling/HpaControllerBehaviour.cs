@@ -84,7 +84,7 @@ public sealed class HpaControllerBehaviour : ReconcilingBehaviour
         if (desired != current && options!.Fault?.Refuses(deployment) == true)
         {
             if (refused.Add(key))
-                Cluster.Log.Warn(ComponentName, $"{hpa.Namespace()}/{hpa.Name()}: not scaling {deployment.Name()} from {current} to {desired} ({IgnoresAcceleratorPodsFault.Name})");
+                Cluster.Log.Info(ComponentName, $"{hpa.Namespace()}/{hpa.Name()}: not scaling {deployment.Name()} from {current} to {desired} ({IgnoresAcceleratorPodsFault.Name})");
             desired = current;
         }
         if (desired != current)
