@@ -187,7 +187,7 @@ public sealed class ValidatingWebhooks(ClusterStore store)
             var reason = (error.InnerException as SocketException)?.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => "connect: connection refused",
-                SocketError.HostNotFound => $"no endpoints available for service \"{svc}\"",
+                SocketError.HostNotFound => $"service \"{svc}\" not found",
                 _ => error.Message,
             };
             throw new WebhookCallFailed($"Post \"{url}\": {reason}");
