@@ -20,8 +20,6 @@ public static class AttestationOnly
             "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
         ["ai_service_metrics"] =
             "no automated test yet; attest with the monitoring system discovering a workload and collecting its Prometheus-format metrics",
-        ["robust_controller"] =
-            "no automated test yet; attest with an AI operator (e.g. Ray, Kubeflow) installed, its webhooks answering and a custom resource reconciled",
     };
 
     /// <summary>Why the requirement has no automated test and what a person attests; null when it has fixtures.</summary>

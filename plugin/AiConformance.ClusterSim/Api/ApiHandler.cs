@@ -28,6 +28,9 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private readonly WatchStream _watches = new(store);
     private readonly Subresources _subresources = new(store);
 
+    /// <summary>The validating admission webhooks every request through the API passes.</summary>
+    public ValidatingWebhooks Webhooks { get; } = new(store);
+
     public PodProxy? PodProxy
     {
         get => _subresources.Proxy;
@@ -137,6 +140,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             body.Metadata()["namespace"] = ns;
         }
         DropStatusOnCreate(info, body);
+        await Webhooks.AdmitAsync("CREATE", info, null, ns, body, null, IsDryRun(http.Request), () => admission.Admit(info.Kind, body, null), cancellation);
         if (IsDryRun(http.Request))
         {
             admission.Admit(info.Kind, body, null);
@@ -156,6 +160,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         // Custom resources refuse unconditional updates; built-in strategies allow them.
         if (string.IsNullOrEmpty(body.Metadata().Str("resourceVersion")) && info.IsCustomResource)
             throw StatusException.Invalid(info.Kind, name, [new FieldError("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
+        await AdmitUpdateAsync(http, info, ns, name, body, statusOnly, cancellation);
         if (IsDryRun(http.Request))
         {
             var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
@@ -193,6 +198,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 _ => throw new StatusException(415, "UnsupportedMediaType",
                     $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Strategic}, {Patches.Apply}"),
             } as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object");
+            await AdmitUpdateAsync(http, info, ns, name, patched, statusOnly, cancellation);
             if (IsDryRun(http.Request))
             {
                 await WriteObjectAsync(http, info, DryRunUpdate(info, current, patched), 200);
@@ -224,6 +230,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 throw StatusException.Conflict(info.Kind, name);
         }
         var policy = PropagationPolicy(http, info, options);
+        await Webhooks.AdmitAsync("DELETE", info, null, ns, null, current, IsDryRun(http.Request), () => { }, cancellation);
         if (IsDryRun(http.Request))
         {
             await WriteObjectAsync(http, info, current, 200);
@@ -231,6 +238,16 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         }
         var deleted = store.Delete(info.Kind, ns, name, policy, GracePeriod(http, options)) ?? throw StatusException.NotFound(info.Kind, name);
         await WriteObjectAsync(http, info, deleted, 200);
+    }
+
+    /// <summary>An update's webhooks see the object as the server would store it (validated against the current one).</summary>
+    private Task AdmitUpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, JsonObject updated, bool statusOnly, CancellationToken cancellation)
+    {
+        var current = store.Get(info.Kind, ns, name);
+        if (current is null) return Task.CompletedTask;
+        var candidate = (JsonObject)updated.DeepClone();
+        return Webhooks.AdmitAsync("UPDATE", info, statusOnly ? "status" : null, ns, candidate, current, IsDryRun(http.Request),
+            () => admission.Admit(info.Kind, candidate, current), cancellation);
     }
 
     private async Task DeleteCollectionAsync(HttpContext http, ResourceInfo info, string? ns, CancellationToken cancellation)

@@ -214,9 +214,11 @@ public sealed class PodNetwork
 
     /// <summary>Opens a TCP connection from <paramref name="client"/> to <paramref name="host"/>:<paramref name="port"/>.</summary>
     /// <exception cref="SocketException">HostNotFound, HostUnreachable or ConnectionRefused, as the client's kernel would say.</exception>
-    public async ValueTask<Stream> ConnectAsync(PodSandbox client, string host, int port, CancellationToken cancellationToken)
+    public ValueTask<Stream> ConnectAsync(PodSandbox client, string host, int port, CancellationToken cancellationToken) =>
+        ConnectLocalAsync(LocalPort(client, Address(client, host), port), cancellationToken);
+
+    private static async ValueTask<Stream> ConnectLocalAsync(int localPort, CancellationToken cancellationToken)
     {
-        var localPort = LocalPort(client, Address(client, host), port);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -228,6 +230,19 @@ public sealed class PodNetwork
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A connection from the control plane (the API server calling an admission webhook) to a Service's port, through
+    /// kube-proxy to one of its ready endpoints.
+    /// </summary>
+    /// <exception cref="SocketException">HostNotFound when there is no such Service; ConnectionRefused when it has no endpoint or nothing listens.</exception>
+    public ValueTask<Stream> ConnectToServiceAsync(string ns, string name, int port, CancellationToken cancellationToken)
+    {
+        var service = store.Get(Kinds.Service, ns, name) ?? throw new SocketException((int)SocketError.HostNotFound);
+        var backend = Proxy.Choose(service, port, client: null);
+        if (backend.Address is null) throw Refused();
+        return ConnectLocalAsync(PodAt(backend.Address)?.ListenerOn(backend.Port) ?? throw Refused(), cancellationToken);
     }
 
     /// <summary>The address a host name or literal stands for, from the client's point of view.</summary>

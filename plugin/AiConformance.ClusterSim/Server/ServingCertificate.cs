@@ -28,4 +28,21 @@ internal static class ServingCertificate
     }
 
     public static string Pem(X509Certificate2 certificate) => certificate.ExportCertificatePem();
+
+    /// <summary>
+    /// The PEM of a self-signed CA certificate for a Service's DNS names, as a cert-manager or an operator's own
+    /// certificate controller injects into a webhook configuration's caBundle.
+    /// </summary>
+    public static string AuthorityPem(string service, string ns)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={service}.{ns}.svc", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName($"{service}.{ns}.svc");
+        names.AddDnsName($"{service}.{ns}.svc.cluster.local");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        return certificate.ExportCertificatePem();
+    }
 }

@@ -105,6 +105,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.PodProxy = value;
     }
 
+    /// <summary>How admission webhooks are reached; the simulation host connects it to the pod network.</summary>
+    public ServiceConnector? WebhookConnector
+    {
+        get => _handler.Webhooks.Connect;
+        set => _handler.Webhooks.Connect = value;
+    }
+
     /// <summary>Where <c>pods/log</c> reads container output; the kubelet behaviour sets it.</summary>
     public PodLogProvider? LogProvider
     {

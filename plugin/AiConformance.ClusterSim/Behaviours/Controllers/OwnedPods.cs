@@ -4,7 +4,7 @@ using AiConformance.ClusterSim.Store;
 namespace AiConformance.ClusterSim.Behaviours.Controllers;
 
 /// <summary>Creating and finding the pods a workload controller owns.</summary>
-internal static class OwnedPods
+public static class OwnedPods
 {
     public static List<JsonObject> Of(IReadOnlyList<JsonObject> pods, JsonObject owner) =>
         pods.Where(p => p.ControllerUid() == owner.Uid()).ToList();
@@ -13,9 +13,13 @@ internal static class OwnedPods
 
     /// <summary>A pod from <c>spec.template</c>, owned by <paramref name="owner"/>, with extra labels and annotations.</summary>
     public static JsonObject FromTemplate(JsonObject owner, string name, string generateName,
+        IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations = null) =>
+        FromTemplate(owner, owner["spec"]?["template"] as JsonObject ?? [], name, generateName, labels, annotations);
+
+    /// <summary>A pod from one of the owner's pod templates (a RayCluster has one per group).</summary>
+    public static JsonObject FromTemplate(JsonObject owner, JsonObject template, string name, string generateName,
         IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations = null)
     {
-        var template = owner["spec"]?["template"] as JsonObject ?? [];
         var metadata = template["metadata"]?.DeepClone() as JsonObject ?? [];
         var podLabels = metadata.Child("labels");
         foreach (var (key, value) in labels) podLabels[key] = value;

@@ -25,6 +25,11 @@ public static class DefaultImages
 
     public const string CudaLoad = "nvcr.io/nvidia/k8s/cuda-sample:nbody-cuda11.7.1-ubuntu18.04";
 
+    /// <summary>Configuration key of the Ray image of the RayCluster robust_controller creates through KubeRay.</summary>
+    public const string RayKey = "images.ray";
+
+    public const string Ray = "rayproject/ray:2.46.0";
+
     /// <summary>Configuration key of a registry (host, optionally with a path) that replaces every default image's registry.</summary>
     public const string RegistryKey = "images.registry";
 
@@ -36,6 +41,7 @@ public static class DefaultImages
     {
         [ProbeKey] = Plugin,
         [CudaLoadKey] = CudaLoad,
+        [RayKey] = Ray,
     };
 
     /// <summary>The probe image: the user's <c>images.probe</c>, else the plugin image (moved to <c>images.registry</c>).</summary>

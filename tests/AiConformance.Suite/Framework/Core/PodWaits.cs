@@ -108,6 +108,10 @@ public static class PodWaits
 
     public static bool IsRunning(V1Pod pod) => pod.Status?.Phase == "Running";
 
+    /// <summary>Running and reporting the Ready condition (its readiness probes pass).</summary>
+    public static bool IsReady(V1Pod pod) =>
+        IsRunning(pod) && (pod.Status?.Conditions ?? []).Any(condition => condition.Type == "Ready" && condition.Status == "True");
+
     public static bool HasEnded(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
     /// <summary>Phase, node, conditions that are not True and why containers wait or ended.</summary>

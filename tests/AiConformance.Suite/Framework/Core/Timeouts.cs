@@ -22,6 +22,12 @@ public sealed record Timeouts
     /// <summary>An autoscaler acting on its metric (scale-up or scale-down after the stabilization window).</summary>
     public TimeSpan Autoscaled { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>An operator reconciling a custom resource into workloads that run and are ready (their images pulled).</summary>
+    public TimeSpan Reconciled { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The garbage collector removing what a deleted owner owned.</summary>
+    public TimeSpan Collected { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
     public static Timeouts From(SuiteConfiguration configuration)
     {
@@ -44,5 +50,7 @@ public sealed record Timeouts
         RouteAccepted = RouteAccepted * factor,
         MetricsAppear = MetricsAppear * factor,
         Autoscaled = Autoscaled * factor,
+        Reconciled = Reconciled * factor,
+        Collected = Collected * factor,
     };
 }

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using k8s;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Gangs;
@@ -9,35 +6,7 @@ namespace AiConformance.Suite.Framework.Gangs;
 /// A Kueue object: what the gang fixture writes (spec) and reads (status) is the same in v1beta1 and v1beta2, so one
 /// shape serves both; each served version costs one small class naming it.
 /// </summary>
-public abstract class KueueObject : IKubernetesObject<V1ObjectMeta>
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = null!;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = null!;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonObject? Spec { get; set; }
-
-    [JsonPropertyName("status")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonObject? Status { get; set; }
-
-    /// <summary>The status of a condition (<c>True</c>, <c>False</c>), null when there is none.</summary>
-    public string? Condition(string type) =>
-        (Status?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type)?["status"]?.GetValue<string>();
-
-    /// <summary>A condition as <c>Type=Status Reason: message</c>, for evidence and failure messages.</summary>
-    public string DescribeCondition(string type) =>
-        (Status?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type) is { } c
-            ? $"{type}={c["status"]} {c["reason"]}: {c["message"]}"
-            : $"no {type} condition";
-}
+public abstract class KueueObject : CustomResource;
 
 /// <summary>The Kueue kinds of one served version, for <see cref="KueueGang{TFlavor, TClusterQueue, TLocalQueue, TWorkload}"/>.</summary>
 public static class KueueV1Beta2

@@ -1,0 +1,186 @@
+using System.Net;
+using AiConformance.Suite.Framework;
+using AiConformance.Suite.Framework.Operators;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Suite.Operator;
+
+/// <summary>
+/// robust_controller (KAR-0063): an AI operator installed in the cluster works end to end. Its controller's pods are
+/// ready, its CRDs established and its validating webhooks registered with a CA bundle; its webhook denies an invalid
+/// custom resource (the API server names the webhook in the denial, so it is not the CRD's schema speaking); a valid
+/// one is reconciled into pods it owns that run, and its status says so; and deleting it removes everything that was
+/// created for it. One case per operator found.
+/// </summary>
+[Requirement("robust_controller")]
+public sealed class RobustController
+{
+    private const string Valid = "valid";
+    private const string Invalid = "invalid";
+
+    public static IEnumerable<TestCaseData> Operators() => OperatorDetection.Cases.Cases();
+
+    [TestCaseSource(nameof(Operators))]
+    [Description("KAR-0063 'Setup': the operator's pods are Running and Ready, its CRDs are Established, and its admission webhooks are registered with a CA bundle")]
+    public async Task OperatorPodsAreReadyAndItsCrdsAndWebhooksAreRegistered(AiOperator? found)
+    {
+        var ai = Require(found);
+        var run = RunContext.Current;
+        foreach (var pod in ai.ControllerPods)
+        {
+            var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, pod.Metadata.NamespaceProperty).Watchable(pod.Metadata.Name))
+                .Until($"{ai.Name} controller pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to be Ready", pods => pods.Any(PodWaits.IsReady))
+                .DescribedBy(PodWaits.Describe).Within(run.Timeouts().PodRunning).Async(run.Cancellation);
+            Evidence.Observed($"controller pod {pod.Metadata.Name}", PodWaits.Describe(seen));
+        }
+        Assert.Multiple(() =>
+        {
+            foreach (var crd in ai.Crds)
+            {
+                var established = crd.Status?.Conditions?.FirstOrDefault(condition => condition.Type == "Established");
+                Evidence.Observed($"CRD {crd.Metadata.Name}", $"Established={established?.Status ?? "(no condition)"}");
+                Assert.That(established?.Status, Is.EqualTo("True"), $"Established condition of CRD {crd.Metadata.Name}");
+            }
+            Assert.That(ai.Webhooks, Is.Not.Empty,
+                $"validating webhooks for {ai.Profile.Group} (configurations seen for its group: {ai.WebhookConfigurations.Count}); an operator's admission webhooks must be registered");
+            foreach (var webhook in ai.Webhooks)
+            {
+                var target = webhook.ClientConfig.Service is { } service ? $"service {service.NamespaceProperty}/{service.Name}{service.Path}" : webhook.ClientConfig.Url;
+                Evidence.Observed($"webhook {webhook.Name}", $"{target}, failurePolicy {webhook.FailurePolicy ?? "Fail"}, caBundle {webhook.ClientConfig.CaBundle?.Length ?? 0} bytes");
+                // A webhook behind a Service is called over TLS with the configuration's CA bundle; without one the call cannot be trusted.
+                if (webhook.ClientConfig.Service is not null)
+                    Assert.That(webhook.ClientConfig.CaBundle, Is.Not.Null.And.Not.Empty, $"caBundle of webhook {webhook.Name}");
+            }
+        });
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    [Description("KAR-0063 'Webhook validation case': a custom resource that the CRD's schema accepts but the operator's rules forbid is denied by the operator's admission webhook, and the denial names that webhook")]
+    public async Task InvalidResourceIsDeniedByTheOperatorsWebhook(AiOperator? found)
+    {
+        var (ai, driver) = Drive(found);
+        await using var ns = await TestNamespace.CreateAsync("operator-webhook");
+        Evidence.Step($"Create {driver.Kind} `{Invalid}` with {driver.WhatIsInvalid}");
+        HttpOperationException? denial = null;
+        try
+        {
+            await driver.CreateInvalidAsync(ns, Invalid);
+        }
+        catch (HttpOperationException error) when ((int)error.Response.StatusCode is >= 400 and < 500)
+        {
+            denial = error;
+        }
+        if (denial is null)
+        {
+            await driver.DeleteAsync(ns, Invalid);
+            Assert.Fail($"the API server accepted {driver.Kind} `{Invalid}` with {driver.WhatIsInvalid}; no admission webhook of {ai.Name} denied it " +
+                        $"(its validating webhooks: {string.Join(", ", ai.Webhooks.Select(webhook => webhook.Name).DefaultIfEmpty("none"))})");
+        }
+        var message = KubernetesJson.Deserialize<V1Status>(denial!.Response.Content)?.Message ?? denial.Response.Content;
+        Evidence.Observed($"answer ({(int)denial.Response.StatusCode})", message);
+        var deniedBy = ai.Webhooks.Select(webhook => $"admission webhook \"{webhook.Name}\" denied the request").ToList();
+        Assert.That(deniedBy.Any(message.StartsWith), Is.True,
+            $"the denial names one of {ai.Name}'s webhooks ({string.Join(", ", ai.Webhooks.Select(webhook => webhook.Name).DefaultIfEmpty("none registered"))}), " +
+            $"as the API server words a webhook's denial; it said: {message}");
+        Assert.That(await driver.ExistsAsync(ns, Invalid), Is.False, $"{driver.Kind} `{Invalid}` exists after its denial");
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    [Description("KAR-0063 'Reconciliation case': a valid custom resource is reconciled into pods it owns (controller owner reference) that run and are ready, and its status reports them ready")]
+    public async Task ValidResourceIsReconciledIntoOwnedPodsThatRun(AiOperator? found)
+    {
+        var (_, driver) = Drive(found);
+        await using var ns = await TestNamespace.CreateAsync("operator-reconcile");
+        var uid = await driver.CreateValidAsync(ns, Valid);
+        // The operator acts at once (its first reconcile creates the pods); pulling its images and starting them takes longer.
+        await WaitOwnedPodsAsync(ns, driver, uid, "to be created", _ => true, ns.Timeouts.ObjectCreated);
+        var owned = await WaitOwnedPodsAsync(ns, driver, uid, "to run and be ready", PodWaits.IsReady, ns.Timeouts.Reconciled);
+        foreach (var pod in owned)
+            Evidence.Observed($"pod {pod.Metadata.Name}", $"{PodWaits.Describe(pod)}; owner {Owner(pod, uid)}");
+        var status = await driver.WaitReadyAsync(ns, Valid, owned);
+        Evidence.Observed($"{driver.Kind} `{Valid}` status", status);
+        await driver.DeleteAsync(ns, Valid);
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod and Service that was created for it (the garbage collector follows its owner references); nothing is left behind")]
+    public async Task DeletingTheResourceRemovesEverythingCreatedForIt(AiOperator? found)
+    {
+        var (_, driver) = Drive(found);
+        await using var ns = await TestNamespace.CreateAsync("operator-delete");
+        var uid = await driver.CreateValidAsync(ns, Valid);
+        await WaitOwnedPodsAsync(ns, driver, uid, "to be created", _ => true, ns.Timeouts.ObjectCreated);
+        var selector = driver.CreatedFor(Valid);
+        var pods = ns.Objects<V1Pod>().Watchable(labelSelector: selector);
+        var services = ns.Objects<V1Service>().Watchable(labelSelector: selector);
+        var (createdPods, _) = await ns.Objects<V1Pod>().ListAsync(selector, null, ns.Cancellation);
+        var (createdServices, _) = await ns.Objects<V1Service>().ListAsync(selector, null, ns.Cancellation);
+        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names(createdPods, createdServices));
+        // Negative control: there is something to be collected, so "nothing left" below is not vacuous.
+        Assert.That(createdPods, Is.Not.Empty, $"pods labelled `{selector}` before the deletion");
+
+        await driver.DeleteAsync(ns, Valid);
+        await WaitCollectedAsync(pods, "Pod", selector, uid, ns);
+        await WaitCollectedAsync(services, "Service", selector, uid, ns);
+        Evidence.Observed("left behind", "nothing");
+    }
+
+    private static AiOperator Require(AiOperator? found) =>
+        OperatorDetection.Cases.Require(found, "AI operator", searched =>
+            Assert.Fail($"no AI operator is installed (looked for: {searched}); robust_controller is a MUST: install one (e.g. KubeRay with its webhooks), " +
+                        $"or name yours with '{OperatorDetection.OperatorsKey}'"));
+
+    /// <summary>The operator and how to drive it; one this suite does not drive needs attestation.</summary>
+    private static (AiOperator Operator, IOperatorDriver Driver) Drive(AiOperator? found)
+    {
+        var ai = Require(found);
+        if (ai.Profile.Driver is null)
+            Outcome.NeedsAttestation($"{ai.Summary} is installed, but this suite creates custom resources only for " +
+                                     $"{string.Join(", ", OperatorProfile.Known.Where(known => known.Driver is not null).Select(known => known.Name))}; attach evidence that its " +
+                                     "webhook denies an invalid resource, that a valid one is reconciled, and that its deletion removes what it owned");
+        return (ai, ai.Profile.Driver!);
+    }
+
+    /// <summary>Waits until the resource owns (controller reference to its uid) at least the driver's expected pods, all meeting <paramref name="condition"/>.</summary>
+    private static async Task<IReadOnlyList<V1Pod>> WaitOwnedPodsAsync(TestNamespace ns, IOperatorDriver driver, string uid, string what,
+        Func<V1Pod, bool> condition, TimeSpan within)
+    {
+        var seen = await Wait.For(ns.Pods())
+            .Until($"{driver.ExpectedPods} pods owned by {driver.Kind} `{Valid}` {what}", pods => OwnedBy(pods, uid) is var owned && owned.Count >= driver.ExpectedPods && owned.All(condition))
+            .DescribedBy(pods => $"owned: [{PodWaits.Describe(OwnedBy(pods, uid))}]; not owned: [{string.Join(", ", pods.Where(pod => Owner(pod, uid) is null).Select(pod => $"{pod.Metadata.Name} (owners: {Owners(pod)})"))}]")
+            .Within(within).Async(ns.Cancellation);
+        return OwnedBy(seen, uid);
+    }
+
+    /// <summary>
+    /// Waits until nothing of a kind that was created for the resource is left. The garbage collector removes only
+    /// what names the deleted owner in its owner references: one that does not is reported at once, as it never goes.
+    /// </summary>
+    private static async Task WaitCollectedAsync<T>(Watchable<T> created, string kind, string selector, string uid, TestNamespace ns)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        bool Collectable(T item) => item.Metadata.OwnerReferences?.Any(reference => reference.Uid == uid) == true;
+        var left = await Wait.For(created)
+            .Until($"every {kind} labelled `{selector}` to be gone", seen => seen.Count == 0 || !seen.All(Collectable))
+            .DescribedBy(seen => $"left behind: {string.Join(", ", seen.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"))}")
+            .Within(ns.Timeouts.Collected).Async(ns.Cancellation);
+        Assert.That(left.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"), Is.Empty,
+            $"{kind}s created for the deleted resource that do not name it as their owner, so the garbage collector never removes them");
+    }
+
+    private static List<V1Pod> OwnedBy(IEnumerable<V1Pod> pods, string uid) => [.. pods.Where(pod => Owner(pod, uid) is not null)];
+
+    private static string? Owner(IKubernetesObject<V1ObjectMeta> item, string uid) =>
+        item.Metadata.OwnerReferences?.FirstOrDefault(reference => reference.Uid == uid && reference.Controller == true) is { } owner
+            ? $"{owner.Kind}/{owner.Name} (controller, blockOwnerDeletion={owner.BlockOwnerDeletion})"
+            : null;
+
+    private static string Owners(IKubernetesObject<V1ObjectMeta> item) =>
+        string.Join(", ", (item.Metadata.OwnerReferences ?? []).Select(reference => $"{reference.Kind}/{reference.Name}").DefaultIfEmpty("none"));
+
+    private static string Names(IEnumerable<V1Pod> pods, IEnumerable<V1Service> services) =>
+        string.Join(", ", pods.Select(pod => $"Pod {pod.Metadata.Name}").Concat(services.Select(service => $"Service {service.Metadata.Name}")).DefaultIfEmpty("nothing"));
+}
