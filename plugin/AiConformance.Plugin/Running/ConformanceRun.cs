@@ -155,9 +155,12 @@ public static class ConformanceRun
             Interrupted = execution.Interrupted,
             ExitCode = exitCode,
             Metadata = RunnerSettings.Metadata(configuration),
+            Parallel = sideBySide.Bound,
         };
         ReportWriter.WriteAll(directory, report);
+        var timings = RunTimings.Of(report.Tests, report.Duration);
         PrintSummary(output, report, request, directory);
+        output.WriteLine($"aiconformance: {timings.Line}");
 
         progressQueue.Enqueue(p => p.FinishedAsync($"finished: {SummaryReport.Verdict(report)}"));
         await progressQueue.DrainAsync(ProgressDrainLimit).ConfigureAwait(false);
@@ -174,6 +177,7 @@ public static class ConformanceRun
             Requirements = requirementReports.Select(r => new RequirementResult(
                 r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
             Tests = requirementReports.SelectMany(r => r.Tests).ToList(),
+            Timings = timings,
         };
     }
 

@@ -16,6 +16,18 @@ internal sealed class HoldingsScheduler(int bound, int acceleratorUnits)
 
     public int Bound => bound;
 
+    /// <summary>Ids of the tests running now.</summary>
+    public IReadOnlyList<string> Running
+    {
+        get { lock (gate) { return [.. running.Select(t => t.Id)]; } }
+    }
+
+    /// <summary>Ids of the tests waiting for their holdings now.</summary>
+    public IReadOnlyList<string> Waiting
+    {
+        get { lock (gate) { return [.. waiting.Select(t => t.Id)]; } }
+    }
+
     /// <summary>Blocks until <paramref name="test"/> may run (or the run is stopped).</summary>
     public void Acquire(TestHoldings test)
     {

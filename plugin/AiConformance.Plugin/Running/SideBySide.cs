@@ -5,8 +5,8 @@ namespace AiConformance.Plugin.Running;
 /// <summary>
 /// How many tests may run at once, and how many accelerator units their shares may add up to. The bound is the user's
 /// (<c>--parallel N</c> or <c>run.parallel</c>) or, by default, the number of schedulable nodes (between 2 and
-/// <see cref="MostByDefault"/>): each test places a few pods, so one test per node keeps every node about as busy as a
-/// run of one test at a time. A cluster whose nodes cannot be read runs one test at a time.
+/// <see cref="MostByDefault"/>): a test places a few small pods and spends most of its time waiting for the cluster to
+/// act, so two per node keep every node far from full. A cluster whose nodes cannot be read runs one test at a time.
 /// </summary>
 internal sealed record SideBySide(int Bound, int AcceleratorUnits, string Reason)
 {
@@ -39,7 +39,7 @@ internal sealed record SideBySide(int Bound, int AcceleratorUnits, string Reason
         var unitsText = units == 0 ? "no accelerator units found" : $"accelerator shares up to {units} units";
         return requested is { } chosen
             ? new SideBySide(chosen, Math.Max(units, 1), $"up to {chosen} tests at once (--parallel); {unitsText}")
-            : new SideBySide(Math.Clamp(nodes, 2, MostByDefault), Math.Max(units, 1),
-                $"up to {Math.Clamp(nodes, 2, MostByDefault)} tests at once ({nodes} schedulable nodes; --parallel N to change); {unitsText}");
+            : new SideBySide(Math.Clamp(2 * nodes, 2, MostByDefault), Math.Max(units, 1),
+                $"up to {Math.Clamp(2 * nodes, 2, MostByDefault)} tests at once (two per schedulable node, {nodes}; --parallel N to change); {unitsText}");
     }
 }
