@@ -6,7 +6,7 @@ namespace AiConformance.Plugin.Running;
 
 /// <summary>
 /// What one test holds beyond its namespace: the <see cref="HoldsAttribute"/> declarations on it and on its fixture.
-/// A test its author marked <c>[NonParallelizable]</c> holds everything. <see cref="Order"/> is the test's place in
+/// A test that holds whole nodes, or that its author marked <c>[NonParallelizable]</c>, runs alone. <see cref="Order"/> is the test's place in
 /// the suite, which decides between waiting tests that conflict.
 /// </summary>
 internal sealed record TestHoldings(string Id, int Order, IReadOnlyList<Holding> Holdings, bool Everything = false)
@@ -14,8 +14,11 @@ internal sealed record TestHoldings(string Id, int Order, IReadOnlyList<Holding>
     /// <summary>Accelerator units held as shares (0 when the test holds none or holds them all).</summary>
     public int ShareUnits => Holdings.Where(h => h.What == Hold.AcceleratorShare).Sum(h => h.Units);
 
+    /// <summary>Whether nothing may run beside this test, not even a test that holds only its namespace.</summary>
+    public bool Alone => Everything || Holdings.Any(h => h.What == Hold.WholeNodes);
+
     public bool ConflictsWith(TestHoldings other) =>
-        Everything || other.Everything || Holdings.Any(mine => other.Holdings.Any(mine.ConflictsWith));
+        Alone || other.Alone || Holdings.Any(mine => other.Holdings.Any(mine.ConflictsWith));
 
     public string Describe() => Everything ? "everything ([NonParallelizable])"
         : Holdings.Count == 0 ? "its namespace" : string.Join(", ", Holdings);
