@@ -5,7 +5,7 @@ namespace AiConformance.Plugin.Cli;
 
 /// <summary>
 /// The options <c>run</c> and <c>demo</c> share, defined once so that both accept the same values: the results
-/// folder, the checklist version, the requirement filters and the configuration file.
+/// folder, the checklist version, the requirement filters, the configuration file and how many tests run side by side.
 /// </summary>
 public sealed class RunOptions
 {
@@ -29,8 +29,21 @@ public sealed class RunOptions
         Description = "YAML configuration file; AICONFORMANCE_* environment variables override its keys.", HelpName = "FILE",
     };
 
+    public Option<int?> Parallel { get; } = new("--parallel")
+    {
+        Description = $"The most tests run side by side, when what they hold does not conflict; 1 runs them one at a time (default: {RunnerSettings.ParallelKey}, else one per schedulable node).",
+        HelpName = "N",
+    };
+
     public RunOptions()
     {
+        Parallel.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1)
+            {
+                result.AddError("--parallel must be 1 or more; hint: --parallel 1 runs one test at a time");
+            }
+        });
         Levels.Validators.Add(result =>
         {
             foreach (var level in result.Tokens.Select(t => t.Value).Where(l => !RequirementSelection.IsLevel(l)))
@@ -40,7 +53,7 @@ public sealed class RunOptions
         });
     }
 
-    public IEnumerable<Option> All => [Output, Checklist, Levels, Sections, Requirements, SkipRequirements, Config];
+    public IEnumerable<Option> All => [Output, Checklist, Levels, Sections, Requirements, SkipRequirements, Config, Parallel];
 
     /// <summary>The request with what the command line gave for these options.</summary>
     public RunRequest Apply(ParseResult parse, RunRequest request) => request with
@@ -52,6 +65,7 @@ public sealed class RunOptions
         Requirements = parse.GetValue(Requirements) ?? [],
         SkipRequirements = parse.GetValue(SkipRequirements) ?? [],
         ConfigPath = parse.GetValue(Config),
+        Parallel = parse.GetValue(Parallel),
     };
 
     private static Option<string[]> Repeatable(string name, string description, string helpName) =>

@@ -8,7 +8,9 @@ namespace AiConformance.Plugin.Reports;
 /// <c>e2e.log</c>: the run in <c>go test -v</c> form (<c>=== RUN</c>, <c>--- PASS:</c>, <c>--- FAIL:</c>,
 /// <c>--- SKIP:</c>), because the CNCF validator reads a file of that name for exactly those lines. Each requirement is
 /// a parent test and its tests are subtests, as the upstream Go suite lays them out. Only a pass prints PASS: a test
-/// that needs attestation or does not apply prints SKIP with its reason, as <c>t.Skip</c> does.
+/// that needs attestation or does not apply prints SKIP with its reason, as <c>t.Skip</c> does. When tests ran side
+/// by side the subtests read as <c>t.Parallel()</c> ones do: <c>=== PAUSE</c> after each start, <c>=== CONT</c> for each,
+/// then every result with its own lines beneath it, and the parent's time is the span they took together.
 /// </summary>
 public static class GoTestLog
 {
@@ -25,13 +27,22 @@ public static class GoTestLog
         {
             var parent = requirement.TestPrefix;
             log.Append(CultureInfo.InvariantCulture, $"=== RUN   {parent}\n");
+            var parallel = report.Parallel > 1;
             foreach (var test in requirement.Tests)
             {
                 log.Append(CultureInfo.InvariantCulture, $"=== RUN   {test.Name}\n");
+                if (parallel) log.Append(CultureInfo.InvariantCulture, $"=== PAUSE {test.Name}\n");
+            }
+            if (parallel)
+            {
+                foreach (var test in requirement.Tests.OrderBy(t => t.Started))
+                {
+                    log.Append(CultureInfo.InvariantCulture, $"=== CONT  {test.Name}\n");
+                }
             }
             // PASS only for a requirement its tests prove: one that needs attestation is skipped, as its tests are.
             var parentVerdict = requirement.Failed > 0 ? "FAIL" : requirement.Status == RequirementStatus.Implemented ? "PASS" : "SKIP";
-            var total = requirement.Tests.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
+            var total = parallel ? Span(requirement.Tests) : requirement.Tests.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
             log.Append(CultureInfo.InvariantCulture, $"--- {parentVerdict}: {parent} ({Seconds(total)})\n");
             foreach (var test in requirement.Tests)
             {
@@ -64,6 +75,12 @@ public static class GoTestLog
 
     private static IEnumerable<string> Lines(string text) =>
         text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0);
+
+    /// <summary>From the first test's start to the last one's end (tests that never started take no time).</summary>
+    private static TimeSpan Span(IEnumerable<TestRecord> tests) =>
+        tests.Where(t => t.Started != default).ToList() is { Count: > 0 } ran
+            ? ran.Max(t => t.Started + t.Duration) - ran.Min(t => t.Started)
+            : TimeSpan.Zero;
 
     private static string Seconds(TimeSpan duration) =>
         duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + "s";

@@ -33,6 +33,9 @@ public sealed record RunReport
     public bool Interrupted { get; init; }
     public int ExitCode { get; init; }
 
+    /// <summary>The most tests the run let run side by side (1: one at a time).</summary>
+    public int Parallel { get; init; } = 1;
+
     /// <summary>Values for the checklist's metadata, from the <c>metadata.*</c> configuration keys.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 

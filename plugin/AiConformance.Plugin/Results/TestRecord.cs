@@ -11,6 +11,9 @@ public enum TestOutcome { Passed, Failed, Error, NotApplicable, NeedsAttestation
 /// <summary>One test of the run: its JUnit name (<c>TestX/Behaviour</c>), outcome, message and evidence transcript.</summary>
 public sealed record TestRecord(string Name, string RequirementId, TestOutcome Outcome, string Message)
 {
+    /// <summary>When the test began to run (after waiting for its holdings, when tests run side by side).</summary>
+    public DateTime Started { get; init; }
+
     public TimeSpan Duration { get; init; }
 
     /// <summary>The evidence transcript the test wrote.</summary>

@@ -80,6 +80,7 @@ public static class ConformanceRun
         var configuration = LoadConfiguration(request, environment, sonobuoy);
         var named = request.ChecklistVersion is null ? null : Guard(() => ChecklistSelection.Named(request.ChecklistVersion));
         var cleanupGrace = request.CleanupGrace ?? Guard(() => RunnerSettings.CleanupGrace(configuration));
+        var parallel = request.Parallel ?? Guard(() => RunnerSettings.Parallel(configuration));
         Guard(() => Timeouts.From(configuration));
         var connection = await ClusterConnection.ConnectAsync(request, environment, cancellation).ConfigureAwait(false);
         if (!request.Simulated && SimulatedVersion.IsSimulated(connection.ServerVersion))
@@ -108,18 +109,21 @@ public static class ConformanceRun
             Configuration = configuration,
             Cancellation = testsCancellation.Token,
         };
-        var suite = SuiteAssembly.Load(request.SuiteAssemblyPath);
+        var sideBySide = await SideBySide.PlanAsync(RunContext.Current, parallel).ConfigureAwait(false);
+        var suite = SuiteAssembly.Load(request.SuiteAssemblyPath, sideBySide.Workers);
         var selectedIds = requirements.Select(r => r.Id).ToHashSet();
         var tests = suite.Tests.Where(t => selectedIds.Contains(t.RequirementId)).ToList();
         output.WriteLine($"aiconformance: run {runId}, checklist {checklist.Version}, cluster {connection.Server} (Kubernetes {connection.ServerVersion})");
         output.WriteLine($"aiconformance: {tests.Count} tests for {requirements.Count} requirements; results in {directory}");
+        output.WriteLine($"aiconformance: {sideBySide.Reason}");
 
         using var progress = new ProgressReporter(sonobuoy?.ProgressPort);
         var progressQueue = new ProgressQueue(progress);
         progressQueue.Enqueue(p => p.StartedAsync(tests.Count, $"running {tests.Count} tests of checklist {checklist.Version}"));
         var clock = Stopwatch.StartNew();
         var finishedCount = 0;
-        var execution = await new SuiteExecution(suite, tests, cleanupGrace).RunAsync(
+        var scheduler = sideBySide.Parallel ? new HoldingsScheduler(sideBySide.Bound, sideBySide.AcceleratorUnits) : null;
+        var execution = await new SuiteExecution(suite, tests, cleanupGrace, scheduler).RunAsync(
             testsCancellation, stop.Token,
             finished: record =>
             {
@@ -151,9 +155,12 @@ public static class ConformanceRun
             Interrupted = execution.Interrupted,
             ExitCode = exitCode,
             Metadata = RunnerSettings.Metadata(configuration),
+            Parallel = sideBySide.Bound,
         };
         ReportWriter.WriteAll(directory, report);
+        var timings = RunTimings.Of(report.Tests, report.Duration);
         PrintSummary(output, report, request, directory);
+        output.WriteLine($"aiconformance: {timings.Line}");
 
         progressQueue.Enqueue(p => p.FinishedAsync($"finished: {SummaryReport.Verdict(report)}"));
         await progressQueue.DrainAsync(ProgressDrainLimit).ConfigureAwait(false);
@@ -170,6 +177,7 @@ public static class ConformanceRun
             Requirements = requirementReports.Select(r => new RequirementResult(
                 r.Requirement.Id, r.Requirement.Section, r.Requirement.LevelText, r.Status, r.Passed, r.Failed, r.Skipped, r.Notes)).ToList(),
             Tests = requirementReports.SelectMany(r => r.Tests).ToList(),
+            Timings = timings,
         };
     }
 

@@ -5,18 +5,24 @@ namespace AiConformance.Plugin.Running;
 
 /// <summary>
 /// Receives NUnit's events for the selected tests and turns each finished test case into a <see cref="TestRecord"/>.
-/// After a stop (deadline or signal) anything that did not pass counts as interrupted.
+/// After a stop (deadline or signal) anything that did not pass counts as interrupted. When tests run side by side,
+/// NUnit calls <see cref="TestStarted"/> on the test's own worker just before the test runs: the
+/// <see cref="HoldingsScheduler"/> holds it there until its holdings are free.
 /// </summary>
 internal sealed class RunListener(
     IReadOnlyDictionary<string, SuiteTest> selected,
     Func<bool> stopRequested,
-    Action<TestRecord> finished) : ITestListener
+    Action<TestRecord> finished,
+    HoldingsScheduler? scheduler = null) : ITestListener
 {
     public const string InterruptedPrefix = "interrupted";
+
+    public const string NotStartedMessage = $"{InterruptedPrefix}: the run was stopped before this test started";
 
     private readonly object gate = new();
     private readonly Dictionary<string, TestRecord> records = new();
     private readonly HashSet<string> running = new();
+    private readonly HashSet<string> startedAfterStop = new();
     private readonly List<FixtureOutput> fixtureOutputs = new();
     private bool closed;
 
@@ -45,11 +51,16 @@ internal sealed class RunListener(
 
     public void TestStarted(ITest test)
     {
-        if (test.IsSuite || !selected.ContainsKey(test.Id))
+        if (test.IsSuite || !selected.TryGetValue(test.Id, out var suiteTest))
         {
             return;
         }
-        lock (gate) { running.Add(test.Id); }
+        scheduler?.Acquire(suiteTest.Holdings);
+        lock (gate)
+        {
+            // A test let through by the stop runs on a cancelled token only to end: it never really started.
+            (stopRequested() ? startedAfterStop : running).Add(test.Id);
+        }
     }
 
     public void TestFinished(ITestResult result)
@@ -63,7 +74,13 @@ internal sealed class RunListener(
         {
             return;
         }
-        var record = ToRecord(suiteTest, result, stopRequested());
+        scheduler?.Release(result.Test.Id);
+        bool notStarted;
+        lock (gate)
+        {
+            notStarted = startedAfterStop.Contains(result.Test.Id);
+        }
+        var record = ToRecord(suiteTest, result, stopRequested(), notStarted);
         lock (gate)
         {
             running.Remove(result.Test.Id);
@@ -95,16 +112,21 @@ internal sealed class RunListener(
     {
     }
 
-    private static TestRecord ToRecord(SuiteTest test, ITestResult result, bool stopped)
+    private static TestRecord ToRecord(SuiteTest test, ITestResult result, bool stopped, bool notStarted)
     {
         var (outcome, message) = NUnitOutcome.Of(result.ResultState, result.Message ?? "");
-        if (stopped && outcome != TestOutcome.Passed)
+        if (notStarted)
+        {
+            (outcome, message) = (TestOutcome.Error, NotStartedMessage);
+        }
+        else if (stopped && outcome != TestOutcome.Passed)
         {
             outcome = TestOutcome.Error;
             message = $"{InterruptedPrefix}: the run was stopped while this test ran" + (message.Length > 0 ? $" ({message})" : "");
         }
         return new TestRecord(test.Name, test.RequirementId, outcome, message)
         {
+            Started = result.StartTime,
             Duration = TimeSpan.FromSeconds(result.Duration),
             Output = result.Output ?? "",
             Details = result.StackTrace ?? "",

@@ -41,6 +41,9 @@ public sealed record RunRequest
     /// <summary>How long running tests get to clean up after a stop; null means <c>run.cleanupGraceSeconds</c> or 20 s.</summary>
     public TimeSpan? CleanupGrace { get; init; }
 
+    /// <summary>The most tests run side by side; 1 runs them one at a time; null means <c>run.parallel</c> or one per schedulable node.</summary>
+    public int? Parallel { get; init; }
+
     /// <summary>True when the cluster is the embedded simulation: every output then says SIMULATED.</summary>
     public bool Simulated { get; init; }
 

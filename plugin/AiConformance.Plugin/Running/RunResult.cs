@@ -1,3 +1,4 @@
+using AiConformance.Plugin.Reports;
 using AiConformance.Plugin.Results;
 
 namespace AiConformance.Plugin.Running;
@@ -22,6 +23,9 @@ public sealed record RunResult
     public IReadOnlyList<RequirementResult> Requirements { get; init; } = [];
 
     public IReadOnlyList<TestRecord> Tests { get; init; } = [];
+
+    /// <summary>Wall time of the tests, their longest one and the accelerator-seconds they held.</summary>
+    public RunTimings? Timings { get; init; }
 }
 
 /// <summary>One selected requirement: its checklist status and test counts.</summary>

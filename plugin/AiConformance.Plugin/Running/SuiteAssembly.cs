@@ -3,12 +3,17 @@ using AiConformance.Checklist;
 using AiConformance.Suite.Framework;
 using NUnit;
 using NUnit.Framework.Api;
+using NUnit.Framework;
 using NUnit.Framework.Interfaces;
+using NUnit.Framework.Internal;
 
 namespace AiConformance.Plugin.Running;
 
-/// <summary>A test case of the suite bound to a requirement, with its JUnit name.</summary>
-public sealed record SuiteTest(string Id, string RequirementId, string Name, string FullName);
+/// <summary>A test case of the suite bound to a requirement, with its JUnit name and what it holds.</summary>
+public sealed record SuiteTest(string Id, string RequirementId, string Name, string FullName)
+{
+    internal TestHoldings Holdings { get; init; } = new(Id, 0, []);
+}
 
 /// <summary>
 /// The test assembly loaded into NUnit's own runner (no SDK, no console runner): by default AiConformance.Suite,
@@ -28,15 +33,20 @@ public sealed class SuiteAssembly
     /// <summary>Every test case that names a requirement, in the order NUnit loaded them.</summary>
     public IReadOnlyList<SuiteTest> Tests { get; }
 
-    public static SuiteAssembly Load(string? path)
+    /// <summary>
+    /// Loads the suite. With <paramref name="workers"/> 0 the tests run one at a time on the runner's own thread; with
+    /// more, every fixture and test is made parallelizable for that many NUnit workers, and the
+    /// <see cref="HoldingsScheduler"/> (called from the listener) decides which of them actually run side by side.
+    /// </summary>
+    public static SuiteAssembly Load(string? path, int workers = 0)
     {
         var assembly = path is null ? typeof(RunContext).Assembly : LoadFrom(path);
         var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
         var settings = new Dictionary<string, object>
         {
-            // One test at a time on the runner's own thread, events delivered in order as they happen.
-            [FrameworkPackageSettings.RunOnMainThread] = true,
-            [FrameworkPackageSettings.NumberOfTestWorkers] = 0,
+            // Events are delivered on the test's own worker as they happen: the listener's TestStarted is the gate.
+            [FrameworkPackageSettings.RunOnMainThread] = workers == 0,
+            [FrameworkPackageSettings.NumberOfTestWorkers] = workers,
             [FrameworkPackageSettings.SynchronousEvents] = true,
         };
         var loaded = runner.Load(assembly, settings);
@@ -48,6 +58,11 @@ public sealed class SuiteAssembly
         }
         var tests = new List<SuiteTest>();
         Collect(loaded, null, tests);
+        if (workers > 0)
+        {
+            // After Collect, which reads an author's [NonParallelizable] as holding everything.
+            MakeParallelizable(loaded);
+        }
         return new SuiteAssembly(runner, tests);
     }
 
@@ -86,13 +101,26 @@ public sealed class SuiteAssembly
         {
             if (requirementId is not null)
             {
-                tests.Add(new SuiteTest(test.Id, requirementId, TestNames.ForTest(requirementId, Behaviour(test)), test.FullName));
+                tests.Add(new SuiteTest(test.Id, requirementId, TestNames.ForTest(requirementId, Behaviour(test)), test.FullName)
+                {
+                    Holdings = TestHoldings.Of(test, tests.Count),
+                });
             }
             return;
         }
         foreach (var child in test.Tests)
         {
             Collect(child, requirementId, tests);
+        }
+    }
+
+    /// <summary>What <c>[Parallelizable(ParallelScope.All)]</c> on every fixture and test would say, set by the runner alone (under `dotnet test` the suite stays sequential).</summary>
+    private static void MakeParallelizable(ITest test)
+    {
+        test.Properties.Set(PropertyNames.ParallelScope, test.IsSuite ? ParallelScope.Self | ParallelScope.Children : ParallelScope.Self);
+        foreach (var child in test.Tests)
+        {
+            MakeParallelizable(child);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace AiConformance.Plugin.Running;
 /// grace period to clean up. A test that ignores cancellation is abandoned after it and reported as interrupted:
 /// the reports never wait for it.
 /// </summary>
-internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTest> selected, TimeSpan cleanupGrace)
+internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTest> selected, TimeSpan cleanupGrace, HoldingsScheduler? scheduler = null)
 {
     public sealed record Outcome(IReadOnlyList<TestRecord> Records, IReadOnlyList<FixtureOutput> FixtureOutputs, bool Interrupted, string? RunnerFailure);
 
@@ -16,7 +16,7 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
         CancellationTokenSource testsCancellation, CancellationToken stop, Action<TestRecord> finished)
     {
         var byId = selected.ToDictionary(t => t.Id);
-        var listener = new RunListener(byId, () => testsCancellation.IsCancellationRequested, finished);
+        var listener = new RunListener(byId, () => testsCancellation.IsCancellationRequested, finished, scheduler);
         var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? runnerFailure = null;
         var savedOut = Console.Out;
@@ -52,6 +52,7 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
             stopped = true;
             await testsCancellation.CancelAsync().ConfigureAwait(false);
             RequestNoFurtherTests();
+            scheduler?.Stop();
             await Task.WhenAny(completed.Task, Task.Delay(cleanupGrace, CancellationToken.None)).ConfigureAwait(false);
         }
         finally
@@ -85,5 +86,5 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
                 ? "the runner did not report a result for this test"
                 : running
                     ? $"{RunListener.InterruptedPrefix}: the test did not finish within the cleanup grace period after the stop"
-                    : $"{RunListener.InterruptedPrefix}: the run was stopped before this test started");
+                    : RunListener.NotStartedMessage);
 }

@@ -17,7 +17,7 @@ public static class DemoCommand
     {
         var scenario = ScenarioOption.Create();
         var options = new RunOptions();
-        var stats = new Option<bool>("--stats") { Description = "Print wall time, API requests by verb, watches and peak memory at the end." };
+        var stats = new Option<bool>("--stats") { Description = "Print wall time, the longest test and their ratio, accelerator-seconds, API requests by verb, watches and peak memory at the end." };
         var strict = new Option<bool>("--strict") { Description = "Exit 1 when a MUST requirement is not Implemented, as `run` does (default: 0 once the reports are written)." };
         var command = new Command("demo", "Run the suite against the embedded simulated cluster (no cluster needed); every output says SIMULATED.")
         {
@@ -51,7 +51,7 @@ public static class DemoCommand
                     ErrorOutput = stderr,
                 }), signal.Token);
                 SimulationReport.WriteProblems(host, stdout);
-                if (parse.GetValue(stats)) SimulationReport.WriteStatistics(host, clock.Elapsed, stdout);
+                if (parse.GetValue(stats)) SimulationReport.WriteStatistics(host, clock.Elapsed, result.Timings, stdout);
                 // A demo shows the flow; its verdict is in the reports. --strict makes it a check (verification, CI). A run
                 // that could not run (an internal error) wrote no verdict: its exit code stands.
                 if (result.ExitCode != ExitCodes.NotConformant || result.Error is not null || parse.GetValue(strict)) return result.ExitCode;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AiConformance.ClusterSim.Hosting;
+using AiConformance.Plugin.Reports;
 
 namespace AiConformance.Plugin.Simulation;
 
@@ -22,12 +23,19 @@ public static class SimulationReport
         }
     }
 
-    public static void WriteStatistics(SimulationHost host, TimeSpan wall, TextWriter output)
+    public static void WriteStatistics(SimulationHost host, TimeSpan wall, RunTimings? tests, TextWriter output)
     {
         var statistics = host.Server.RequestStatistics;
         using var process = Process.GetCurrentProcess();
         output.WriteLine($"SIMULATION STATISTICS (scenario {host.Scenario.Name})");
         output.WriteLine($"  wall time:        {wall.TotalSeconds:F1} s");
+        if (tests is not null)
+        {
+            output.WriteLine($"  tests' wall time: {tests.Wall.TotalSeconds:F1} s");
+            output.WriteLine($"  longest test:     {tests.LongestText}");
+            output.WriteLine($"  wall / longest:   {tests.RatioText}");
+            output.WriteLine($"  accelerator-s:    {tests.AcceleratorSeconds:F1} accelerator-seconds held");
+        }
         output.WriteLine($"  API requests:     {statistics.Total} ({string.Join(", ", statistics.ByVerb.Select(v => $"{v.Key} {v.Value}"))})");
         output.WriteLine($"  watches opened:   {statistics.Watches}");
         output.WriteLine($"  peak working set: {process.PeakWorkingSet64 / (1024 * 1024)} MiB (now {Environment.WorkingSet / (1024 * 1024)} MiB)");

@@ -165,3 +165,29 @@ public sealed class FakeAiInferenceSharedSetup
     [TestCaseSource(nameof(Cases))]
     public void RoutesTraffic(string setup) => Evidence.Observed("shared setup", setup);
 }
+
+[Requirement("driver_runtime_management")]
+public sealed class FakeDriverRuntimeManagement
+{
+    // With `fake.meetingPlace` set to a folder, each of the first two tests leaves a mark there and waits for the other's
+    // (or the run's stop): they can only both pass when run side by side. `fake.waitForStop` then keeps them running.
+    [Test]
+    public Task FirstMeetsSecond() => MeetAsync("first", "second");
+
+    [Test]
+    public Task SecondMeetsFirst() => MeetAsync("second", "first");
+
+    [Test]
+    [Holds(Hold.WholeNodes)]
+    public void HoldsWholeNodes() => Evidence.Step("held every node");
+
+    private static async Task MeetAsync(string me, string other)
+    {
+        var run = RunContext.Current;
+        if (run.Configuration.Get("fake.meetingPlace") is not { } place) return;
+        await File.WriteAllTextAsync(Path.Combine(place, me), "here", run.Cancellation);
+        while (!File.Exists(Path.Combine(place, other))) await Task.Delay(20, run.Cancellation);
+        Evidence.Step($"{me} met {other}");
+        if (run.Configuration.GetBool("fake.waitForStop", false)) await Task.Delay(Timeout.Infinite, run.Cancellation);
+    }
+}

@@ -82,6 +82,7 @@ public sealed class DraSupport
     }
 
     [Test]
+    [Holds(Hold.AcceleratorShare)]
     [Description("KAR-0051, end to end: a pod's ResourceClaimTemplate yields a claim allocated from a published device, reserved for the pod, and the container sees exactly that device")]
     public async Task ClaimIsAllocatedFromAPublishedSliceAndItsPodSeesExactlyThatDevice()
     {
@@ -131,6 +132,7 @@ public sealed class DraSupport
     }
 
     [Test]
+    [Holds(Hold.AcceleratorShare)]
     [Description("KAR-0051, sharing through the API: one ResourceClaim referenced by two pods gives both the same device, and is deallocated when neither uses it")]
     public async Task OneClaimSharedByTwoPodsGivesBothTheSameDeviceUntilBothAreGone()
     {
@@ -176,6 +178,7 @@ public sealed class DraSupport
     }
 
     [Test]
+    [Holds(Hold.AllAccelerators)] // every device of a node, which must all be free again for the second pod
     [Description("KAR-0051, lifecycle: after its pod is deleted the claim is deallocated, and its device can be allocated again")]
     public async Task DeletedPodsClaimIsDeallocatedAndItsDevicesCanBeAllocatedAgain()
     {

@@ -36,6 +36,7 @@ public sealed class DriverRuntimeManagement
     }
 
     [Test]
+    [Holds(Hold.AllAccelerators)] // a unit on every node of every kind
     [Description("KAR-0001 'Automated tests': a pod on each accelerator node, for every kind of accelerator, inspects the installed driver and runtime, and they match what the platform publishes")]
     public async Task PublishedVersionsMatchWhatAProbeOnEachNodeSees()
     {

@@ -12,6 +12,7 @@ namespace AiConformance.Suite.Accelerators;
 /// strategy the requirement needs attestation.
 /// </summary>
 [Requirement("gpu_sharing")]
+[Holds(Hold.AllAccelerators)] // the shared units of one GPU; its slices and the whole GPU are the same hardware
 public sealed class GpuSharing
 {
     private static readonly DetectedCases<SharingStrategy> Strategies = new(SharingStrategies.DetectAsync);

@@ -10,6 +10,7 @@ namespace AiConformance.Suite.Accelerators;
 /// the same mechanisms as physical ones: requested, allocated, isolated and usable.
 /// </summary>
 [Requirement("virtualized_accelerator")]
+[Holds(Hold.AcceleratorShare)]
 public sealed class VirtualizedAccelerator
 {
     private const string VfioPassthrough = "VFIO passthrough";

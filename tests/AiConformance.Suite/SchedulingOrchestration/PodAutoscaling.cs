@@ -13,6 +13,7 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// replicas that run with their accelerators, and once the load stops it removes them.
 /// </summary>
 [Requirement("pod_autoscaling")]
+[Holds(Hold.AcceleratorShare, Units = MaxReplicas)] // one unit per model server
 public sealed class PodAutoscaling
 {
     private const string MetricKey = "podAutoscaling.metric";

@@ -8,6 +8,7 @@ namespace AiConformance.Suite.Security;
 /// framework (DRA or a device plugin) and only the one it was given.
 /// </summary>
 [Requirement("secure_accelerator_access")]
+[Holds(Hold.AcceleratorShare)]
 public sealed class SecureAcceleratorAccess
 {
     [Test]
@@ -50,6 +51,7 @@ public sealed class SecureAcceleratorAccess
         });
 
     [Test]
+    [Holds(Hold.AcceleratorShare)] // a second unit, for the second tenant
     [Description("KAR-0049 step 2: two pods with one accelerator each get different devices, and neither can see the other's")]
     public async Task TwoPodsWithOneAcceleratorEachSeeDifferentDevices()
     {

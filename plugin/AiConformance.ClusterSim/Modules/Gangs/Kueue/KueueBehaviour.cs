@@ -32,7 +32,9 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var fault = Fault;
-        foreach (var job in Store.List(Kinds.Job).Where(j => j.Label(KueueKinds.QueueNameLabel) is not null && !j.IsDeleting()))
+        // The API server refuses a Workload in a namespace being deleted, and the Job goes with it; Kueue's job
+        // reconciler retries that Job alone, so it never holds up the other queues.
+        foreach (var job in Store.List(Kinds.Job).Where(j => j.Label(KueueKinds.QueueNameLabel) is not null && !j.IsDeleting() && !InDeletedNamespace(j)))
             EnsureWorkload(job);
 
         var workloads = Store.List(KueueKinds.Workload).OrderBy(w => (string?)w["metadata"]?["creationTimestamp"], StringComparer.Ordinal).ToList();
@@ -53,6 +55,8 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
         foreach (var local in Store.List(KueueKinds.LocalQueue)) WriteLocalQueueStatus(local, workloads);
         return Task.CompletedTask;
     }
+
+    private bool InDeletedNamespace(JsonObject job) => Store.Get(Kinds.Namespace, null, job.Namespace() ?? "")?.IsDeleting() != false;
 
     private void EnsureWorkload(JsonObject job)
     {
