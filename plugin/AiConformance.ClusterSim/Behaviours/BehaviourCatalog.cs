@@ -3,7 +3,10 @@ using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
+using AiConformance.ClusterSim.Modules.Gangs.PodGroups;
+using AiConformance.ClusterSim.Modules.Gangs.Volcano;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Metrics;
 
@@ -30,6 +33,8 @@ public static class BehaviourCatalog
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
+        [VolcanoBehaviour.ComponentName] = () => new VolcanoBehaviour(),
+        [KaiBehaviour.ComponentName] = () => new KaiBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
@@ -40,6 +45,8 @@ public static class BehaviourCatalog
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
+        [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
+        [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
