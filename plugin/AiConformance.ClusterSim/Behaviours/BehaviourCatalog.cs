@@ -3,6 +3,7 @@ using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
 using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Gangs.PodGroups;
@@ -35,6 +36,7 @@ public static class BehaviourCatalog
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
         [VolcanoBehaviour.ComponentName] = () => new VolcanoBehaviour(),
         [KaiBehaviour.ComponentName] = () => new KaiBehaviour(),
+        [CoschedulingBehaviour.ComponentName] = () => new CoschedulingBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
@@ -47,6 +49,7 @@ public static class BehaviourCatalog
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
         [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),
+        [CoschedulingBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, CoschedulingBehaviour.DefaultName)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 

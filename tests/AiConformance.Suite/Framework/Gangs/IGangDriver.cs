@@ -62,14 +62,16 @@ public static class GangMembers
     }
 }
 
-/// <summary>The driver for a detected backend; null for one this suite cannot drive.</summary>
+/// <summary>The driver for a detected backend, or why there is none.</summary>
 public static class GangDrivers
 {
-    public static IGangDriver? For(GangBackend backend, TestNamespace ns) => backend.Name switch
+    public static (IGangDriver? Driver, string? Why) For(GangBackend backend, TestNamespace ns) => backend.Name switch
     {
-        "Kueue" => new KueueGang(ns, new KueueKinds(backend.Version)),
-        "Volcano" => new PodGroupGang(ns, new VolcanoPodGroups(backend.Version)),
-        "Kai" => new PodGroupGang(ns, new KaiPodGroups(backend.Version)),
-        _ => null,
+        "Kueue" => (new KueueGang(ns, new KueueKinds(backend.Version)), null),
+        "Volcano" => (new PodGroupGang(ns, new VolcanoPodGroups(backend.Version)), null),
+        "Kai" => (new PodGroupGang(ns, new KaiPodGroups(backend.Version)), null),
+        "Coscheduling" when backend.SchedulerName is { } name => (new PodGroupGang(ns, new CoschedulingPodGroups(backend.Version, name)), null),
+        "Coscheduling" => (null, $"the name of the scheduler that runs its plugin is unknown: set {GangSchedulerDetection.CoschedulingSchedulerKey}"),
+        _ => (null, "this suite cannot drive it"),
     };
 }

@@ -48,6 +48,16 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
 
     public async Task WaitDecidedAsync(string name)
     {
+        if (!scheduler.VerdictOnPodGroup)
+        {
+            var pods = await Wait.For(ns.Pods())
+                .Until($"scheduler `{scheduler.SchedulerName}` to decide on group `{name}` (every member unschedulable, or one bound)",
+                    pods => GangMembers.Of(pods, name) is { Count: > 0 } mine && (mine.All(IsUnschedulable) || mine.Any(IsBound)))
+                .DescribedBy(pods => PodWaits.Describe(GangMembers.Of(pods, name)))
+                .Within(ns.Timeouts.PodScheduled).Async(ns.Cancellation);
+            Evidence.Observed($"members of {name}", PodWaits.Describe(GangMembers.Of(pods, name)));
+            return;
+        }
         var seen = await Wait.For(PodGroups.Watchable(name))
             .Until($"{scheduler.PodGroup.Kind} {name} to say that the group cannot be placed", groups => groups.Any(scheduler.SaysUnschedulable))
             .DescribedBy(groups => string.Join("; ", groups.Select(group => scheduler.Describe(group))))
@@ -67,4 +77,7 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
     public Task WaitReleasedAsync() => Capacity.WaitReleasedAsync();
 
     private static bool IsBound(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec.NodeName);
+
+    private static bool IsUnschedulable(V1Pod pod) =>
+        pod.Status?.Conditions?.Any(condition => condition is { Type: "PodScheduled", Status: "False", Reason: "Unschedulable" }) == true;
 }

@@ -22,6 +22,9 @@ public abstract class PodGroupScheduler(ApiKind podGroup, string schedulerName)
     /// <summary>Marks <paramref name="pod"/> as a member of <paramref name="group"/> (label or annotation, queue).</summary>
     public abstract void Join(V1Pod pod, string group, IGangCapacity capacity);
 
+    /// <summary>Whether the scheduler's verdict on a group it cannot place is on the PodGroup (else on its members).</summary>
+    public virtual bool VerdictOnPodGroup => true;
+
     /// <summary>Whether the PodGroup's status says the scheduler looked at the group and could not place it.</summary>
     public abstract bool SaysUnschedulable(CustomObject podGroup);
 
