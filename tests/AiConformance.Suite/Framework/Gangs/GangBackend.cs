@@ -32,7 +32,7 @@ public static class GangSchedulerDetection
         new("Volcano", "scheduling.volcano.sh", ["v1beta1"], "Volcano PodGroups"),
         new("Coscheduling", "scheduling.x-k8s.io", ["v1alpha1"], "scheduler-plugins coscheduling PodGroups"),
         new("Kai", "scheduling.run.ai", ["v2alpha2", "v2"], "KAI scheduler PodGroups"),
-        new("WorkloadApi", "scheduling.k8s.io", ["v1alpha1"], "the native Workload API"),
+        new("WorkloadApi", "scheduling.k8s.io", ["v1alpha3", "v1alpha2", "v1alpha1"], "the native Workload API"),
     ];
 
     /// <summary>The backend names <c>gang.backends</c> accepts.</summary>
