@@ -119,21 +119,8 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
     private GroupState Refuse(GroupState state, string reason, GangSchedulerOptions options)
     {
         var message = $"{state.Pending.Count}/{state.Members.Count} tasks in gang unschedulable: {reason}";
-        foreach (var pod in state.Pending) MarkUnschedulable(pod, message, options.SchedulerName);
+        foreach (var pod in state.Pending) FailedScheduling.Mark(Cluster, pod, message, options.SchedulerName);
         return state with { Refusal = reason };
-    }
-
-    private void MarkUnschedulable(JsonObject pod, string message, string schedulerName)
-    {
-        var current = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "PodScheduled");
-        if (current is not null && (string?)current["message"] == message && (string?)current["status"] == "False") return;
-        var updated = Store.Mutate(Kinds.Pod, pod.Namespace(), pod.Name(), p =>
-        {
-            var status = p.Child("status");
-            status["phase"] = "Pending";
-            PodFacts.SetCondition(status, "PodScheduled", "False", "Unschedulable", message);
-        }, statusOnly: true);
-        if (updated is not null) Cluster.Events.Record(updated, Kinds.Pod, "Warning", "FailedScheduling", message, schedulerName);
     }
 
     /// <summary>Writes <paramref name="change"/> to an object's status only when it changes something (a pass must not wake itself).</summary>
