@@ -3,7 +3,11 @@ using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
+using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
+using AiConformance.ClusterSim.Modules.Gangs.PodGroups;
+using AiConformance.ClusterSim.Modules.Gangs.Volcano;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Metrics;
 using AiConformance.ClusterSim.Modules.Operators;
@@ -31,6 +35,9 @@ public static class BehaviourCatalog
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
+        [VolcanoBehaviour.ComponentName] = () => new VolcanoBehaviour(),
+        [KaiBehaviour.ComponentName] = () => new KaiBehaviour(),
+        [CoschedulingBehaviour.ComponentName] = () => new CoschedulingBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
@@ -42,6 +49,9 @@ public static class BehaviourCatalog
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
+        [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
+        [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),
+        [CoschedulingBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, CoschedulingBehaviour.DefaultName)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [KubeRayOperatorBehaviour.ComponentName] = (name, options) => KubeRayOperatorOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };

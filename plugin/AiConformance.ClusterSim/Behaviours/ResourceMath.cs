@@ -30,6 +30,11 @@ public static class ResourceMath
         return result;
     }
 
+    /// <summary>A quantity as controllers print it: whole units, else milli-units.</summary>
+    public static string Format(decimal amount) =>
+        amount == decimal.Truncate(amount) ? amount.ToString("0", System.Globalization.CultureInfo.InvariantCulture)
+            : (amount * 1000).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "m";
+
     public static decimal Parse(JsonNode? quantity) =>
         quantity is null ? 0 : new ResourceQuantity(quantity.GetValueKind() == System.Text.Json.JsonValueKind.Number
             ? quantity.ToJsonString()

@@ -98,18 +98,5 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
         MarkUnschedulable(pod, FailedScheduling.Message(nodes.Count, FailedScheduling.Count(refusals), claims.Count > 0));
     }
 
-    private void MarkUnschedulable(JsonObject pod, string message)
-    {
-        var current = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(c => (string?)c["type"] == "PodScheduled");
-        if (current is not null && (string?)current["message"] == message && (string?)current["status"] == "False") return;
-        var updated = Store.Mutate(Kinds.Pod, pod.Namespace(), pod.Name(), p =>
-        {
-            var status = p.Child("status");
-            status["phase"] = "Pending";
-            PodFacts.SetCondition(status, "PodScheduled", "False", "Unschedulable", message);
-        }, statusOnly: true);
-        if (updated is not null)
-            Cluster.Events.Record(updated, Kinds.Pod, "Warning", "FailedScheduling", message, SchedulerName);
-    }
+    private void MarkUnschedulable(JsonObject pod, string message) => FailedScheduling.Mark(Cluster, pod, message, SchedulerName);
 }

@@ -102,10 +102,9 @@ public sealed class GangScheduling
     {
         var found = Backends.Require(backend, "gang scheduler", searched =>
             Assert.Fail($"no gang scheduler is served (looked for: {searched}); gang scheduling is a MUST"));
-        var gang = GangDrivers.For(found, ns);
+        var (gang, why) = GangDrivers.For(found, ns);
         if (gang is null)
-            Outcome.NeedsAttestation($"{found.Summary} is served, but this suite drives gangs only through Kueue; attach evidence that a group of " +
-                                     "pods is placed all or nothing by it");
+            Outcome.NeedsAttestation($"{found.Summary} is served, but {why}; or attach evidence that a group of pods is placed all or nothing by it");
         var members = Run.Configuration.GetInt(MembersKey, 3);
         if (members < 2) throw new ConfigurationException($"configuration key '{MembersKey}' is {members}; a group needs at least 2 members");
         Evidence.Observed("capacity the test controls", gang!.CapacityKind);

@@ -122,6 +122,18 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void AnUnknownPodGroupSchedulerOptionOrFaultIsAScenarioError()
+    {
+        var path = Write("volcano.yaml", "name: mine\ncomponents:\n  volcano:\n    options:\n      queue: mine\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.volcano.options: unknown option(s) queue").And.Contain("schedulerName"));
+
+        var faulty = Write("kai-fault.yaml", "name: mine\ncomponents:\n  kai-scheduler:\n    options:\n      fault: sometimes\n");
+        var fault = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(faulty))!;
+        Assert.That(fault.Message, Does.Contain("unknown fault 'sometimes'").And.Contain("binds-one-by-one"));
+    }
+
+    [Test]
     public void ABadDurationSaysHowToWriteOne()
     {
         var path = Write("slow.yaml", "name: mine\nlatencies:\n  podStart: soon\n");

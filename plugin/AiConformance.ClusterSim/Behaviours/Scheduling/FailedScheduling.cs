@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AiConformance.ClusterSim.Behaviours.Scheduling;
 
 /// <summary>kube-scheduler's FitError text, as FailedScheduling events and PodScheduled conditions carry it.</summary>
@@ -18,5 +20,24 @@ public static class FailedScheduling
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var reason in refusals.SelectMany(fit => fit.Reasons)) counts[reason] = counts.GetValueOrDefault(reason) + 1;
         return counts;
+    }
+
+    /// <summary>
+    /// What a scheduler does with a pod it cannot place: PodScheduled=False/Unschedulable with the message and a
+    /// FailedScheduling event from <paramref name="schedulerName"/>; nothing when the pod says so already.
+    /// </summary>
+    public static void Mark(SimulatedCluster cluster, JsonObject pod, string message, string schedulerName)
+    {
+        var current = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(c => (string?)c["type"] == "PodScheduled");
+        if (current is not null && (string?)current["message"] == message && (string?)current["status"] == "False") return;
+        var updated = cluster.Store.Mutate(Kinds.Pod, pod.Namespace(), pod.Name(), p =>
+        {
+            var status = p.Child("status");
+            status["phase"] = "Pending";
+            PodFacts.SetCondition(status, "PodScheduled", "False", "Unschedulable", message);
+        }, statusOnly: true);
+        if (updated is not null)
+            cluster.Events.Record(updated, Kinds.Pod, "Warning", "FailedScheduling", message, schedulerName);
     }
 }

@@ -6,9 +6,9 @@ namespace AiConformance.ClusterSim.Behaviours.Scheduling;
 /// <summary>
 /// Binds a pod to the node it fits, as kube-scheduler's DynamicResources PreBind and the binding call do: each claim
 /// gets its allocation (when new), the pod in <c>reservedFor</c> and the delete-protection finalizer; then the pod
-/// gets its node name, PodScheduled=True and a Scheduled event.
+/// gets its node name, PodScheduled=True and a Scheduled event from the scheduler that placed it.
 /// </summary>
-public sealed class PodBinder(SimulatedCluster cluster, string component)
+public sealed class PodBinder(SimulatedCluster cluster, string component, string schedulerName = SchedulerBehaviour.SchedulerName)
 {
     public const string DeleteProtectionFinalizer = "resource.kubernetes.io/delete-protection";
 
@@ -44,7 +44,7 @@ public sealed class PodBinder(SimulatedCluster cluster, string component)
         if (bound is null) return false;
         snapshot.Assume(bound, node.Name(), fit);
         cluster.Events.Record(bound, Kinds.Pod, "Normal", "Scheduled",
-            $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node.Name()}", SchedulerBehaviour.SchedulerName);
+            $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node.Name()}", schedulerName);
         cluster.Log.Info(component, $"bound {pod.Namespace()}/{pod.Name()} to {node.Name()}");
         return true;
     }

@@ -8,10 +8,16 @@ using k8s.Models;
 
 namespace AiConformance.Suite.Framework;
 
-/// <summary>Where the API serves a kind: taken from the model's <see cref="KubernetesEntityAttribute"/>.</summary>
+/// <summary>
+/// Where the API serves a kind: taken from the model's <see cref="KubernetesEntityAttribute"/>, or given at run time
+/// for a model that serves several versions (<see cref="CustomObject"/>), e.g. the one a detector found served.
+/// </summary>
 public sealed record ApiKind(string Group, string Version, string Plural, string Kind)
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The same kind in another served version.</summary>
+    public ApiKind In(string version) => this with { Version = version };
 
     public static ApiKind Of<T>()
     {
@@ -37,10 +43,11 @@ public sealed class ObjectList<T> : IKubernetesObject<V1ListMeta>
 /// ClusterQueue): create it with the run's labels and an evidence line, get, list, watch, delete. A custom resource
 /// costs only its model class with a <see cref="KubernetesEntityAttribute"/>. Everything goes through the client's
 /// custom-object operations, which address the core group as <c>/api/v1</c> and every other group as <c>/apis</c>.
+/// <paramref name="kind"/> says where the API serves it when the model's attribute does not (or names another version).
 /// </summary>
-public sealed class ClusterObjects<T>(IKubernetes kubernetes, string? @namespace) where T : class, IKubernetesObject<V1ObjectMeta>
+public sealed class ClusterObjects<T>(IKubernetes kubernetes, string? @namespace, ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly ApiKind kind = ApiKind.Of<T>();
+    private readonly ApiKind kind = kind ?? ApiKind.Of<T>();
 
     /// <summary>Null for a cluster-scoped kind.</summary>
     public string? Namespace { get; } = @namespace;

@@ -31,27 +31,27 @@ public sealed class TestNamespace : IAsyncDisposable
     /// <summary>Cluster-scoped objects this test created, deleted after the namespace (newest first).</summary>
     private readonly List<Func<CancellationToken, Task>> clusterScopedDeletions = [];
 
-    /// <summary>Objects of any namespaced kind in this namespace.</summary>
-    public ClusterObjects<T> Objects<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, Name);
+    /// <summary>Objects of any namespaced kind in this namespace (<paramref name="kind"/>: where, when not the model's own).</summary>
+    public ClusterObjects<T> Objects<T>(ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, Name, kind);
 
-    /// <summary>Objects of any cluster-scoped kind.</summary>
-    public ClusterObjects<T> ClusterScoped<T>() where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, null);
+    /// <summary>Objects of any cluster-scoped kind (<paramref name="kind"/>: where, when not the model's own).</summary>
+    public ClusterObjects<T> ClusterScoped<T>(ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, null, kind);
 
     /// <summary>Creates an object of any namespaced kind in this namespace, with the run's labels.</summary>
-    public Task<T> CreateAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    public Task<T> CreateAsync<T>(T item, ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         Label(item.Metadata ??= new V1ObjectMeta());
-        return Objects<T>().CreateAsync(item, Cancellation);
+        return Objects<T>(kind).CreateAsync(item, Cancellation);
     }
 
     /// <summary>
     /// Creates a cluster-scoped object (a queue, a flavor, a priority class, a GatewayClass) with the run's labels; it is
     /// deleted when this namespace is disposed, so the test leaves nothing behind.
     /// </summary>
-    public async Task<T> CreateClusterScopedAsync<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    public async Task<T> CreateClusterScopedAsync<T>(T item, ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         Label(item.Metadata ??= new V1ObjectMeta());
-        var objects = ClusterScoped<T>();
+        var objects = ClusterScoped<T>(kind);
         var created = await objects.CreateAsync(item, Cancellation);
         clusterScopedDeletions.Add(token => objects.DeleteAsync(created.Metadata.Name, token));
         return created;

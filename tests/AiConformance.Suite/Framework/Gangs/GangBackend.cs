@@ -2,21 +2,27 @@ using k8s;
 
 namespace AiConformance.Suite.Framework.Gangs;
 
-/// <summary>A gang scheduler the cluster serves: its API group and the version the fixture will use.</summary>
-public sealed record GangBackend(string Name, string Group, string Version, string What) : IDetected
+/// <summary>
+/// A gang scheduler the cluster serves: its API group, the version the fixture will use and, for a scheduler that
+/// runs beside the default one under a name of its own (coscheduling), that name or where it was looked for.
+/// </summary>
+public sealed record GangBackend(string Name, string Group, string Version, string What, string? SchedulerName = null, string? SchedulerFrom = null) : IDetected
 {
-    public string Summary => $"{Name}: {What} served as {Group}/{Version}";
+    public string Summary => $"{Name}: {What} served as {Group}/{Version}" + (SchedulerFrom is null ? "" : $"; scheduler name {SchedulerName ?? "not found"} ({SchedulerFrom})");
 }
 
 /// <summary>
 /// Finds the gang schedulers a cluster serves from API discovery: Kueue (<c>kueue.x-k8s.io</c>, v1beta2 preferred to
 /// v1beta1), Volcano, scheduler-plugins coscheduling and KAI (their PodGroup groups), and the native Workload API
 /// (<c>scheduling.k8s.io</c> in an alpha version). The configuration key <c>gang.backends</c> (comma-separated names)
-/// restricts the search to the named ones.
+/// restricts the search to the named ones. Coscheduling is a plugin of a scheduler profile: its scheduler name is
+/// <c>gang.coscheduling.schedulerName</c>, else the profile that enables it in a KubeSchedulerConfiguration held by a
+/// ConfigMap (as scheduler-plugins installs it).
 /// </summary>
 public static class GangSchedulerDetection
 {
     public const string BackendsKey = "gang.backends";
+    public const string CoschedulingSchedulerKey = "gang.coscheduling.schedulerName";
 
     private sealed record Candidate(string Name, string Group, string[] Versions, string What);
 
@@ -26,7 +32,7 @@ public static class GangSchedulerDetection
         new("Volcano", "scheduling.volcano.sh", ["v1beta1"], "Volcano PodGroups"),
         new("Coscheduling", "scheduling.x-k8s.io", ["v1alpha1"], "scheduler-plugins coscheduling PodGroups"),
         new("Kai", "scheduling.run.ai", ["v2alpha2", "v2"], "KAI scheduler PodGroups"),
-        new("WorkloadApi", "scheduling.k8s.io", ["v1alpha1"], "the native Workload API"),
+        new("WorkloadApi", "scheduling.k8s.io", ["v1alpha3", "v1alpha2", "v1alpha1"], "the native Workload API"),
     ];
 
     /// <summary>The backend names <c>gang.backends</c> accepts.</summary>
@@ -46,9 +52,24 @@ public static class GangSchedulerDetection
         {
             lookedFor.Add($"{candidate.What} ({candidate.Group} {string.Join(" or ", candidate.Versions)})");
             if (served.TryGetValue(candidate.Group, out var versions) && candidate.Versions.FirstOrDefault(versions.Contains) is { } version)
-                found.Add(new GangBackend(candidate.Name, candidate.Group, version, candidate.What));
+                found.Add(candidate.Name == "Coscheduling"
+                    ? await WithSchedulerNameAsync(new GangBackend(candidate.Name, candidate.Group, version, candidate.What), run)
+                    : new GangBackend(candidate.Name, candidate.Group, version, candidate.What));
         }
         if (wanted.Count > 0) lookedFor.Add($"only {string.Join(", ", wanted)} ({BackendsKey})");
         return new Detection<GangBackend>(found, lookedFor);
+    }
+
+    /// <summary>The coscheduling scheduler's name: configured, else the profile enabling Coscheduling in a scheduler configuration.</summary>
+    private static async Task<GangBackend> WithSchedulerNameAsync(GangBackend backend, RunContext run)
+    {
+        if (run.Configuration.Get(CoschedulingSchedulerKey) is { } configured)
+            return backend with { SchedulerName = configured, SchedulerFrom = CoschedulingSchedulerKey };
+        var maps = await run.Kubernetes.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: run.Cancellation);
+        foreach (var map in maps.Items)
+            foreach (var (key, text) in map.Data ?? new Dictionary<string, string>())
+                if (SchedulerConfiguration.ProfileEnabling(text, "Coscheduling") is { } name)
+                    return backend with { SchedulerName = name, SchedulerFrom = $"ConfigMap {map.Metadata.NamespaceProperty}/{map.Metadata.Name} key {key}" };
+        return backend with { SchedulerFrom = $"no KubeSchedulerConfiguration enabling Coscheduling in a ConfigMap, and no {CoschedulingSchedulerKey}" };
     }
 }

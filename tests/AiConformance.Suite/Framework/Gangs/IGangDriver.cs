@@ -50,14 +50,28 @@ public static class GangMembers
     public static List<V1Pod> Of(IEnumerable<V1Pod> pods, string group) =>
         [.. pods.Where(pod => pod.Metadata.Labels?.TryGetValue(GroupLabel, out var value) == true && value == group)];
 
-    /// <summary>A member's pod template: the probe holding for a long time, requesting <see cref="MemberCpu"/>.</summary>
-    public static V1PodTemplateSpec Template(TestNamespace ns, string group)
+    /// <summary>A member's pod template: the probe holding for a long time, requesting <paramref name="cpu"/> (default <see cref="MemberCpu"/>).</summary>
+    public static V1PodTemplateSpec Template(TestNamespace ns, string group, string? cpu = null)
     {
         var pod = ProbePod.Configured("member", ns.Run.Configuration).Build();
         pod.Metadata.Name = null;
         pod.Metadata.Labels[GroupLabel] = group;
         foreach (var container in pod.Spec.Containers)
-            container.Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(MemberCpu) } };
+            container.Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu ?? MemberCpu) } };
         return new V1PodTemplateSpec { Metadata = pod.Metadata, Spec = pod.Spec };
     }
+}
+
+/// <summary>The driver for a detected backend, or why there is none.</summary>
+public static class GangDrivers
+{
+    public static (IGangDriver? Driver, string? Why) For(GangBackend backend, TestNamespace ns) => backend.Name switch
+    {
+        "Kueue" => (new KueueGang(ns, new KueueKinds(backend.Version)), null),
+        "Volcano" => (new PodGroupGang(ns, new VolcanoPodGroups(backend.Version)), null),
+        "Kai" => (new PodGroupGang(ns, new KaiPodGroups(backend.Version)), null),
+        "Coscheduling" when backend.SchedulerName is { } name => (new PodGroupGang(ns, new CoschedulingPodGroups(backend.Version, name)), null),
+        "Coscheduling" => (null, $"the name of the scheduler that runs its plugin is unknown: set {GangSchedulerDetection.CoschedulingSchedulerKey}"),
+        _ => (null, "this suite cannot drive it"),
+    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
@@ -153,7 +152,7 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
         foreach (var (resource, flavor) in choice.Flavors)
         {
             flavors[resource] = flavor;
-            resourceUsage[resource] = Quantity(perPod[resource] * admitted);
+            resourceUsage[resource] = ResourceMath.Format(perPod[resource] * admitted);
         }
         Store.Mutate(KueueKinds.Workload, workload.Namespace(), workload.Name(), w =>
         {
@@ -254,8 +253,4 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
 
     private static bool HasCondition(JsonObject workload, string type) =>
         (workload["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().Any(c => (string?)c["type"] == type && (string?)c["status"] == "True");
-
-    /// <summary>A quantity as Kueue prints it: whole units, else milli-units.</summary>
-    internal static string Quantity(decimal amount) =>
-        amount == decimal.Truncate(amount) ? amount.ToString("0", CultureInfo.InvariantCulture) : (amount * 1000).ToString("0", CultureInfo.InvariantCulture) + "m";
 }

@@ -62,7 +62,7 @@ public sealed record WorkloadUsage(IReadOnlyDictionary<string, Dictionary<string
             var entries = new JsonArray();
             foreach (var resource in resources)
             {
-                var entry = new JsonObject { ["name"] = resource, ["total"] = KueueBehaviour.Quantity(Used(flavor, resource)) };
+                var entry = new JsonObject { ["name"] = resource, ["total"] = ResourceMath.Format(Used(flavor, resource)) };
                 if (withBorrowed) entry["borrowed"] = "0";
                 entries.Add(entry);
             }

@@ -1,0 +1,34 @@
+using AiConformance.ClusterSim.Scenarios;
+
+namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
+
+/// <summary>
+/// How a simulated PodGroup scheduler treats a group that fits only in part. The healthy behaviour is the gang's:
+/// the members found a place are bound only when at least <c>minMember</c> of the group can run, else none is.
+/// Broken scenarios select a subclass by name (<c>fault:</c>).
+/// </summary>
+public class GangFault
+{
+    public static readonly GangFault None = new();
+
+    private static readonly Dictionary<string, GangFault> ByName = new(StringComparer.Ordinal)
+    {
+        [BindsOneByOne.Name] = new BindsOneByOne(),
+    };
+
+    public static GangFault Named(string? name) =>
+        name is null ? None
+        : ByName.TryGetValue(name, out var fault) ? fault
+        : throw new ScenarioException($"unknown fault '{name}' (known: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+
+    /// <summary>Whether members that found a place are bound although fewer than <c>minMember</c> can run.</summary>
+    public virtual bool BindsBelowMinMember => false;
+}
+
+/// <summary>Binds each member that finds a place, as a scheduler without the gang plugin does: the group runs in part.</summary>
+public sealed class BindsOneByOne : GangFault
+{
+    public const string Name = "binds-one-by-one";
+
+    public override bool BindsBelowMinMember => true;
+}
