@@ -8,6 +8,7 @@ namespace AiConformance.ClusterSim.Api;
 internal sealed class Subresources(ClusterStore store)
 {
     private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
+    private static readonly ResourceKind Services = new("", "v1", "Service", "services", true);
 
     public PodLogProvider? Logs { get; set; }
 
@@ -32,6 +33,35 @@ internal sealed class Subresources(ClusterStore store)
             throw StatusException.BadRequest($"invalid port {portText}: named ports are not supported by this simulation");
         if (Proxy is null) throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
         var (status, contentType, body) = await Proxy(pod, port, path + http.Request.QueryString, cancellation);
+        http.Response.StatusCode = status;
+        http.Response.ContentType = contentType;
+        await http.Response.WriteAsync(body, cancellation);
+    }
+
+    /// <summary>
+    /// <c>GET services/{[scheme:]name[:port]}/proxy/{path}</c>: as kube-apiserver does, the request goes to one ready
+    /// endpoint of the Service's port (named or numbered; the first port when none is named), answered with what that
+    /// pod answered, or 503 when the Service has no ready endpoint.
+    /// </summary>
+    public async Task ServiceProxyAsync(HttpContext http, string ns, string nameAndPort, string path, CancellationToken cancellation)
+    {
+        var parts = nameAndPort.Split(':');
+        var (name, portText) = parts switch
+        {
+            [var n] => (n, ""),
+            [var n, var p] => (n, p),
+            ["http", var n, var p] => (n, p),
+            _ => throw StatusException.BadRequest($"invalid service request {nameAndPort}"),
+        };
+        var service = store.Get(Services, ns, name) ?? throw StatusException.NotFound(Services, name);
+        var port = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(p =>
+                portText.Length == 0 || p.Str("name") == portText || (p["port"]?.ToString() == portText))
+            ?? throw new StatusException(503, "ServiceUnavailable", $"no service port \"{portText}\" found for service \"{name}\"");
+        var backend = new Network.ServiceProxy(store).Choose(service, port, null);
+        var pod = backend.Address is null ? null : store.List(Pods, ns).FirstOrDefault(p => (string?)p["status"]?["podIP"] == backend.Address);
+        if (pod is null) throw new StatusException(503, "ServiceUnavailable", $"no endpoints available for service \"{name}\"");
+        if (Proxy is null) throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
+        var (status, contentType, body) = await Proxy(pod, backend.Port, path + http.Request.QueryString, cancellation);
         http.Response.StatusCode = status;
         http.Response.ContentType = contentType;
         await http.Response.WriteAsync(body, cancellation);

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours.Programs;
+using AiConformance.Workloads.Metrics;
+using AiConformance.Workloads.Serving;
+
+namespace AiConformance.ClusterSim.Modules.Metrics.Prometheus;
+
+/// <summary>
+/// The Prometheus server process: every scrape interval it discovers its targets and scrapes each over the pod network
+/// from its own pod (as the real one does, so a target it cannot reach is <c>up 0</c>), stores the samples with the
+/// target's labels (a scraped label that clashes with a target label is kept as <c>exported_&lt;name&gt;</c>), and answers
+/// the HTTP API's <c>/api/v1/query</c> (GET, or POST with a form) on port 9090 in Prometheus's response format, plus
+/// <c>/-/ready</c> and <c>/-/healthy</c>. A query it cannot evaluate is a simulation warning and a <c>bad_data</c> error.
+/// </summary>
+public sealed class PrometheusProgram(PrometheusOptions options, string prometheusName) : IContainerProgram
+{
+    public const int Port = 9090;
+
+    public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
+    {
+        var storage = new SeriesStore(TimeSpan.FromHours(1));
+        var log = context.Cluster.Log;
+        context.Write($"time={DateTime.UtcNow:O} level=INFO source=main.go msg=\"Starting Prometheus Server\" mode=server\n");
+        await using var server = context.Cluster.Network.Serve(context.Sandbox, Port,
+            (request, token) => AnswerAsync(request, storage, message => log.Warn(BehaviourName, message), token));
+        var targets = new ScrapeTargets(context.Cluster.Store, options);
+        using var client = new HttpClient(context.Cluster.Network.CreateHttpHandler(context.Sandbox))
+        {
+            Timeout = options.ScrapeInterval < TimeSpan.FromSeconds(10) ? options.ScrapeInterval : TimeSpan.FromSeconds(10),
+        };
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await ScrapeAllAsync(targets, storage, client, cancellationToken);
+                await Task.Delay(options.ScrapeInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return 0;
+    }
+
+    private const string BehaviourName = PrometheusBehaviour.ComponentName;
+
+    private async Task ScrapeAllAsync(ScrapeTargets discovery, SeriesStore storage, HttpClient client, CancellationToken cancellationToken)
+    {
+        var targets = discovery.Discover(prometheusName);
+        var now = Now();
+        foreach (var gone in storage.Targets.Except(targets.Select(target => target.Key))) storage.Forget(gone, now);
+        await Task.WhenAll(targets.Select(target => ScrapeAsync(target, storage, client, cancellationToken)));
+    }
+
+    private async Task ScrapeAsync(ScrapeTarget target, SeriesStore storage, HttpClient client, CancellationToken cancellationToken)
+    {
+        var samples = new List<ScrapedSample>();
+        double up;
+        try
+        {
+            var text = await client.GetStringAsync(target.Url, cancellationToken);
+            samples.AddRange(Exposition.Parse(text).Families.SelectMany(family => family.Samples).Select(sample => WithTargetLabels(target, sample)));
+            up = 1;
+        }
+        catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException or ExpositionFormatException or System.Net.Sockets.SocketException
+                                      && !cancellationToken.IsCancellationRequested)
+        {
+            up = 0;
+        }
+        var stored = options.Fault?.Store(target.Key, samples) ?? samples;
+        storage.Append(target.Key, Now(), [.. stored, new ScrapedSample(new Dictionary<string, string>(target.Labels) { ["__name__"] = "up" }, up)]);
+    }
+
+    private static ScrapedSample WithTargetLabels(ScrapeTarget target, MetricSample sample)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in sample.Labels) labels[target.Labels.ContainsKey(name) ? $"exported_{name}" : name] = value;
+        foreach (var (name, value) in target.Labels) labels[name] = value;
+        labels["__name__"] = sample.Name;
+        return new ScrapedSample(labels, sample.Value);
+    }
+
+    private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+
+    private static async Task<RoleResponse> AnswerAsync(HttpListenerRequest request, SeriesStore storage, Action<string> warn, CancellationToken cancellationToken)
+    {
+        var path = request.Url?.AbsolutePath ?? "/";
+        if (path is "/-/ready" or "/-/healthy")
+            return new RoleResponse(200, "text/plain; charset=utf-8", path == "/-/ready" ? "Prometheus Server is Ready.\n" : "Prometheus Server is Healthy.\n");
+        if (path != "/api/v1/query") return new RoleResponse(404, "text/plain; charset=utf-8", "404 page not found\n");
+        var parameters = System.Web.HttpUtility.ParseQueryString(request.Url?.Query ?? "");
+        if (request.HttpMethod == "POST")
+        {
+            using var reader = new StreamReader(request.InputStream);
+            parameters.Add(System.Web.HttpUtility.ParseQueryString(await reader.ReadToEndAsync(cancellationToken)));
+        }
+        var query = parameters["query"];
+        if (string.IsNullOrEmpty(query)) return Error(400, "bad_data", "invalid parameter \"query\": unknown expression type \"<nil>\"");
+        var time = parameters["time"] is { } given && double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : Now();
+        try
+        {
+            var result = new JsonArray();
+            foreach (var element in PromQl.Evaluate(query, storage, time))
+                result.Add(new JsonObject
+                {
+                    ["metric"] = new JsonObject(element.Labels.OrderBy(label => label.Key, StringComparer.Ordinal).Select(label => KeyValuePair.Create(label.Key, (JsonNode?)label.Value))),
+                    ["value"] = new JsonArray(Math.Round(time, 3), Format(element.Value)),
+                });
+            return RoleResponse.Json(200, new JsonObject
+            {
+                ["status"] = "success",
+                ["data"] = new JsonObject { ["resultType"] = "vector", ["result"] = result },
+            }.ToJsonString());
+        }
+        catch (QueryNotModelledException problem)
+        {
+            warn($"query '{query}' cannot be evaluated by the simulated Prometheus: {problem.Message}");
+            return Error(400, "bad_data", problem.Message);
+        }
+    }
+
+    private static RoleResponse Error(int status, string type, string message) =>
+        RoleResponse.Json(status, new JsonObject { ["status"] = "error", ["errorType"] = type, ["error"] = message }.ToJsonString());
+
+    /// <summary>Sample values as Prometheus writes them: shortest round-trip decimal, <c>NaN</c>, <c>+Inf</c>, <c>-Inf</c>.</summary>
+    public static string Format(double value) => value switch
+    {
+        double.PositiveInfinity => "+Inf",
+        double.NegativeInfinity => "-Inf",
+        _ when double.IsNaN(value) => "NaN",
+        _ when value == Math.Floor(value) && Math.Abs(value) < 1e15 => ((long)value).ToString(CultureInfo.InvariantCulture),
+        _ => value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal),
+    };
+}
