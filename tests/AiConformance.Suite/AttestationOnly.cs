@@ -18,8 +18,6 @@ public static class AttestationOnly
             "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
         ["cluster_autoscaling"] =
             "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
-        ["ai_service_metrics"] =
-            "no automated test yet; attest with the monitoring system discovering a workload and collecting its Prometheus-format metrics",
         ["robust_controller"] =
             "no automated test yet; attest with an AI operator (e.g. Ray, Kubeflow) installed, its webhooks answering and a custom resource reconciled",
     };

@@ -108,6 +108,10 @@ public static class PodWaits
 
     public static bool IsRunning(V1Pod pod) => pod.Status?.Phase == "Running";
 
+    /// <summary>Running, not being deleted, and Ready (its readiness probe passes): what a Service sends traffic to.</summary>
+    public static bool IsReady(V1Pod pod) =>
+        IsRunning(pod) && pod.Metadata.DeletionTimestamp is null && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
     public static bool HasEnded(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
     /// <summary>Phase, node, conditions that are not True and why containers wait or ended.</summary>
