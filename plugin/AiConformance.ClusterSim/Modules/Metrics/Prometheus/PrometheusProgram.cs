@@ -124,13 +124,31 @@ public sealed class PrometheusProgram(PrometheusOptions options, string promethe
     private static RoleResponse Error(int status, string type, string message) =>
         RoleResponse.Json(status, new JsonObject { ["status"] = "error", ["errorType"] = type, ["error"] = message }.ToJsonString());
 
-    /// <summary>Sample values as Prometheus writes them: shortest round-trip decimal, <c>NaN</c>, <c>+Inf</c>, <c>-Inf</c>.</summary>
-    public static string Format(double value) => value switch
+    /// <summary>
+    /// Sample values as Prometheus writes them (Go's shortest round-trip: fixed notation, exponent notation below 1e-6
+    /// and from 1e21), <c>NaN</c>, <c>+Inf</c>, <c>-Inf</c>.
+    /// </summary>
+    public static string Format(double value)
     {
-        double.PositiveInfinity => "+Inf",
-        double.NegativeInfinity => "-Inf",
-        _ when double.IsNaN(value) => "NaN",
-        _ when value == Math.Floor(value) && Math.Abs(value) < 1e15 => ((long)value).ToString(CultureInfo.InvariantCulture),
-        _ => value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal),
-    };
+        if (double.IsNaN(value)) return "NaN";
+        if (double.IsInfinity(value)) return value > 0 ? "+Inf" : "-Inf";
+        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
+        var (mantissa, exponent) = shortest.Split('E') is [var m, var e] ? (m, int.Parse(e, CultureInfo.InvariantCulture)) : (shortest, 0);
+        var abs = Math.Abs(value);
+        if (abs != 0 && (abs < 1e-6 || abs >= 1e21))
+        {
+            // Go normalizes to one digit before the point, as .NET's round-trip format does; only the exponent is written differently.
+            return $"{mantissa}e{(exponent < 0 ? '-' : '+')}{Math.Abs(exponent):00}";
+        }
+        if (exponent == 0) return mantissa;
+        var negative = mantissa.StartsWith('-');
+        var unsigned = negative ? mantissa[1..] : mantissa;
+        var point = unsigned.IndexOf('.') is var at && at >= 0 ? at : unsigned.Length;
+        var digits = unsigned.Replace(".", "", StringComparison.Ordinal);
+        var position = point + exponent;
+        var fixedText = position <= 0 ? "0." + new string('0', -position) + digits
+            : position >= digits.Length ? digits + new string('0', position - digits.Length)
+            : $"{digits[..position]}.{digits[position..]}";
+        return negative ? "-" + fixedText : fixedText;
+    }
 }
