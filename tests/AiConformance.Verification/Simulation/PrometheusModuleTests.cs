@@ -54,12 +54,15 @@ public sealed class PrometheusModuleTests
     public void IncreaseExtrapolatesAsPrometheusDoesAndAggregationsGroup()
     {
         var store = TwoPods();
-        // Samples 0..50 at 1000..1100 in a window (1000, 1100]: 45 observed over 90 s between 1010 and 1100, extrapolated
-        // towards the start by half an interval (the counter would reach zero only 10 s before its first sample): 45 * 95/90.
+        // The window (1000, 1100] holds the samples 5..50 at 1010..1100: 45 over 90 s. The gap to the window's start (10 s)
+        // is under 1.1 sampling intervals and no longer than the way back to zero, so Prometheus extrapolates over it: 45 * 100/90.
         var increase = PromQl.Evaluate("increase(requests_total{pod=\"a\"}[100s])", store, 1100).Single();
+        // Over (1045, 1100]: 25 over 50 s (1050..1100); the 5 s gap is extrapolated: 25 * 55/50.
+        var shorter = PromQl.Evaluate("increase(requests_total{pod=\"a\"}[55s])", store, 1100).Single();
         Assert.Multiple(() =>
         {
-            Assert.That(increase.Value, Is.EqualTo(45 * 95.0 / 90).Within(1e-9));
+            Assert.That(increase.Value, Is.EqualTo(50).Within(1e-9));
+            Assert.That(shorter.Value, Is.EqualTo(25 * 55.0 / 50).Within(1e-9));
             Assert.That(increase.Labels.ContainsKey("__name__"), Is.False, "functions drop the metric name");
             Assert.That(PromQl.Evaluate("rate(requests_total{pod=\"b\"}[100s])", store, 1100).Single().Value, Is.Zero, "a constant counter");
             Assert.That(PromQl.Evaluate("sum(requests_total)", store, 1100).Single().Value, Is.EqualTo(57));
