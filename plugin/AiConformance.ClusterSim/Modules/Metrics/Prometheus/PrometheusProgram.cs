@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
+using System.Web;
 using AiConformance.ClusterSim.Behaviours.Programs;
+using AiConformance.ClusterSim.Network;
 using AiConformance.Workloads.Metrics;
-using AiConformance.Workloads.Serving;
 
 namespace AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 
@@ -23,48 +23,49 @@ public sealed class PrometheusProgram(PrometheusOptions options, string promethe
         var storage = new SeriesStore(TimeSpan.FromHours(1));
         var log = context.Cluster.Log;
         context.Write($"time={DateTime.UtcNow:O} level=INFO source=main.go msg=\"Starting Prometheus Server\" mode=server\n");
-        await using var server = context.Cluster.Network.Serve(context.Sandbox, Port,
-            (request, token) => AnswerAsync(request, storage, message => log.Warn(BehaviourName, message), token));
+        var serving = BareHttp.ServeAsync(context.Cluster.Network, context.Sandbox, Port,
+            request => Answer(request, storage, message => log.Warn(BehaviourName, message)), cancellationToken);
         var targets = new ScrapeTargets(context.Cluster.Store, options);
-        using var client = new HttpClient(context.Cluster.Network.CreateHttpHandler(context.Sandbox))
-        {
-            Timeout = options.ScrapeInterval < TimeSpan.FromSeconds(10) ? options.ScrapeInterval : TimeSpan.FromSeconds(10),
-        };
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await ScrapeAllAsync(targets, storage, client, cancellationToken);
+                await ScrapeAllAsync(context, targets, storage, cancellationToken);
                 await Task.Delay(options.ScrapeInterval, cancellationToken);
             }
         }
         catch (OperationCanceledException)
         {
         }
+        await serving;
         return 0;
     }
 
     private const string BehaviourName = PrometheusBehaviour.ComponentName;
 
-    private async Task ScrapeAllAsync(ScrapeTargets discovery, SeriesStore storage, HttpClient client, CancellationToken cancellationToken)
+    private async Task ScrapeAllAsync(ProgramContext context, ScrapeTargets discovery, SeriesStore storage, CancellationToken cancellationToken)
     {
         var targets = discovery.Discover(prometheusName);
         var now = Now();
         foreach (var gone in storage.Targets.Except(targets.Select(target => target.Key))) storage.Forget(gone, now);
-        await Task.WhenAll(targets.Select(target => ScrapeAsync(target, storage, client, cancellationToken)));
+        await Task.WhenAll(targets.Select(target => ScrapeAsync(context, target, storage, cancellationToken)));
     }
 
-    private async Task ScrapeAsync(ScrapeTarget target, SeriesStore storage, HttpClient client, CancellationToken cancellationToken)
+    /// <summary>One scrape, bounded by the scrape timeout (Prometheus's default: 10 s, at most the interval).</summary>
+    private async Task ScrapeAsync(ProgramContext context, ScrapeTarget target, SeriesStore storage, CancellationToken cancellationToken)
     {
         var samples = new List<ScrapedSample>();
         double up;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ScrapeInterval < TimeSpan.FromSeconds(10) ? options.ScrapeInterval : TimeSpan.FromSeconds(10));
         try
         {
-            var text = await client.GetStringAsync(target.Url, cancellationToken);
-            samples.AddRange(Exposition.Parse(text).Families.SelectMany(family => family.Samples).Select(sample => WithTargetLabels(target, sample)));
+            var answer = await BareHttp.GetAsync(context.Cluster.Network, context.Sandbox, target.Address, target.Port, target.Path, timeout.Token);
+            if (answer.Status != 200) throw new IOException($"server returned HTTP status {answer.Status}");
+            samples.AddRange(Exposition.Parse(answer.Body).Families.SelectMany(family => family.Samples).Select(sample => WithTargetLabels(target, sample)));
             up = 1;
         }
-        catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException or ExpositionFormatException or System.Net.Sockets.SocketException
+        catch (Exception error) when (error is IOException or OperationCanceledException or ExpositionFormatException or System.Net.Sockets.SocketException
                                       && !cancellationToken.IsCancellationRequested)
         {
             up = 0;
@@ -84,20 +85,15 @@ public sealed class PrometheusProgram(PrometheusOptions options, string promethe
 
     private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
-    private static async Task<RoleResponse> AnswerAsync(HttpListenerRequest request, SeriesStore storage, Action<string> warn, CancellationToken cancellationToken)
+    private static BareHttp.Response Answer(BareHttp.Request request, SeriesStore storage, Action<string> warn)
     {
-        var path = request.Url?.AbsolutePath ?? "/";
-        if (path is "/-/ready" or "/-/healthy")
-            return new RoleResponse(200, "text/plain; charset=utf-8", path == "/-/ready" ? "Prometheus Server is Ready.\n" : "Prometheus Server is Healthy.\n");
-        if (path != "/api/v1/query") return new RoleResponse(404, "text/plain; charset=utf-8", "404 page not found\n");
-        var parameters = System.Web.HttpUtility.ParseQueryString(request.Url?.Query ?? "");
-        if (request.HttpMethod == "POST")
-        {
-            using var reader = new StreamReader(request.InputStream);
-            parameters.Add(System.Web.HttpUtility.ParseQueryString(await reader.ReadToEndAsync(cancellationToken)));
-        }
+        if (request.Path is "/-/ready" or "/-/healthy")
+            return new BareHttp.Response(200, "text/plain; charset=utf-8", request.Path == "/-/ready" ? "Prometheus Server is Ready.\n" : "Prometheus Server is Healthy.\n");
+        if (request.Path != "/api/v1/query") return new BareHttp.Response(404, "text/plain; charset=utf-8", "404 page not found\n");
+        var parameters = HttpUtility.ParseQueryString(request.Query);
+        if (request.Method == "POST") parameters.Add(HttpUtility.ParseQueryString(request.Body));
         var query = parameters["query"];
-        if (string.IsNullOrEmpty(query)) return Error(400, "bad_data", "invalid parameter \"query\": unknown expression type \"<nil>\"");
+        if (string.IsNullOrEmpty(query)) return Error("invalid parameter \"query\": unknown expression type \"<nil>\"");
         var time = parameters["time"] is { } given && double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : Now();
         try
         {
@@ -108,21 +104,24 @@ public sealed class PrometheusProgram(PrometheusOptions options, string promethe
                     ["metric"] = new JsonObject(element.Labels.OrderBy(label => label.Key, StringComparer.Ordinal).Select(label => KeyValuePair.Create(label.Key, (JsonNode?)label.Value))),
                     ["value"] = new JsonArray(Math.Round(time, 3), Format(element.Value)),
                 });
-            return RoleResponse.Json(200, new JsonObject
+            return Json(200, new JsonObject
             {
                 ["status"] = "success",
                 ["data"] = new JsonObject { ["resultType"] = "vector", ["result"] = result },
-            }.ToJsonString());
+            });
         }
         catch (QueryNotModelledException problem)
         {
             warn($"query '{query}' cannot be evaluated by the simulated Prometheus: {problem.Message}");
-            return Error(400, "bad_data", problem.Message);
+            return Error(problem.Message);
         }
     }
 
-    private static RoleResponse Error(int status, string type, string message) =>
-        RoleResponse.Json(status, new JsonObject { ["status"] = "error", ["errorType"] = type, ["error"] = message }.ToJsonString());
+    /// <summary>Prometheus's answer to a query it cannot parse: 400 with <c>errorType</c> <c>bad_data</c>.</summary>
+    private static BareHttp.Response Error(string message) =>
+        Json(400, new JsonObject { ["status"] = "error", ["errorType"] = "bad_data", ["error"] = message });
+
+    private static BareHttp.Response Json(int status, JsonObject body) => new(status, "application/json", body.ToJsonString());
 
     /// <summary>
     /// Sample values as Prometheus writes them (Go's shortest round-trip: fixed notation, exponent notation below 1e-6
