@@ -18,8 +18,6 @@ public static class AttestationOnly
             "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
         ["cluster_autoscaling"] =
             "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
-        ["ai_service_metrics"] =
-            "no automated test yet; attest with the monitoring system discovering a workload and collecting its Prometheus-format metrics",
     };
 
     /// <summary>Why the requirement has no automated test and what a person attests; null when it has fixtures.</summary>

@@ -74,9 +74,10 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         var ns = kind.Namespaced ? path.Namespace : null;
         if (kind.Namespaced && ns is null && verb is not ("list" or "watch"))
             throw new StatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
-        if (path.Subresource == "proxy" && kind.Group.Length == 0 && kind.Plural == "pods" && verb == "get")
+        if (path.Subresource == "proxy" && kind.Group.Length == 0 && kind.Plural is "pods" or "services" && verb == "get")
         {
-            await _subresources.ProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
+            if (kind.Plural == "pods") await _subresources.ProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
+            else await _subresources.ServiceProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
             return;
         }
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)

@@ -8,6 +8,7 @@ namespace AiConformance.ClusterSim.Api;
 internal sealed class Subresources(ClusterStore store)
 {
     private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
+    private static readonly ResourceKind Services = new("", "v1", "Service", "services", true);
 
     public PodLogProvider? Logs { get; set; }
 
@@ -19,17 +20,43 @@ internal sealed class Subresources(ClusterStore store)
     /// </summary>
     public async Task ProxyAsync(HttpContext http, string ns, string nameAndPort, string path, CancellationToken cancellation)
     {
-        var parts = nameAndPort.Split(':');
-        var (name, portText) = parts switch
-        {
-            [var n] => (n, "80"),
-            [var n, var p] => (n, p),
-            ["http", var n, var p] => (n, p),
-            _ => throw StatusException.BadRequest($"invalid request: {nameAndPort}"),
-        };
+        var (name, portText) = NameAndPort(nameAndPort, "80");
         var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
         if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
             throw StatusException.BadRequest($"invalid port {portText}: named ports are not supported by this simulation");
+        await RelayAsync(http, pod, port, path, cancellation);
+    }
+
+    /// <summary>
+    /// <c>GET services/{[scheme:]name[:port]}/proxy/{path}</c>: as kube-apiserver does, the request goes to one ready
+    /// endpoint of the Service's port (named or numbered; the first port when none is named), answered with what that
+    /// pod answered, or 503 when the Service has no ready endpoint.
+    /// </summary>
+    public async Task ServiceProxyAsync(HttpContext http, string ns, string nameAndPort, string path, CancellationToken cancellation)
+    {
+        var (name, portText) = NameAndPort(nameAndPort, "");
+        var service = store.Get(Services, ns, name) ?? throw StatusException.NotFound(Services, name);
+        var port = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(p =>
+                portText.Length == 0 || p.Str("name") == portText || (p["port"]?.ToString() == portText))
+            ?? throw new StatusException(503, "ServiceUnavailable", $"no service port \"{portText}\" found for service \"{name}\"");
+        var backend = new Network.ServiceProxy(store).Choose(service, port, null);
+        var pod = backend.Address is null ? null : store.List(Pods, ns).FirstOrDefault(p => (string?)p["status"]?["podIP"] == backend.Address);
+        if (pod is null) throw new StatusException(503, "ServiceUnavailable", $"no endpoints available for service \"{name}\"");
+        await RelayAsync(http, pod, backend.Port, path, cancellation);
+    }
+
+    /// <summary>The <c>[scheme:]name[:port]</c> of a proxy URL; <paramref name="defaultPort"/> when no port is named.</summary>
+    private static (string Name, string Port) NameAndPort(string nameAndPort, string defaultPort) => nameAndPort.Split(':') switch
+    {
+        [var n] => (n, defaultPort),
+        [var n, var p] => (n, p),
+        ["http", var n, var p] => (n, p),
+        _ => throw StatusException.BadRequest($"invalid request: {nameAndPort}"),
+    };
+
+    /// <summary>Sends the request with its query to the pod's port and answers with what the pod answered.</summary>
+    private async Task RelayAsync(HttpContext http, JsonObject pod, int port, string path, CancellationToken cancellation)
+    {
         if (Proxy is null) throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
         var (status, contentType, body) = await Proxy(pod, port, path + http.Request.QueryString, cancellation);
         http.Response.StatusCode = status;

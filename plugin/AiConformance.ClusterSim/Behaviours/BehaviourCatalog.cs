@@ -11,6 +11,7 @@ using AiConformance.ClusterSim.Modules.Gangs.Volcano;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Metrics;
 using AiConformance.ClusterSim.Modules.Operators;
+using AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -42,6 +43,7 @@ public static class BehaviourCatalog
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
         [KubeRayOperatorBehaviour.ComponentName] = () => new KubeRayOperatorBehaviour(),
+        [PrometheusBehaviour.ComponentName] = () => new PrometheusBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -54,6 +56,7 @@ public static class BehaviourCatalog
         [CoschedulingBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, CoschedulingBehaviour.DefaultName)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [KubeRayOperatorBehaviour.ComponentName] = (name, options) => KubeRayOperatorOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
+        [PrometheusBehaviour.ComponentName] = (name, options) => PrometheusOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

@@ -117,8 +117,7 @@ public sealed class PodAutoscaling
     private static bool IsServer(V1Pod pod) => pod.Metadata.Labels?.TryGetValue("app", out var app) == true && app == "model-server";
 
     private static bool IsReadyServer(V1Pod pod) =>
-        IsServer(pod) && pod.Metadata.DeletionTimestamp is null &&
-        PodWaits.IsRunning(pod) && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+        IsServer(pod) && PodWaits.IsReady(pod);
 
     /// <summary>A replica holds its accelerator: its claim was generated (DRA) or its resource was granted (device plugin).</summary>
     private static bool HoldsAccelerator(V1Pod pod, DetectedAccelerator? accelerator) => accelerator switch

@@ -108,9 +108,9 @@ public static class PodWaits
 
     public static bool IsRunning(V1Pod pod) => pod.Status?.Phase == "Running";
 
-    /// <summary>Running and reporting the Ready condition (its readiness probes pass).</summary>
+    /// <summary>Running, not being deleted, and Ready (its readiness probe passes): what a Service sends traffic to.</summary>
     public static bool IsReady(V1Pod pod) =>
-        IsRunning(pod) && (pod.Status?.Conditions ?? []).Any(condition => condition.Type == "Ready" && condition.Status == "True");
+        IsRunning(pod) && pod.Metadata.DeletionTimestamp is null && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     public static bool HasEnded(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 

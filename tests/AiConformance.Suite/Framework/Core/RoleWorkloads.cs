@@ -12,7 +12,7 @@ public static class RoleWorkloads
     public const string AppLabel = "app.kubernetes.io/name";
 
     public static V1PodSpec PodSpec(SuiteConfiguration configuration, string role, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null, string restartPolicy = "Always", int? port = null) => new()
+        IReadOnlyDictionary<string, string>? environment = null, string restartPolicy = "Always", int? port = null, string readinessPath = "/healthz") => new()
     {
         RestartPolicy = restartPolicy,
         TerminationGracePeriodSeconds = 5,
@@ -30,7 +30,7 @@ public static class RoleWorkloads
                 Command = ["aiconformance", role, .. arguments],
                 Env = environment is null ? null : [.. environment.Select(variable => new V1EnvVar { Name = variable.Key, Value = variable.Value })],
                 Ports = port is { } number ? [new V1ContainerPort { ContainerPort = number, Name = "http" }] : null,
-                ReadinessProbe = port is { } probed ? new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = probed } } : null,
+                ReadinessProbe = port is { } probed ? new V1Probe { HttpGet = new V1HTTPGetAction { Path = readinessPath, Port = probed } } : null,
                 SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
             },
         ],

@@ -57,16 +57,21 @@ public sealed class TestNamespace : IAsyncDisposable
         return created;
     }
 
-    /// <summary>Creates <c>aic-&lt;purpose&gt;-xxxxx</c>; <paramref name="purpose"/> is a short lowercase word.</summary>
-    public static async Task<TestNamespace> CreateAsync(string purpose, RunContext? run = null)
+    /// <summary>
+    /// Creates <c>aic-&lt;purpose&gt;-xxxxx</c>; <paramref name="purpose"/> is a short lowercase word. <paramref name="labels"/>
+    /// are added to the run's (for a selector that picks namespaces by label).
+    /// </summary>
+    public static async Task<TestNamespace> CreateAsync(string purpose, RunContext? run = null, IReadOnlyDictionary<string, string>? labels = null)
     {
         run ??= RunContext.Current;
+        var namespaceLabels = RunLabels(run);
+        foreach (var (key, value) in labels ?? new Dictionary<string, string>()) namespaceLabels.TryAdd(key, value);
         var created = await run.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace
         {
             Metadata = new V1ObjectMeta
             {
                 GenerateName = $"aic-{purpose}-",
-                Labels = RunLabels(run),
+                Labels = namespaceLabels,
             },
         }, cancellationToken: run.Cancellation);
         Evidence.Created("Namespace", null, created.Metadata.Name);

@@ -38,10 +38,17 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
 /// </summary>
 public static class LoadJob
 {
-    public static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string url, int requests, params string[] headers)
+    public static Task<LoadSummary> RunAsync(TestNamespace ns, string name, string url, int requests, params string[] headers) =>
+        RunAsync(ns, name, ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
+            .. headers.SelectMany(header => new[] { "--header", header })]);
+
+    /// <summary>POSTs <paramref name="json"/> <paramref name="requests"/> times, e.g. OpenAI completions to a model server.</summary>
+    public static Task<LoadSummary> PostAsync(TestNamespace ns, string name, string url, int requests, string json) =>
+        RunAsync(ns, name, ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
+            "--method", "POST", "--body", json]);
+
+    private static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string[] arguments)
     {
-        string[] arguments = ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
-            .. headers.SelectMany(header => new[] { "--header", header })];
         Evidence.Step($"Run Job {name}: `load {string.Join(' ', arguments)}`");
         await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
         var pods = await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"batch.kubernetes.io/job-name={name}"))

@@ -173,8 +173,7 @@ public sealed class TestGateway
         }
         await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"{RoleWorkloads.AppLabel} in ({string.Join(",", names)})"))
             .Until($"the serve-echo pods of {string.Join(", ", names)} to be Ready", pods =>
-                names.All(name => pods.Any(pod => pod.Metadata.Labels?[RoleWorkloads.AppLabel] == name
-                    && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)))
+                names.All(name => pods.Any(pod => pod.Metadata.Labels?[RoleWorkloads.AppLabel] == name && PodWaits.IsReady(pod))))
             .DescribedBy(PodWaits.Describe)
             .Within(ns.Timeouts.PodRunning)
             .Async(ns.Cancellation);
