@@ -8,9 +8,10 @@ namespace AiConformance.Suite.Framework;
 /// <summary>
 /// A custom resource read and written as JSON (spec and status), for kinds whose fields a fixture only composes and
 /// inspects: one model serves every kind and served version, the <see cref="ApiKind"/> being given where it is used
-/// (<c>ns.Objects&lt;CustomObject&gt;(kind)</c>).
+/// (<c>ns.Objects&lt;CustomObject&gt;(kind)</c>), or named once by a subclass with a
+/// <see cref="KubernetesEntityAttribute"/> where a fixture uses one kind throughout.
 /// </summary>
-public sealed class CustomObject : IKubernetesObject<V1ObjectMeta>
+public class CustomObject : IKubernetesObject<V1ObjectMeta>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = null!;

@@ -6,7 +6,7 @@ namespace AiConformance.Suite.Framework.Operators;
 
 /// <summary>A KubeRay RayCluster (<c>ray.io/v1</c>).</summary>
 [KubernetesEntity(Group = "ray.io", ApiVersion = "v1", Kind = "RayCluster", PluralName = "rayclusters")]
-public sealed class RayCluster : CustomResource;
+public sealed class RayCluster : CustomObject;
 
 /// <summary>
 /// Drives KubeRay through a small RayCluster: a head and one worker group of one worker, with the Ray image of
