@@ -3,8 +3,7 @@ using System.Text;
 using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Behaviours.Devices;
 using AiConformance.ClusterSim.Behaviours.Programs;
-using System.Net;
-using System.Net.Sockets;
+using AiConformance.ClusterSim.Network;
 
 namespace AiConformance.ClusterSim.Modules.Metrics;
 
@@ -21,55 +20,10 @@ public sealed class DcgmExporterProgram(IExporterFault? fault) : IContainerProgr
     public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
     {
         context.Write($"time=\"{DateTime.UtcNow:O}\" level=info msg=\"Starting webserver\" address=\":{Port}\"\n");
-        // A bare TCP listener answering plain HTTP/1.1 (an HttpListener would look up host names when it starts).
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var listening = context.Cluster.Network.Listen(context.Sandbox, Port, ((IPEndPoint)listener.LocalEndpoint).Port);
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var client = await listener.AcceptTcpClientAsync(cancellationToken);
-                _ = AnswerAsync(client, context, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            listener.Stop();
-        }
+        await PlainHttpServer.ServeAsync(context.Cluster.Network, context.Sandbox, Port, request => request.Path == "/metrics"
+            ? new PlainHttpResponse(200, "text/plain; version=0.0.4; charset=utf-8", Render(context.Cluster, context.Sandbox.Node))
+            : PlainHttpResponse.NotFound, cancellationToken);
         return 0;
-    }
-
-    private async Task AnswerAsync(TcpClient client, ProgramContext context, CancellationToken cancellationToken)
-    {
-        using (client)
-        {
-            try
-            {
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.ASCII);
-                var requestLine = await reader.ReadLineAsync(cancellationToken) ?? "";
-                while (!string.IsNullOrEmpty(await reader.ReadLineAsync(cancellationToken)))
-                {
-                    // Headers: nothing in them changes the answer.
-                }
-                var path = requestLine.Split(' ') is [_, var target, ..] ? target.Split('?')[0] : "/";
-                var (status, contentType, body) = path == "/metrics"
-                    ? ("200 OK", "text/plain; version=0.0.4; charset=utf-8", Render(context.Cluster, context.Sandbox.Node))
-                    : ("404 Not Found", "text/plain; charset=utf-8", "404 page not found\n");
-                var bytes = Encoding.UTF8.GetBytes(body);
-                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n");
-                await stream.WriteAsync(head, cancellationToken);
-                await stream.WriteAsync(bytes, cancellationToken);
-            }
-            catch (Exception error) when (error is IOException or SocketException or OperationCanceledException)
-            {
-                // The scraper went away: nothing to answer.
-            }
-        }
     }
 
     /// <summary>The GPUs dcgm-exporter sees on a node: whole NVIDIA GPUs (not MIG slices or passthrough devices), once each.</summary>
