@@ -58,8 +58,8 @@ public sealed class EventuallyTests
     {
         var source = BreakingOnce(breaks, [Pod("a", "Pending")], [Pod("a", "Running")]);
 
-        var seen = await Eventually.UntilAsync(source, pods => pods.All(pod => pod.Status.Phase == "Running"),
-            "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var seen = await Wait.For(source).Until("pod a to run", pods => pods.All(pod => pod.Status.Phase == "Running"))
+            .DescribedBy(PodWaits.Describe).Within(TimeSpan.FromSeconds(30)).Async(CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -78,7 +78,7 @@ public sealed class EventuallyTests
                 : Task.FromResult<(IList<V1Pod>, string?)>(([Pod("a", "Running")], "2")),
             (_, _, _, token) => Play([], token));
 
-        var seen = await Eventually.UntilAsync(source, pods => pods.Count == 1, "pod a to exist", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var seen = await Wait.For(source).Until("pod a to exist", pods => pods.Count == 1).DescribedBy(PodWaits.Describe).Within(TimeSpan.FromSeconds(30)).Async(CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -95,10 +95,10 @@ public sealed class EventuallyTests
 
         Assert.Multiple(() =>
         {
-            Assert.ThrowsAsync<HttpOperationException>(() => Eventually.UntilAsync(forbidden, pods => pods.All(pod => pod.Status.Phase == "Running"),
-                "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None));
-            Assert.ThrowsAsync<InvalidOperationException>(() => Eventually.UntilAsync(bug, pods => pods.All(pod => pod.Status.Phase == "Running"),
-                "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None));
+            Assert.ThrowsAsync<HttpOperationException>(() => Wait.For(forbidden).Until("pod a to run", pods => pods.All(pod => pod.Status.Phase == "Running"))
+                .Within(TimeSpan.FromSeconds(30)).Async(CancellationToken.None));
+            Assert.ThrowsAsync<InvalidOperationException>(() => Wait.For(bug).Until("pod a to run", pods => pods.All(pod => pod.Status.Phase == "Running"))
+                .Within(TimeSpan.FromSeconds(30)).Async(CancellationToken.None));
         });
     }
 
@@ -117,8 +117,8 @@ public sealed class EventuallyTests
     {
         var source = Source([Pod("a", "Pending")], (WatchEventType.Modified, Pod("a", "Running")));
 
-        var seen = await Eventually.UntilAsync(source, pods => pods.All(pod => pod.Status.Phase == "Running"),
-            "pod a to run", PodWaits.Describe, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var seen = await Wait.For(source).Until("pod a to run", pods => pods.All(pod => pod.Status.Phase == "Running"))
+            .DescribedBy(PodWaits.Describe).Within(TimeSpan.FromSeconds(5)).Async(CancellationToken.None);
 
         Assert.That(seen.Single().Status.Phase, Is.EqualTo("Running"));
     }
@@ -128,8 +128,8 @@ public sealed class EventuallyTests
     {
         var source = Source([Pod("a", "Pending")]);
 
-        var failure = Assert.ThrowsAsync<AssertionException>(() => Eventually.UntilAsync(source, pods => pods.All(pod => pod.Status.Phase == "Running"),
-            "pod a to run", PodWaits.Describe, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        var failure = Assert.ThrowsAsync<AssertionException>(() => Wait.For(source).Until("pod a to run", pods => pods.All(pod => pod.Status.Phase == "Running"))
+            .DescribedBy(PodWaits.Describe).Within(TimeSpan.FromMilliseconds(300)).Async(CancellationToken.None));
 
         Assert.That(failure!.Message, Does.Contain("waited 0.3 s for pod a to run").And.Contain("a: Pending"));
     }
@@ -139,8 +139,8 @@ public sealed class EventuallyTests
     {
         var source = Source([Pod("a", "Pending")], (WatchEventType.Modified, Pod("a", "Running")));
 
-        var failure = Assert.ThrowsAsync<AssertionException>(() => Eventually.HoldsAsync(source, pods => pods.All(pod => pod.Status.Phase == "Pending"),
-            "pod a to stay Pending", PodWaits.Describe, TimeSpan.FromSeconds(30), CancellationToken.None));
+        var failure = Assert.ThrowsAsync<AssertionException>(() => Wait.For(source).Holding("pod a to stay Pending", pods => pods.All(pod => pod.Status.Phase == "Pending"))
+            .DescribedBy(PodWaits.Describe).Within(TimeSpan.FromSeconds(30)).Async(CancellationToken.None));
 
         Assert.That(failure!.Message, Does.Contain("stopped holding").And.Contain("a: Running"));
     }
@@ -150,8 +150,8 @@ public sealed class EventuallyTests
     {
         var source = Source([Pod("a", "Pending")]);
 
-        var seen = await Eventually.HoldsAsync(source, pods => pods.All(pod => pod.Status.Phase == "Pending"),
-            "pod a to stay Pending", PodWaits.Describe, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var seen = await Wait.For(source).Holding("pod a to stay Pending", pods => pods.All(pod => pod.Status.Phase == "Pending"))
+            .DescribedBy(PodWaits.Describe).Within(TimeSpan.FromMilliseconds(300)).Async(CancellationToken.None);
 
         Assert.That(seen.Single().Status.Phase, Is.EqualTo("Pending"));
     }
@@ -161,8 +161,8 @@ public sealed class EventuallyTests
     {
         var source = Source([Pod("a", "Running"), Pod("b", "Running")], (WatchEventType.Deleted, Pod("a", "Running")));
 
-        var seen = await Eventually.UntilAsync(source, pods => pods.Count == 1, "pod a to be deleted", PodWaits.Describe,
-            TimeSpan.FromSeconds(5), CancellationToken.None);
+        var seen = await Wait.For(source).Until("pod a to be deleted", pods => pods.Count == 1).DescribedBy(PodWaits.Describe)
+            .Within(TimeSpan.FromSeconds(5)).Async(CancellationToken.None);
 
         Assert.That(seen.Select(pod => pod.Metadata.Name), Is.EqualTo(new[] { "b" }));
     }

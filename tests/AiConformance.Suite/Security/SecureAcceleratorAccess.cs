@@ -160,9 +160,9 @@ public sealed class SecureAcceleratorAccess
     private static async Task<IReadOnlyList<PublishedDevice>?> AllocatedDevicesAsync(TestNamespace ns, DetectedAccelerator accelerator, string pod)
     {
         if (accelerator.Path != AcceleratorPath.Dra) return null;
-        var claims = await Eventually.UntilAsync(ns.Claims(),
-            seen => seen.Any(claim => IsFor(claim, pod) && claim.IsAllocated()),
-            $"the claim of {pod} to be allocated", Claims.Describe, ns.Timeouts.PodScheduled, ns.Cancellation);
+        var claims = await Wait.For(ns.Claims())
+            .Until($"the claim of {pod} to be allocated", seen => seen.Any(claim => IsFor(claim, pod) && claim.IsAllocated()))
+            .DescribedBy(Claims.Describe).Within(ns.Timeouts.PodScheduled).Async(ns.Cancellation);
         var mine = claims.Where(claim => IsFor(claim, pod)).ToList();
         foreach (var claim in mine) Evidence.Observed($"claim of {pod}", claim.Describe());
         var results = mine.SelectMany(claim => claim.Allocated()).ToList();

@@ -128,7 +128,12 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or ExpositionFormatException or System.Net.Sockets.SocketException)
         {
-            cluster.Log.Warn(ComponentName, $"scrape of {pod.Namespace()}/{pod.Name()} failed: {e.Message}");
+            // A pod that is starting, or scaled away since it was listed, may refuse a scrape, and a busy one may be slow
+            // (a real adapter then has no value for it); a ready pod that refuses is a fault of the simulation.
+            var current = cluster.Store.Get(Kinds.Pod, pod.Namespace(), pod.Name());
+            var message = $"scrape of {pod.Namespace()}/{pod.Name()} failed: {e.Message}";
+            if (e is not TaskCanceledException && current is not null && current.Uid() == pod.Uid() && !current.IsDeleting() && current.IsReady()) cluster.Log.Warn(ComponentName, message);
+            else cluster.Log.Info(ComponentName, message);
             return null;
         }
     }

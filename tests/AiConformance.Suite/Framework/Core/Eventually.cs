@@ -18,7 +18,7 @@ public sealed record Watchable<T>(
 /// watch from that list's resourceVersion and checks again on every event. A list or watch that breaks (a transport
 /// error, a 429 or 5xx answer, an ERROR event such as 410 Gone, a watch the server ends early) is a dropped stream:
 /// it is listed again and resumed within the same deadline, and the evidence says so. On the deadline the test fails
-/// with what was awaited and the last state seen.
+/// with what was awaited and the last state seen (see <see cref="Wait"/>, the way tests wait).
 /// </summary>
 public static class Eventually
 {
@@ -27,41 +27,6 @@ public static class Eventually
 
     /// <summary>Pause before listing again after a stream dropped, so that a failing server is not hammered.</summary>
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Waits until <paramref name="satisfied"/> holds for the matched objects; returns them.</summary>
-    public static async Task<IReadOnlyList<T>> UntilAsync<T>(
-        Watchable<T> source,
-        Func<IReadOnlyList<T>, bool> satisfied,
-        string waitingFor,
-        Func<IReadOnlyList<T>, string> describe,
-        TimeSpan timeout,
-        CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var (met, seen) = await WithinAsync(source, satisfied, waitingFor, timeout, cancellationToken);
-        if (!met)
-            Assert.Fail($"waited {Seconds(timeout)} for {waitingFor}; last seen: {describe(seen)}");
-        return seen;
-    }
-
-    /// <summary>
-    /// Checks that <paramref name="holds"/> stays true for the whole <paramref name="period"/> (a negative control:
-    /// a pod that must stay Pending, a claim that must stay unallocated); fails as soon as it stops holding.
-    /// </summary>
-    public static async Task<IReadOnlyList<T>> HoldsAsync<T>(
-        Watchable<T> source,
-        Func<IReadOnlyList<T>, bool> holds,
-        string expectation,
-        Func<IReadOnlyList<T>, string> describe,
-        TimeSpan period,
-        CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var (broke, seen) = await WithinAsync(source, items => !holds(items), $"watching that {expectation} holds", period, cancellationToken);
-        if (broke)
-            Assert.Fail($"expected {expectation} for {Seconds(period)}, but it stopped holding: {describe(seen)}");
-        return seen;
-    }
 
     /// <summary>
     /// Whether <paramref name="condition"/> came to hold within <paramref name="timeout"/>, and the objects last seen;
@@ -138,5 +103,4 @@ public static class Eventually
         }
     }
 
-    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.#} s";
 }

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using NUnit.Framework;
 
 namespace AiConformance.Suite.Framework;
 
@@ -43,12 +44,22 @@ public sealed record WaitFor<T>(Watchable<T> Source) where T : IKubernetesObject
     public WaitFor<T> Within(TimeSpan deadline) => this with { Deadline = deadline };
 
     /// <summary>Runs the wait; returns the objects last seen.</summary>
-    public Task<IReadOnlyList<T>> Async(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<T>> Async(CancellationToken cancellationToken)
     {
         if (What.Length == 0 || Deadline is not { } deadline)
             throw new InvalidOperationException("a wait needs Until(...) or Holding(...) and Within(...)");
-        return MustKeepHolding
-            ? Eventually.HoldsAsync(Source, Condition, What, Describe, deadline, cancellationToken)
-            : Eventually.UntilAsync(Source, Condition, What, Describe, deadline, cancellationToken);
+        var seconds = $"{deadline.TotalSeconds:0.#} s";
+        if (MustKeepHolding)
+        {
+            var condition = Condition;
+            var (broke, lastSeen) = await Eventually.WithinAsync(Source, items => !condition(items), $"watching that {What} holds", deadline, cancellationToken);
+            if (broke)
+                Assert.Fail($"expected {What} for {seconds}, but it stopped holding: {Describe(lastSeen)}");
+            return lastSeen;
+        }
+        var (met, seen) = await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken);
+        if (!met)
+            Assert.Fail($"waited {seconds} for {What}; last seen: {Describe(seen)}");
+        return seen;
     }
 }
