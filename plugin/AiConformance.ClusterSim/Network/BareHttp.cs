@@ -14,7 +14,10 @@ public static class BareHttp
 {
     public sealed record Request(string Method, string Path, string Query, string Body);
 
-    public sealed record Response(int Status, string ContentType, string Body);
+    public sealed record Response(int Status, string ContentType, string Body)
+    {
+        public static Response NotFound { get; } = new(404, "text/plain; charset=utf-8", "404 page not found\n");
+    }
 
     /// <summary>Answers requests to <paramref name="port"/> of the pod with <paramref name="handler"/> until cancelled.</summary>
     public static async Task ServeAsync(PodNetwork network, PodSandbox sandbox, int port, Func<Request, Response> handler, CancellationToken cancellationToken)
@@ -51,16 +54,19 @@ public static class BareHttp
                 var length = 0;
                 while (await reader.ReadLineAsync(cancellationToken) is { Length: > 0 } header)
                     if (header.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) int.TryParse(header[15..].Trim(), out length);
-                var body = new char[length];
-                for (var read = 0; read < length;)
+                // Content-Length counts bytes; the reader gives characters.
+                var body = new StringBuilder();
+                var buffer = new char[4096];
+                for (var bytesRead = 0; bytesRead < length;)
                 {
-                    var got = await reader.ReadAsync(body.AsMemory(read), cancellationToken);
+                    var got = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, length - bytesRead)), cancellationToken);
                     if (got == 0) break;
-                    read += got;
+                    body.Append(buffer, 0, got);
+                    bytesRead += Encoding.UTF8.GetByteCount(buffer, 0, got);
                 }
                 var (method, target) = requestLine.Split(' ') is [var m, var t, ..] ? (m, t) : ("GET", "/");
                 var at = target.IndexOf('?');
-                var answer = handler(new Request(method, at >= 0 ? target[..at] : target, at >= 0 ? target[(at + 1)..] : "", new string(body)));
+                var answer = handler(new Request(method, at >= 0 ? target[..at] : target, at >= 0 ? target[(at + 1)..] : "", body.ToString()));
                 var bytes = Encoding.UTF8.GetBytes(answer.Body);
                 var reason = ((HttpStatusCode)answer.Status).ToString();
                 var head = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,

@@ -22,7 +22,7 @@ public sealed class DcgmExporterProgram(IExporterFault? fault) : IContainerProgr
         context.Write($"time=\"{DateTime.UtcNow:O}\" level=info msg=\"Starting webserver\" address=\":{Port}\"\n");
         await BareHttp.ServeAsync(context.Cluster.Network, context.Sandbox, Port, request => request.Path == "/metrics"
             ? new BareHttp.Response(200, "text/plain; version=0.0.4; charset=utf-8", Render(context.Cluster, context.Sandbox.Node))
-            : new BareHttp.Response(404, "text/plain; charset=utf-8", "404 page not found\n"), cancellationToken);
+            : BareHttp.Response.NotFound, cancellationToken);
         return 0;
     }
 

@@ -1,9 +1,8 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Api;
 using AiConformance.ClusterSim.Behaviours.Programs;
 using AiConformance.ClusterSim.Store;
-using AiConformance.Workloads.Serving;
+using AiConformance.ClusterSim.Network;
 
 namespace AiConformance.ClusterSim.Modules.Operators;
 
@@ -22,28 +21,16 @@ public sealed class KubeRayOperatorProgram : IContainerProgram
 
     public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
     {
-        context.Write($"{DateTime.UtcNow:O}\tINFO\tcontroller-runtime.webhook\tStarting webhook server\n");
-        await using var server = context.Cluster.Network.Serve(context.Sandbox, WebhookPort, AnswerAsync);
-        context.Write($"{DateTime.UtcNow:O}\tINFO\tcontroller-runtime.webhook\tServing webhook server\t{{\"host\": \"\", \"port\": {WebhookPort}}}\n");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        context.Write($"{DateTime.UtcNow:O}\tINFO\tcontroller-runtime.webhook\tStarting webhook server\t{{\"port\": {WebhookPort}}}\n");
+        await BareHttp.ServeAsync(context.Cluster.Network, context.Sandbox, WebhookPort, Answer, cancellationToken);
         return 0;
     }
 
-    private static async Task<RoleResponse> AnswerAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    private static BareHttp.Response Answer(BareHttp.Request request)
     {
-        if (request.HttpMethod != "POST" || request.Url?.AbsolutePath != ValidatePath)
-            return new RoleResponse(404, "text/plain; charset=utf-8", "404 page not found\n");
-        using var reader = new StreamReader(request.InputStream, request.ContentEncoding);
-        var review = ApiHandler.ParseJson(await reader.ReadToEndAsync(cancellationToken)) as JsonObject;
-        var admission = review?["request"] as JsonObject;
-        if (admission is null)
-            return new RoleResponse(400, "text/plain; charset=utf-8", "contentType=application/json, expected application/json\n");
+        if (request.Method != "POST" || request.Path != ValidatePath) return BareHttp.Response.NotFound;
+        if (ApiHandler.ParseJson(request.Body) is not JsonObject { } review || review["request"] is not JsonObject admission)
+            return new BareHttp.Response(400, "text/plain; charset=utf-8", "contentType=application/json, expected application/json\n");
         var response = new JsonObject { ["uid"] = admission.Str("uid"), ["allowed"] = true };
         if (admission.Str("operation") is "CREATE" or "UPDATE" && admission["object"] is JsonObject cluster && Problems(cluster) is { Count: > 0 } problems)
         {
@@ -51,7 +38,7 @@ public sealed class KubeRayOperatorProgram : IContainerProgram
             response["status"] = StatusException.Invalid(RayCluster, cluster.Name(), problems).ToStatus();
         }
         var answer = new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
-        return RoleResponse.Json(200, answer.ToJsonString());
+        return new BareHttp.Response(200, "application/json", answer.ToJsonString());
     }
 
     private static List<FieldError> Problems(JsonObject cluster)

@@ -89,7 +89,7 @@ public sealed class PrometheusProgram(PrometheusOptions options, string promethe
     {
         if (request.Path is "/-/ready" or "/-/healthy")
             return new BareHttp.Response(200, "text/plain; charset=utf-8", request.Path == "/-/ready" ? "Prometheus Server is Ready.\n" : "Prometheus Server is Healthy.\n");
-        if (request.Path != "/api/v1/query") return new BareHttp.Response(404, "text/plain; charset=utf-8", "404 page not found\n");
+        if (request.Path != "/api/v1/query") return BareHttp.Response.NotFound;
         var parameters = HttpUtility.ParseQueryString(request.Query);
         if (request.Method == "POST") parameters.Add(HttpUtility.ParseQueryString(request.Body));
         var query = parameters["query"];
