@@ -33,6 +33,8 @@ public static class BehaviourCatalog
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
+        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler),
+        [NodeAutoscalerBehaviour.KarpenterName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -41,6 +43,8 @@ public static class BehaviourCatalog
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
+        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.ClusterAutoscalerName, options)),
+        [NodeAutoscalerBehaviour.KarpenterName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.KarpenterName, options)),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

@@ -22,6 +22,12 @@ public sealed record Timeouts
     /// <summary>An autoscaler acting on its metric (scale-up or scale-down after the stabilization window).</summary>
     public TimeSpan Autoscaled { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>A node pool growing by a node (provisioned, registered, accelerators published) and the pending pod running there.</summary>
+    public TimeSpan NodeScaleUp { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>A node pool shrinking back once the nodes it added are idle (the autoscaler's unneeded time and its delays).</summary>
+    public TimeSpan NodeScaleDown { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
     public static Timeouts From(SuiteConfiguration configuration)
     {
@@ -44,5 +50,7 @@ public sealed record Timeouts
         RouteAccepted = RouteAccepted * factor,
         MetricsAppear = MetricsAppear * factor,
         Autoscaled = Autoscaled * factor,
+        NodeScaleUp = NodeScaleUp * factor,
+        NodeScaleDown = NodeScaleDown * factor,
     };
 }
