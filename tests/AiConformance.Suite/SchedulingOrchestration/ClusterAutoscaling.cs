@@ -51,11 +51,12 @@ public sealed class ClusterAutoscaling
         if (accelerator.DeviceClass is { } deviceClass) await ns.CreateAsync(Claims.Template(Workload, deviceClass));
         var created = DateTimeOffset.UtcNow;
         await ns.CreateAsync(RoleWorkloads.Deployment(Workload, replicas, PodSpec(pool, accelerator)));
+        // A fast autoscaler may have placed the refused pod before the wait looks: the scheduler's event still tells of it.
         var pending = await Wait.For(ns.Pods())
-            .Until("a pod of the workload to be Unschedulable", pods => pods.Any(IsUnschedulable))
+            .Until("a pod of the workload to be Unschedulable", pods => pods.Any(IsUnschedulable) || pods.Count >= replicas && pods.All(PodWaits.IsRunning))
             .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodScheduled).Async(ns.Cancellation);
-        var unschedulable = pending.First(IsUnschedulable);
-        Evidence.Observed("pod the pool has no room for", $"{unschedulable.Metadata.Name}: {Scheduled(unschedulable)?.Message}");
+        var refusal = await RefusalAsync(ns, pending);
+        Evidence.Observed("pod the pool has no room for", $"{refusal.Pod} at {refusal.At:O}: {refusal.Message}");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Evidence.Step($"Wait for the pool to grow by a node and every pod to run (scale-up timeout {Seconds(scaleUpTimeout)}, {ScaleUpTimeoutKey})");
@@ -85,9 +86,8 @@ public sealed class ClusterAutoscaling
             Assert.That(published.Where(entry => entry.Value == 0).Select(entry => entry.Key), Is.Empty,
                 $"node(s) the pool grew by without the requested accelerator ({accelerator.Summary})");
             // Negative control: the growth answered the pod the pool had no room for: the node joined after the pod was refused.
-            var refusedAt = Scheduled(unschedulable)?.LastTransitionTime;
-            Assert.That(addedNodes.Where(node => refusedAt is { } at && node.Metadata.CreationTimestamp < at.AddSeconds(-1)).Select(node => node.Metadata.Name),
-                Is.Empty, $"node(s) that were in the pool before the pod became Unschedulable at {refusedAt:O}");
+            Assert.That(addedNodes.Where(node => node.Metadata.CreationTimestamp < refusal.At.AddSeconds(-1)).Select(node => node.Metadata.Name),
+                Is.Empty, $"node(s) that were in the pool before pod {refusal.Pod} became Unschedulable at {refusal.At:O}");
         });
 
         Evidence.Step($"Delete the workload and wait for the pool to return to its baseline of {baseline.Count} node(s) (scale-down timeout {Seconds(scaleDownTimeout)}, {ScaleDownTimeoutKey})");
@@ -159,6 +159,21 @@ public sealed class ClusterAutoscaling
             container.Resources = new V1ResourceRequirements { Limits = new Dictionary<string, ResourceQuantity> { [accelerator.ExtendedResource!] = new("1") } };
         }
         return spec;
+    }
+
+    /// <summary>
+    /// Which pod the scheduler refused, when and why: from a pod still Unschedulable, else from the scheduler's
+    /// FailedScheduling event of a pod of the test (the pod may already run on the added node).
+    /// </summary>
+    private static async Task<(string Pod, DateTime At, string Message)> RefusalAsync(TestNamespace ns, IReadOnlyList<V1Pod> pods)
+    {
+        if (pods.FirstOrDefault(IsUnschedulable) is { } pod && Scheduled(pod) is { } condition)
+            return (pod.Metadata.Name, condition.LastTransitionTime ?? DateTime.UtcNow, condition.Message);
+        var events = (await Run.Kubernetes.CoreV1.ListNamespacedEventAsync(ns.Name, cancellationToken: ns.Cancellation)).Items;
+        var failed = events.Where(item => item.Reason == "FailedScheduling" && item.InvolvedObject?.Kind == "Pod")
+            .OrderBy(item => item.FirstTimestamp ?? item.EventTime ?? DateTime.MaxValue).FirstOrDefault();
+        Assert.That(failed, Is.Not.Null, $"every pod of the workload runs, yet the scheduler never reported one Unschedulable: the pool had room for all of them ({PodWaits.Describe(pods)})");
+        return (failed!.InvolvedObject.Name, failed.FirstTimestamp ?? failed.EventTime ?? DateTime.UtcNow, failed.Message);
     }
 
     private static V1PodCondition? Scheduled(V1Pod pod) => pod.Status?.Conditions?.FirstOrDefault(condition => condition.Type == "PodScheduled");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Autoscaling;
@@ -6,24 +5,14 @@ namespace AiConformance.Suite.Framework.Autoscaling;
 /// <summary>The nodes of a pool over time, one line per change, for the evidence and for failure messages.</summary>
 public sealed class NodeCountTimeline
 {
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly List<string> lines = [];
-    private string last = "";
+    private readonly Timeline timeline = new();
 
-    public IReadOnlyList<string> Lines => lines;
-
-    public TimeSpan Elapsed => clock.Elapsed;
+    public IReadOnlyList<string> Lines => timeline.Lines;
 
     /// <summary>Notes the pool's nodes when they differ from the last ones noted.</summary>
-    public void Note(IReadOnlyList<V1Node> nodes)
-    {
-        var state = Describe(nodes);
-        if (state == last) return;
-        last = state;
-        lines.Add($"t+{clock.Elapsed.TotalSeconds:0.0}s {state}");
-    }
+    public void Note(IReadOnlyList<V1Node> nodes) => timeline.Note(Describe(nodes));
 
-    public string Describe() => string.Join("; ", lines);
+    public string Describe() => timeline.Describe();
 
     public static string Describe(IReadOnlyList<V1Node> nodes) =>
         $"{nodes.Count} node(s): " + string.Join(", ", nodes.OrderBy(node => node.Metadata.Name, StringComparer.Ordinal)
