@@ -45,6 +45,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
     {
         var now = DateTime.UtcNow;
         if (groups.Count == 0) Start(now);
+        if (flavour == AutoscalerFlavour.Karpenter) LabelWithNodePool();
         RegisterProvisionedNodes(now);
         ScaleUp(now);
         ScaleDown(now);
@@ -61,7 +62,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
         {
             var members = SimulatedCluster.NodeNames(Cluster.Scenario).Where(n => n.Group == group).Select(n => n.Node);
             groups[group.Name] = new GroupState(group, [.. members]);
-            if (flavour == AutoscalerFlavour.Karpenter) PublishNodePool(group, members);
+            if (flavour == AutoscalerFlavour.Karpenter) PublishNodePool(group);
         }
     }
 
@@ -272,7 +273,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
     }
 
     /// <summary>Karpenter's NodePool for a group: its nodes' labels and taints, its instance type, consolidation when empty.</summary>
-    private void PublishNodePool(NodeGroup group, IEnumerable<string> members)
+    private void PublishNodePool(NodeGroup group)
     {
         var labels = new JsonObject();
         foreach (var (key, value) in group.Labels ?? []) labels[key] = value;
@@ -305,8 +306,15 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
         {
             ["type"] = "Ready", ["status"] = "True", ["reason"] = "Ready", ["message"] = "", ["lastTransitionTime"] = Json.Now(), ["observedGeneration"] = 1,
         }), statusOnly: true);
-        foreach (var member in members)
-            Store.Mutate(Kinds.Node, null, member, node => node.Metadata().Child("labels")[NodePoolLabel] = group.Name);
+    }
+
+    /// <summary>The groups' registered nodes carry their NodePool's label, as the nodes Karpenter launches do (baseline ones too).</summary>
+    private void LabelWithNodePool()
+    {
+        foreach (var state in groups.Values)
+            foreach (var member in state.Members)
+                if (Store.Get(Kinds.Node, null, member) is { } node && node.Label(NodePoolLabel) != state.Group.Name)
+                    Store.Mutate(Kinds.Node, null, member, n => n.Metadata().Child("labels")[NodePoolLabel] = state.Group.Name);
     }
 
     private static bool IsUnschedulable(JsonObject pod) =>
