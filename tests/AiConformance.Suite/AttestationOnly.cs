@@ -16,8 +16,6 @@ public static class AttestationOnly
             "no automated test yet; attest with documentation of how the specialized network interfaces are exposed (e.g. DRA network drivers) and a pod attached to more than one of them",
         ["disaggregated_inference"] =
             "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
-        ["cluster_autoscaling"] =
-            "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
     };
 
     /// <summary>Why the requirement has no automated test and what a person attests; null when it has fixtures.</summary>

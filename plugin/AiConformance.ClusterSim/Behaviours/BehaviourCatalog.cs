@@ -44,6 +44,8 @@ public static class BehaviourCatalog
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
         [KubeRayOperatorBehaviour.ComponentName] = () => new KubeRayOperatorBehaviour(),
         [PrometheusBehaviour.ComponentName] = () => new PrometheusBehaviour(),
+        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler),
+        [NodeAutoscalerBehaviour.KarpenterName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -57,6 +59,8 @@ public static class BehaviourCatalog
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [KubeRayOperatorBehaviour.ComponentName] = (name, options) => KubeRayOperatorOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [PrometheusBehaviour.ComponentName] = (name, options) => PrometheusOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
+        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.ClusterAutoscalerName, options)),
+        [NodeAutoscalerBehaviour.KarpenterName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.KarpenterName, options)),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

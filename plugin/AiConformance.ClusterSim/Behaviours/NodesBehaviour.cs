@@ -22,7 +22,7 @@ public sealed class NodesBehaviour : IClusterBehaviour
     {
         var ordinal = 0;
         foreach (var (name, group) in SimulatedCluster.NodeNames(cluster.Scenario))
-            CreateIfMissing(cluster.Store, Kinds.Node, Node(name, group, cluster.Scenario.KubernetesVersion ?? "v1.35", ordinal++));
+            CreateIfMissing(cluster.Store, Kinds.Node, Manifest(name, group, cluster.Scenario.KubernetesVersion ?? "v1.35", ordinal++));
         foreach (var (name, spec) in cluster.Scenario.RuntimeClasses ?? [])
             CreateIfMissing(cluster.Store, Kinds.RuntimeClass, new JsonObject
             {
@@ -44,7 +44,8 @@ public sealed class NodesBehaviour : IClusterBehaviour
     /// <summary>The InternalIP of the n-th node, also the base of its pods' addresses.</summary>
     public static string AddressOf(int ordinal) => $"10.0.{ordinal / 250}.{10 + ordinal % 250}";
 
-    private static JsonObject Node(string name, NodeGroup group, string kubernetesVersion, int ordinal)
+    /// <summary>The Node a kubelet of <paramref name="group"/> registers (also what a cluster autoscaler's node template looks like).</summary>
+    public static JsonObject Manifest(string name, NodeGroup group, string kubernetesVersion, int ordinal)
     {
         var labels = new JsonObject
         {

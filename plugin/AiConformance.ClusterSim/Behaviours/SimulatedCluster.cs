@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AiConformance.ClusterSim.Behaviours.Devices;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Store;
@@ -45,6 +46,32 @@ public sealed class SimulatedCluster
     /// <summary>The options of a component, or null when the scenario does not enable it.</summary>
     public ComponentOptions? Component(string name) =>
         Scenario.Components is { } components && components.TryGetValue(name, out var options) && options.Enabled ? options : null;
+
+    private readonly ConcurrentDictionary<string, NodeGroup> addedNodes = new(StringComparer.Ordinal);
+    private int addedOrdinals;
+
+    /// <summary>The group a node belongs to: a scenario node's, or the group an autoscaler added it to; null for none.</summary>
+    public NodeGroup? NodeGroupOf(string node) =>
+        addedNodes.TryGetValue(node, out var added) ? added
+            : NodeNames(Scenario).Where(n => n.Node == node).Select(n => n.Group).FirstOrDefault();
+
+    /// <summary>
+    /// Records a node an autoscaler brings into <paramref name="group"/>, with its devices when it
+    /// <paramref name="withAccelerators"/>; returns its ordinal (its address and pod range, never reused).
+    /// </summary>
+    public int AddNode(string node, NodeGroup group, bool withAccelerators)
+    {
+        addedNodes[node] = group;
+        if (withAccelerators) Devices.Add(node, group);
+        return NodeNames(Scenario).Count() + Interlocked.Increment(ref addedOrdinals) - 1;
+    }
+
+    /// <summary>Forgets a node an autoscaler removed, and its devices.</summary>
+    public void RemoveNode(string node)
+    {
+        addedNodes.TryRemove(node, out _);
+        Devices.Remove(node);
+    }
 
     /// <summary>Node names the scenario's groups expand to, with their group.</summary>
     public static IEnumerable<(string Node, NodeGroup Group)> NodeNames(Scenario scenario) =>

@@ -81,6 +81,12 @@ public sealed class NodeGroup
     public string ContainerRuntime { get; set; } = "containerd://2.1.4";
     public string Architecture { get; set; } = "amd64";
     public List<AcceleratorSpec>? Accelerators { get; set; }
+
+    /// <summary>
+    /// A node group a cluster autoscaler may grow: up to this many nodes (<see cref="Count"/> is its minimum size).
+    /// Null: a fixed group no autoscaler touches.
+    /// </summary>
+    public int? MaxCount { get; set; }
 }
 
 public sealed class TaintSpec

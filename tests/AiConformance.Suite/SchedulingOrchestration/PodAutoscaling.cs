@@ -18,6 +18,7 @@ public sealed class PodAutoscaling
 {
     private const string MetricKey = "podAutoscaling.metric";
     private const string StabilizationKey = "podAutoscaling.scaleDownStabilization";
+    private const string ScaleUpTimeoutKey = "podAutoscaling.scaleUpTimeout";
     private const string DefaultMetric = "vllm:num_requests_running";
     private const int ServerPort = 8000;
     private const int MaxReplicas = 3;
@@ -39,6 +40,7 @@ public sealed class PodAutoscaling
         }
         var metric = Run.Configuration.GetString(MetricKey, DefaultMetric);
         var stabilization = Run.Configuration.GetDuration(StabilizationKey, TimeSpan.FromSeconds(10));
+        var scaleUpTimeout = Run.Configuration.GetDuration(ScaleUpTimeoutKey, Run.Timeouts().Autoscaled);
         var accelerator = (await AcceleratorDetection.DetectAsync(Run)).Accelerator;
         Evidence.Observed("accelerator per replica", accelerator?.Summary ?? "none found: CPU-only model servers");
 
@@ -68,7 +70,7 @@ public sealed class PodAutoscaling
         await ns.CreateAsync(Load(image));
         var decided = await Wait.For(hpas).Until($"the HPA to ask for more than one replica on {metric}",
                 seen => { timeline.Note(seen.FirstOrDefault()); return seen.FirstOrDefault() is { } hpa && (hpa.Status?.DesiredReplicas > 1 || RefusesToScale(hpa)); })
-            .DescribedBy(_ => string.Join("; ", timeline.Lines)).Within(ns.Timeouts.Autoscaled).Async(ns.Cancellation);
+            .DescribedBy(_ => string.Join("; ", timeline.Lines)).Within(scaleUpTimeout).Async(ns.Cancellation);
         Assert.That(decided.Single(), Has.Property(nameof(V2HorizontalPodAutoscaler.Status)).Property(nameof(V2HorizontalPodAutoscalerStatus.DesiredReplicas)).GreaterThan(1),
             $"the HPA read its metric far above target yet recommended no more replicas: {string.Join("; ", timeline.Lines)}");
         var scaledUp = await Wait.For(ns.Pods()).Until("the added model servers to run with their accelerators",

@@ -31,27 +31,34 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
             var node = Store.Get(Kinds.Node, null, group.Key.Node);
             if (node is null) continue;
             if (slices.Any(s => (string?)s["spec"]?["nodeName"] == group.Key.Node && (string?)s["spec"]?["driver"] == group.Key.Driver)) continue;
-            var entries = new JsonArray();
-            foreach (var device in group) entries.Add(device.Profile.SliceDevice(device));
-            Store.Create(Kinds.ResourceSlice, new JsonObject
-            {
-                ["apiVersion"] = "resource.k8s.io/v1",
-                ["kind"] = "ResourceSlice",
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = $"{group.Key.Node}-{group.Key.Driver}-{Names.Suffix()}",
-                    ["generateName"] = $"{group.Key.Node}-{group.Key.Driver}-",
-                    ["ownerReferences"] = new JsonArray(Json.OwnerReference(node)),
-                },
-                ["spec"] = new JsonObject
-                {
-                    ["driver"] = group.Key.Driver,
-                    ["nodeName"] = group.Key.Node,
-                    ["pool"] = new JsonObject { ["name"] = group.Key.Node, ["generation"] = 1, ["resourceSliceCount"] = 1 },
-                    ["devices"] = entries,
-                },
-            });
+            Store.Create(Kinds.ResourceSlice, Slice(node, group.Key.Driver, group));
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>The ResourceSlice a driver publishes for its devices on <paramref name="node"/> (pool named after the node, owned by it).</summary>
+    public static JsonObject Slice(JsonObject node, string driver, IEnumerable<Devices.SimulatedDevice> devices)
+    {
+        var entries = new JsonArray();
+        foreach (var device in devices) entries.Add(device.Profile.SliceDevice(device));
+        var nodeName = node.Name();
+        return new JsonObject
+        {
+            ["apiVersion"] = "resource.k8s.io/v1",
+            ["kind"] = "ResourceSlice",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"{nodeName}-{driver}-{Names.Suffix()}",
+                ["generateName"] = $"{nodeName}-{driver}-",
+                ["ownerReferences"] = new JsonArray(Json.OwnerReference(node)),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["driver"] = driver,
+                ["nodeName"] = nodeName,
+                ["pool"] = new JsonObject { ["name"] = nodeName, ["generation"] = 1, ["resourceSliceCount"] = 1 },
+                ["devices"] = entries,
+            },
+        };
     }
 }

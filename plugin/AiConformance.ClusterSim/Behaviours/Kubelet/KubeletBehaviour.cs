@@ -239,8 +239,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         return (ContainerRuntimes.Get(options.GetValueOrDefault("runtime", "runc")), options);
     }
 
-    private Scenarios.NodeGroup? NodeGroupOf(string node) =>
-        SimulatedCluster.NodeNames(Cluster.Scenario).Where(n => n.Node == node).Select(n => n.Group).FirstOrDefault();
+    private Scenarios.NodeGroup? NodeGroupOf(string node) => Cluster.NodeGroupOf(node);
 
     private Dictionary<string, string> Environment(JsonObject pod, PodRun run, JsonObject container)
     {

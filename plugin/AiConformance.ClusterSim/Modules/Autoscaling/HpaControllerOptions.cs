@@ -46,11 +46,5 @@ public sealed class IgnoresAcceleratorPodsFault
 {
     public const string Name = "ignores-accelerator-pods";
 
-    public bool Refuses(JsonObject deployment)
-    {
-        var pod = deployment["spec"]?["template"]?["spec"] as JsonObject ?? [];
-        if (pod["resourceClaims"] is JsonArray { Count: > 0 }) return true;
-        return (pod["containers"] as JsonArray ?? []).OfType<JsonObject>().Any(container =>
-            (container["resources"]?["limits"] as JsonObject ?? []).Any(limit => limit.Key.Contains("gpu", StringComparison.Ordinal) || limit.Key.Contains('/')));
-    }
+    public bool Refuses(JsonObject deployment) => AcceleratorRequests.In(deployment["spec"]?["template"]?["spec"] as JsonObject);
 }

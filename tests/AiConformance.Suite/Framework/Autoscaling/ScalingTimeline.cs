@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Autoscaling;
@@ -9,20 +8,12 @@ namespace AiConformance.Suite.Framework.Autoscaling;
 /// </summary>
 public sealed class ScalingTimeline
 {
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly List<string> lines = [];
-    private string last = "";
+    private readonly Timeline timeline = new();
 
-    public IReadOnlyList<string> Lines => lines;
+    public IReadOnlyList<string> Lines => timeline.Lines;
 
     /// <summary>Notes the HPA's state when it differs from the last one noted.</summary>
-    public void Note(V2HorizontalPodAutoscaler? hpa)
-    {
-        var state = Describe(hpa);
-        if (state == last) return;
-        last = state;
-        lines.Add($"t+{clock.Elapsed.TotalSeconds:0.0}s {state}");
-    }
+    public void Note(V2HorizontalPodAutoscaler? hpa) => timeline.Note(Describe(hpa));
 
     public static string Describe(V2HorizontalPodAutoscaler? hpa)
     {

@@ -27,6 +27,11 @@ public sealed record Timeouts
 
     /// <summary>The garbage collector removing what a deleted owner owned.</summary>
     public TimeSpan Collected { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>A node pool growing by a node (provisioned, registered, accelerators published) and the pending pod running there.</summary>
+    public TimeSpan NodeScaleUp { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>A node pool shrinking back once the nodes it added are idle (the autoscaler's unneeded time and its delays).</summary>
+    public TimeSpan NodeScaleDown { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The defaults multiplied by <c>timeouts.scale</c> from <paramref name="configuration"/>.</summary>
     public static Timeouts From(SuiteConfiguration configuration)
@@ -52,5 +57,7 @@ public sealed record Timeouts
         Autoscaled = Autoscaled * factor,
         Reconciled = Reconciled * factor,
         Collected = Collected * factor,
+        NodeScaleUp = NodeScaleUp * factor,
+        NodeScaleDown = NodeScaleDown * factor,
     };
 }
