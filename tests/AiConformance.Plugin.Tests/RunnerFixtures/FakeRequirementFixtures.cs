@@ -171,13 +171,15 @@ public sealed class FakeDriverRuntimeManagement
 {
     // With `fake.meetingPlace` set to a folder, each of the first two tests leaves a mark there and waits for the other's
     // (or the run's stop): they can only both pass when run side by side. `fake.waitForStop` then keeps them running.
-    [Test]
+    // The test that runs alone comes last: a waiting test is never overtaken by a later one it conflicts with, so placed
+    // between them it would keep the second from ever meeting the first.
+    [Test, Order(1)]
     public Task FirstMeetsSecond() => MeetAsync("first", "second");
 
-    [Test]
+    [Test, Order(2)]
     public Task SecondMeetsFirst() => MeetAsync("second", "first");
 
-    [Test]
+    [Test, Order(3)]
     [Holds(Hold.WholeNodes)]
     public void HoldsWholeNodes() => Evidence.Step("held every node");
 
