@@ -2,6 +2,7 @@ using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
+using AiConformance.ClusterSim.Modules.InferencePools;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Autoscaling;
@@ -29,6 +30,7 @@ public static class BehaviourCatalog
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
+        [InferencePoolController.ComponentName] = () => new InferencePoolController(),
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
@@ -39,6 +41,7 @@ public static class BehaviourCatalog
     private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
+        [InferencePoolController.ComponentName] = InferenceExtensionOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };

@@ -184,7 +184,7 @@ public sealed class GatewayController : ReconcilingBehaviour
         {
             var attaches = RouteAttachment.ListenersFor(route, parent, gateway, Store).Any();
             var unresolved = (route["spec"]?["rules"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(BackendRefs.Of)
-                .Select(backend => BackendRefs.Resolve(route, backend, Store)).FirstOrDefault(b => !b.Resolved);
+                .Select(backend => BackendRefs.Resolve(route, backend, Store, Cluster.GatewayBackends)).FirstOrDefault(b => !b.Resolved);
             mine.Add(new JsonObject
             {
                 ["parentRef"] = parent.DeepClone(),

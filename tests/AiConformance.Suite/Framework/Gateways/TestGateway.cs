@@ -116,7 +116,8 @@ public sealed class TestGateway
         return seen[0].Status?.Listeners ?? [];
     }
 
-    private async Task CreateRouteAsync(string name, params JsonObject[] rules)
+    /// <summary>Creates an HTTPRoute on this Gateway without waiting for its status.</summary>
+    public async Task CreateRouteAsync(string name, params JsonObject[] rules)
     {
         var parent = new JsonObject { ["name"] = Name };
         if (Namespace != ns.Name) parent["namespace"] = Namespace;
@@ -145,12 +146,13 @@ public sealed class TestGateway
         : string.Join("; ", parents.Select(p => $"{(string?)p.ParentRef?["name"]} by {p.ControllerName}: {GatewayApi.Describe(p.Conditions)}"));
 
     /// <summary>A rule: optional path prefix and header matches, then weighted backendRefs to serve-echo Services.</summary>
-    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params (string Service, int Weight)[] backends)
+    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params (string Service, int Weight)[] backends) =>
+        Rule(pathPrefix, headers, [.. backends.Select(b => new JsonObject { ["name"] = b.Service, ["port"] = 80, ["weight"] = b.Weight })]);
+
+    /// <summary>A rule: optional path prefix and header matches, then the given backendRefs (Services, InferencePools).</summary>
+    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params JsonObject[] backendRefs)
     {
-        var rule = new JsonObject
-        {
-            ["backendRefs"] = new JsonArray([.. backends.Select(b => (JsonNode)new JsonObject { ["name"] = b.Service, ["port"] = 80, ["weight"] = b.Weight })]),
-        };
+        var rule = new JsonObject { ["backendRefs"] = new JsonArray([.. backendRefs]) };
         if (pathPrefix is not null || headers is not null)
         {
             var match = new JsonObject();
