@@ -67,14 +67,14 @@ public sealed class GatewayDataPlane : IAsyncDisposable
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in request.Headers.AllKeys.OfType<string>()) headers[name] = request.Headers[name] ?? "";
         foreach (var filter in Filters(matched.Rule).Concat(Filters(chosen))) RequestHeaderModifier.Apply(filter, headers);
-        var (host, port) = (backend.Host, backend.Port);
+        var (host, targetPort) = (backend.Host, backend.Port);
         if (cluster.GatewayBackends.For(chosen) is { } extension)
         {
             var picked = await extension.PickAsync(matched.Route, chosen, headers, client, cancellationToken);
             if (picked.Host is null) return Text(picked.Status, picked.Message);
-            (host, port) = (picked.Host, picked.Port);
+            (host, targetPort) = (picked.Host, picked.Port);
         }
-        return await ForwardAsync(request, headers, host!, port, cancellationToken);
+        return await ForwardAsync(request, headers, host!, targetPort, cancellationToken);
     }
 
     private async Task<RoleResponse> ForwardAsync(HttpListenerRequest request, Dictionary<string, string> headers, string host, int port,

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Store;
+using IClusterStore = AiConformance.ClusterSim.Store.IClusterStore;
+using LabelSelector = AiConformance.ClusterSim.Store.LabelSelector;
+using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
 namespace AiConformance.ClusterSim.Modules.InferencePools;
 
