@@ -22,6 +22,9 @@ public interface IBackendExtension
 
     ResolvedBackend Resolve(JsonObject route, JsonObject backendRef, IClusterStore store);
 
+    /// <summary>The weight the data plane draws this backend by (its backendRef's, unless the extension is broken).</summary>
+    int Weight(JsonObject backendRef) => BackendRefs.Weight(backendRef);
+
     /// <summary>The endpoint for a request with <paramref name="headers"/>, asked over the gateway's own <paramref name="client"/> (on the pod network).</summary>
     Task<PickedEndpoint> PickAsync(JsonObject route, JsonObject backendRef, IReadOnlyDictionary<string, string> headers, HttpClient client,
         CancellationToken cancellationToken);
@@ -35,4 +38,8 @@ public sealed class BackendExtensions
     public void Install(string name, IBackendExtension extension) => byName[name] = extension;
 
     public IBackendExtension? For(JsonObject backendRef) => byName.Values.FirstOrDefault(extension => extension.Handles(backendRef));
+
+    /// <summary>The weight of each backendRef, as its extension (if any) draws it.</summary>
+    public IReadOnlyList<int> Weights(IEnumerable<JsonObject> backendRefs) =>
+        [.. backendRefs.Select(backendRef => For(backendRef)?.Weight(backendRef) ?? BackendRefs.Weight(backendRef))];
 }

@@ -59,7 +59,7 @@ public sealed class GatewayDataPlane : IAsyncDisposable
         var matched = matcher.Match(routes, new GatewayRequest(request.HttpMethod, path, request.QueryString, request.Headers, request.UserHostName ?? ""));
         if (matched is null) return Text(404, "");
         var backends = BackendRefs.Of(matched.Rule).ToList();
-        var weights = backends.Select(BackendRefs.Weight).ToList();
+        var weights = cluster.GatewayBackends.Weights(backends);
         if (weights.Sum() == 0) return Text(500, "");
         var chosen = backends[fault.ChooseBackend(weights)];
         var backend = BackendRefs.Resolve(matched.Route, chosen, cluster.Store, cluster.GatewayBackends);

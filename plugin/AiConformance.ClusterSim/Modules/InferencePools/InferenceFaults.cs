@@ -8,6 +8,9 @@ public interface IInferenceFault
 
     /// <summary>True: with the picker unreachable, every pool fails open, whatever its failureMode says.</summary>
     bool AlwaysFailsOpen => false;
+
+    /// <summary>False: backendRefs to InferencePools are drawn with equal weights, whatever their weights say.</summary>
+    bool HonoursPoolWeights => true;
 }
 
 /// <summary>The named faults of the <c>inference-extension</c> component (<c>fault:</c> option).</summary>
@@ -19,6 +22,7 @@ public static class InferenceFaults
     {
         ["ignores-picker"] = () => new PickerIgnored(),
         ["always-fails-open"] = () => new FailsOpenAlways(),
+        ["ignores-pool-weights"] = () => new PoolWeightsIgnored(),
     };
 
     public static IEnumerable<string> Names => ByName.Keys;
@@ -30,6 +34,11 @@ public static class InferenceFaults
     private sealed class PickerIgnored : IInferenceFault
     {
         public bool FollowsPicker => false;
+    }
+
+    private sealed class PoolWeightsIgnored : IInferenceFault
+    {
+        public bool HonoursPoolWeights => false;
     }
 
     private sealed class FailsOpenAlways : IInferenceFault

@@ -29,6 +29,8 @@ public sealed class InferencePoolBackend(SimulatedCluster cluster, IInferenceFau
             : new(name, 0, null, null);
     }
 
+    public int Weight(JsonObject backendRef) => fault.HonoursPoolWeights ? BackendRefs.Weight(backendRef) : 1;
+
     public async Task<PickedEndpoint> PickAsync(JsonObject route, JsonObject backendRef, IReadOnlyDictionary<string, string> headers, HttpClient client,
         CancellationToken cancellationToken)
     {
