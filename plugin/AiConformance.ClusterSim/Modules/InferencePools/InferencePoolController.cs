@@ -70,17 +70,10 @@ public sealed class InferencePoolController : ReconcilingBehaviour
                         resolved ?? "endpoint picker reference resolved", generation)),
             });
         }
-        var previous = (pool["status"]?["parents"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var others = previous.Where(p => (string?)p["controllerName"] != gateway.ControllerName).Select(p => (JsonNode)p.DeepClone());
-        var ours = mine.Select(entry =>
-        {
-            var old = previous.FirstOrDefault(p => (string?)p["controllerName"] == gateway.ControllerName && JsonNode.DeepEquals(p["parentRef"], entry["parentRef"]));
-            entry["conditions"] = Conditions.Merge(old?["conditions"] as JsonArray, ((JsonArray)entry["conditions"]!).OfType<JsonObject>().Select(c => (JsonObject)c.DeepClone()));
-            return (JsonNode)entry;
-        });
-        var status = new JsonObject { ["parents"] = new JsonArray([.. others, .. ours]) };
-        if (JsonNode.DeepEquals(status["parents"], pool["status"]?["parents"]) || (previous.Count == 0 && mine.Count == 0)) return;
-        Store.Mutate(InferencePoolKinds.InferencePool, pool.Namespace(), pool.Name(), stored => stored["status"] = status, statusOnly: true);
+        var previous = pool["status"]?["parents"] as JsonArray;
+        var parents = Conditions.MergeParents(previous, mine, gateway.ControllerName);
+        if (JsonNode.DeepEquals(parents, previous) || (previous is null && parents.Count == 0)) return;
+        Store.Mutate(InferencePoolKinds.InferencePool, pool.Namespace(), pool.Name(), stored => stored["status"] = new JsonObject { ["parents"] = parents }, statusOnly: true);
     }
 
     private static bool References(JsonObject route, JsonObject pool) =>
