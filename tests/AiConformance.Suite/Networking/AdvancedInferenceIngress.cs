@@ -206,12 +206,12 @@ public sealed class AdvancedInferenceIngress
         await gateway.RouteAsync("to-models", TestGateway.Rule("/", null, InferenceApi.PoolRef("models")));
 
         await LoadJob.StartAsync(ns, "keep-busy", $"http://busy.{ns.Name}.svc.cluster.local/v1/completions", LoadInFlight, LoadInFlight,
-            Completion(4096));
+            Completion("Write a long story about a busy server.", 4096));
         var loaded = await WaitForRunningAsync(ns, busy, LoadInFlight);
         Evidence.Observed($"{busy.Metadata.Name} (busy) before", loaded);
         var idleBefore = await SucceededAsync(ns, idle);
 
-        var summary = await LoadJob.PostAsync(ns, "through-pool", gateway.Url("/v1/completions"), MetricRequests, 1, Completion(1));
+        var summary = await LoadJob.PostAsync(ns, "through-pool", gateway.Url("/v1/completions"), MetricRequests, 1, Completion("Say hello.", 1));
         var toIdle = await SucceededAsync(ns, idle) - idleBefore;
         var stillLoaded = await RunningAsync(ns, busy);
         var fair = BinomialBound.For(summary.Status(200), 0.5);
@@ -228,8 +228,9 @@ public sealed class AdvancedInferenceIngress
         });
     }
 
-    private static string Completion(int maxTokens) =>
-        $"{{\"model\":\"{Model}\",\"prompt\":\"Say something about conformance.\",\"max_tokens\":{maxTokens.ToString(CultureInfo.InvariantCulture)}}}";
+    /// <summary>An OpenAI completion request; the prompts of the load and of the measured requests differ, so that no prefix-cache affinity steers the measurement.</summary>
+    private static string Completion(string prompt, int maxTokens) =>
+        $"{{\"model\":\"{Model}\",\"prompt\":\"{prompt}\",\"max_tokens\":{maxTokens.ToString(CultureInfo.InvariantCulture)}}}";
 
     private static async Task<double> RunningAsync(TestNamespace ns, V1Pod pod) =>
         (await ExporterScrape.ReadAsync(ns.Run, pod, ModelPort, "/metrics", $"serve-model {pod.Metadata.Name}"))
