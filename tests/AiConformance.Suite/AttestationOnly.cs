@@ -10,8 +10,6 @@ public static class AttestationOnly
 {
     public static IReadOnlyDictionary<string, string> Requirements { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["advanced_inference_ingress"] =
-            "no automated test yet; attest with the Gateway API Inference Extension implementation's documentation and a request routed through an InferencePool to a model server",
         ["high_performance_networking"] =
             "no automated test yet; attest with documentation of how the specialized network interfaces are exposed (e.g. DRA network drivers) and a pod attached to more than one of them",
         ["disaggregated_inference"] =

@@ -2,6 +2,7 @@ using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Gateways;
+using AiConformance.ClusterSim.Modules.InferencePools;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
 using AiConformance.ClusterSim.Modules.Gangs.Kai;
@@ -35,6 +36,7 @@ public static class BehaviourCatalog
         [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
         [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
         [GatewayController.ComponentName] = () => new GatewayController(),
+        [InferencePoolController.ComponentName] = () => new InferencePoolController(),
         [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
         [VolcanoBehaviour.ComponentName] = () => new VolcanoBehaviour(),
         [KaiBehaviour.ComponentName] = () => new KaiBehaviour(),
@@ -52,6 +54,7 @@ public static class BehaviourCatalog
     private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
+        [InferencePoolController.ComponentName] = InferenceExtensionOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
         [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),

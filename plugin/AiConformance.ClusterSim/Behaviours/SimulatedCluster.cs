@@ -43,6 +43,9 @@ public sealed class SimulatedCluster
     /// <summary>The extension API servers running in the cluster (metrics adapters), reached through the aggregation layer.</summary>
     public Server.AggregatedApis AggregatedApis { get; } = new();
 
+    /// <summary>The backendRef kinds beyond Services that components extend the gateway implementation with (InferencePools).</summary>
+    public Modules.Gateways.BackendExtensions GatewayBackends { get; } = new();
+
     /// <summary>The options of a component, or null when the scenario does not enable it.</summary>
     public ComponentOptions? Component(string name) =>
         Scenario.Components is { } components && components.TryGetValue(name, out var options) && options.Enabled ? options : null;

@@ -32,8 +32,12 @@ public sealed class ImagesTests
         var (exit, images, _) = Run();
 
         Assert.That(exit, Is.EqualTo(0));
-        Assert.That(images, Is.EquivalentTo(new[] { $"ghcr.io/ai-conformance/aiconformance:{version.Major}.{version.Minor}.{version.Build}", DefaultImages.CudaLoad, DefaultImages.Ray }),
-            "the plugin image, the CUDA sample that loads a GPU for accelerator_metrics, and the Ray image of robust_controller's RayCluster");
+        Assert.That(images, Is.EquivalentTo(new[]
+            {
+                $"ghcr.io/ai-conformance/aiconformance:{version.Major}.{version.Minor}.{version.Build}", DefaultImages.CudaLoad,
+                DefaultImages.ConformancePicker, DefaultImages.EndpointPicker, DefaultImages.Ray,
+            }),
+            "the plugin image, the CUDA sample that loads a GPU for accelerator_metrics, the inference extension's endpoint pickers and the Ray image of robust_controller's RayCluster");
         Assert.That(DefaultImages.Plugin, Is.EqualTo(images[0]), "the suite deploys the same image Sonobuoy runs");
     }
 
@@ -47,6 +51,8 @@ public sealed class ImagesTests
             $"registry.corp.internal/mirror/ai-conformance/aiconformance:{DefaultImages.PluginVersion}",
             DefaultImages.WithRegistry(DefaultImages.CudaLoad, "registry.corp.internal/mirror/"),
             DefaultImages.WithRegistry(DefaultImages.Ray, "registry.corp.internal/mirror/"),
+            DefaultImages.WithRegistry(DefaultImages.ConformancePicker, "registry.corp.internal/mirror/"),
+            DefaultImages.WithRegistry(DefaultImages.EndpointPicker, "registry.corp.internal/mirror/"),
         }));
     }
 
@@ -63,6 +69,8 @@ public sealed class ImagesTests
             $"mirror.local:5000/ai-conformance/aiconformance:{DefaultImages.PluginVersion}", "tools.corp/probe:7",
             DefaultImages.WithRegistry(DefaultImages.CudaLoad, "mirror.local:5000"),
             DefaultImages.WithRegistry(DefaultImages.Ray, "mirror.local:5000"),
+            DefaultImages.WithRegistry(DefaultImages.ConformancePicker, "mirror.local:5000"),
+            DefaultImages.WithRegistry(DefaultImages.EndpointPicker, "mirror.local:5000"),
         }));
         Assert.That(notes, Does.Contain("images.pullSecrets").And.Contain("regcred, other"));
     }

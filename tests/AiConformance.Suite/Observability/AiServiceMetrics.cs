@@ -63,7 +63,7 @@ public sealed class AiServiceMetrics
         var idleBefore = Sum(Of(before, ns.Name, idlePod));
         Assert.That(Of(before, ns.Name, loadedPod), Is.Not.Empty, $"the loaded server's counter is collected before the load; {before.Describe()}");
 
-        var load = await LoadJob.PostAsync(ns, "completions", servers.CompletionsUrl, Requests, servers.CompletionRequest);
+        var load = await LoadJob.PostAsync(ns, "completions", servers.CompletionsUrl, Requests, 4, servers.CompletionRequest);
         Assert.That(load.Status(200), Is.EqualTo(Requests), $"every completion is answered 200 by the model server; {load}");
 
         var expected = loadedBefore + load.Status(200);

@@ -12,8 +12,9 @@ public sealed record ResolvedBackend(string? Host, int Port, string? Reason, str
 
 /// <summary>
 /// Resolves backendRefs as a gateway does: the default kind is a core Service in the route's namespace; another
-/// namespace needs a ReferenceGrant (not modelled: refused as RefNotPermitted); another kind is InvalidKind; a
-/// Service that does not exist is BackendNotFound.
+/// namespace needs a ReferenceGrant (not modelled: refused as RefNotPermitted); a kind an installed extension handles
+/// (<see cref="BackendExtensions"/>) is resolved by it; another kind is InvalidKind; a Service that does not exist is
+/// BackendNotFound.
 /// </summary>
 public static class BackendRefs
 {
@@ -22,8 +23,9 @@ public static class BackendRefs
     /// <summary>A backendRef's weight (1 when unset, as the API defaults it).</summary>
     public static int Weight(JsonObject backendRef) => JsonNumber.Int(backendRef["weight"]) ?? 1;
 
-    public static ResolvedBackend Resolve(JsonObject route, JsonObject backendRef, IClusterStore store)
+    public static ResolvedBackend Resolve(JsonObject route, JsonObject backendRef, IClusterStore store, BackendExtensions extensions)
     {
+        if (extensions.For(backendRef) is { } extension) return extension.Resolve(route, backendRef, store);
         var group = (string?)backendRef["group"] ?? "";
         var kind = (string?)backendRef["kind"] ?? "Service";
         var name = (string?)backendRef["name"] ?? "";

@@ -30,5 +30,23 @@ public static class Conditions
         return result;
     }
 
+    /// <summary>
+    /// A <c>status.parents</c> list (of a route or an InferencePool) whose entries of <paramref name="controller"/> are
+    /// <paramref name="mine"/>, each keeping the transition times of the entry it replaces, and whose other
+    /// controllers' entries are left alone.
+    /// </summary>
+    public static JsonArray MergeParents(JsonArray? previous, IEnumerable<JsonObject> mine, string controller)
+    {
+        var old = (previous ?? []).OfType<JsonObject>().ToList();
+        var others = old.Where(p => (string?)p["controllerName"] != controller).Select(p => (JsonNode)p.DeepClone());
+        var ours = mine.Select(entry =>
+        {
+            var replaced = old.FirstOrDefault(p => (string?)p["controllerName"] == controller && JsonNode.DeepEquals(p["parentRef"], entry["parentRef"]));
+            entry["conditions"] = Merge(replaced?["conditions"] as JsonArray, ((JsonArray)entry["conditions"]!).OfType<JsonObject>().Select(c => (JsonObject)c.DeepClone()));
+            return (JsonNode)entry;
+        });
+        return new JsonArray([.. others, .. ours]);
+    }
+
     public static long Generation(JsonObject obj) => JsonNumber.Long(obj["metadata"]?["generation"]) ?? 1;
 }

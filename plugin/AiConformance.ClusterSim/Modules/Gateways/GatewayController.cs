@@ -184,7 +184,7 @@ public sealed class GatewayController : ReconcilingBehaviour
         {
             var attaches = RouteAttachment.ListenersFor(route, parent, gateway, Store).Any();
             var unresolved = (route["spec"]?["rules"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(BackendRefs.Of)
-                .Select(backend => BackendRefs.Resolve(route, backend, Store)).FirstOrDefault(b => !b.Resolved);
+                .Select(backend => BackendRefs.Resolve(route, backend, Store, Cluster.GatewayBackends)).FirstOrDefault(b => !b.Resolved);
             mine.Add(new JsonObject
             {
                 ["parentRef"] = parent.DeepClone(),
@@ -198,18 +198,7 @@ public sealed class GatewayController : ReconcilingBehaviour
         }
         if (mine.Count == 0) return;
         WriteStatus(GatewayKinds.HttpRoute, route, status =>
-        {
-            var previous = (status["parents"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var others = previous.Where(p => (string?)p["controllerName"] != options.ControllerName).Select(p => (JsonNode)p.DeepClone());
-            var ours = mine.Select(entry =>
-            {
-                var old = previous.FirstOrDefault(p => (string?)p["controllerName"] == options.ControllerName
-                                                       && JsonNode.DeepEquals(p["parentRef"], entry["parentRef"]));
-                entry["conditions"] = Conditions.Merge(old?["conditions"] as JsonArray, ((JsonArray)entry["conditions"]!).OfType<JsonObject>().Select(c => (JsonObject)c.DeepClone()));
-                return (JsonNode)entry;
-            });
-            status["parents"] = new JsonArray([.. others, .. ours]);
-        });
+            status["parents"] = Conditions.MergeParents(status["parents"] as JsonArray, mine, options.ControllerName));
     }
 
     /// <summary>Writes the status a change produces, only when it differs from what is stored (so a pass that changes nothing writes nothing).</summary>

@@ -9,8 +9,9 @@ namespace AiConformance.ClusterSim.Modules.Gateways;
 /// <summary>
 /// The proxy of one Gateway: it listens on the Gateway's address at each listener's port, on the pod network, and
 /// sends every request where the attached HTTPRoutes say (<see cref="HttpRouteMatcher"/>): to one backend of the
-/// matched rule, drawn by weight, with the rule's RequestHeaderModifier applied. No matching rule: 404; a rule whose
-/// chosen backend does not resolve: 500 (as the Gateway API asks); a backend that does not answer: 503.
+/// matched rule, drawn by weight, with the rule's RequestHeaderModifier applied; a backend of an extension's kind (an
+/// InferencePool) goes to the endpoint the extension picks. No matching rule: 404; a rule whose chosen backend does not
+/// resolve: 500 (as the Gateway API asks); a backend that does not answer: 503.
 /// </summary>
 public sealed class GatewayDataPlane : IAsyncDisposable
 {
@@ -58,21 +59,28 @@ public sealed class GatewayDataPlane : IAsyncDisposable
         var matched = matcher.Match(routes, new GatewayRequest(request.HttpMethod, path, request.QueryString, request.Headers, request.UserHostName ?? ""));
         if (matched is null) return Text(404, "");
         var backends = BackendRefs.Of(matched.Rule).ToList();
-        var weights = backends.Select(BackendRefs.Weight).ToList();
+        var weights = cluster.GatewayBackends.Weights(backends);
         if (weights.Sum() == 0) return Text(500, "");
         var chosen = backends[fault.ChooseBackend(weights)];
-        var backend = BackendRefs.Resolve(matched.Route, chosen, cluster.Store);
+        var backend = BackendRefs.Resolve(matched.Route, chosen, cluster.Store, cluster.GatewayBackends);
         if (!backend.Resolved) return Text(500, "");
-        return await ForwardAsync(request, matched.Rule, chosen, backend, cancellationToken);
-    }
-
-    private async Task<RoleResponse> ForwardAsync(HttpListenerRequest request, JsonObject rule, JsonObject backendRef, ResolvedBackend backend,
-        CancellationToken cancellationToken)
-    {
-        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), $"http://{backend.Host}:{backend.Port}{request.Url?.PathAndQuery}");
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in request.Headers.AllKeys.OfType<string>()) headers[name] = request.Headers[name] ?? "";
-        foreach (var filter in Filters(rule).Concat(Filters(backendRef))) RequestHeaderModifier.Apply(filter, headers);
+        foreach (var filter in Filters(matched.Rule).Concat(Filters(chosen))) RequestHeaderModifier.Apply(filter, headers);
+        var (host, targetPort) = (backend.Host, backend.Port);
+        if (cluster.GatewayBackends.For(chosen) is { } extension)
+        {
+            var picked = await extension.PickAsync(matched.Route, chosen, headers, client, cancellationToken);
+            if (picked.Host is null) return Text(picked.Status, picked.Message);
+            (host, targetPort) = (picked.Host, picked.Port);
+        }
+        return await ForwardAsync(request, headers, host!, targetPort, cancellationToken);
+    }
+
+    private async Task<RoleResponse> ForwardAsync(HttpListenerRequest request, Dictionary<string, string> headers, string host, int port,
+        CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), $"http://{host}:{port}{request.Url?.PathAndQuery}");
         string? contentType = null;
         foreach (var (name, value) in headers)
         {

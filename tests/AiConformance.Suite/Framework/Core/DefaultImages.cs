@@ -29,6 +29,21 @@ public static class DefaultImages
     public const string RayKey = "images.ray";
 
     public const string Ray = "rayproject/ray:2.46.0";
+    /// <summary>
+    /// Configuration key of the inference extension's conformance endpoint picker (lwepp), which picks the endpoint a
+    /// request's <c>test-epp-endpoint-selection</c> header names, for advanced_inference_ingress.
+    /// </summary>
+    public const string ConformancePickerKey = "images.conformancePicker";
+
+    public const string ConformancePicker = "us-central1-docker.pkg.dev/k8s-staging-images/gateway-api-inference-extension/lwepp:main";
+
+    /// <summary>
+    /// Configuration key of the inference extension's endpoint picker (EPP) with its default scheduling profile (queue,
+    /// KV-cache and prefix-cache scorers over the model servers' vLLM metrics), for advanced_inference_ingress.
+    /// </summary>
+    public const string EndpointPickerKey = "images.endpointPicker";
+
+    public const string EndpointPicker = "registry.k8s.io/gateway-api-inference-extension/epp:v1.6.0";
 
     /// <summary>Configuration key of a registry (host, optionally with a path) that replaces every default image's registry.</summary>
     public const string RegistryKey = "images.registry";
@@ -42,6 +57,8 @@ public static class DefaultImages
         [ProbeKey] = Plugin,
         [CudaLoadKey] = CudaLoad,
         [RayKey] = Ray,
+        [ConformancePickerKey] = ConformancePicker,
+        [EndpointPickerKey] = EndpointPicker,
     };
 
     /// <summary>The probe image: the user's <c>images.probe</c>, else the plugin image (moved to <c>images.registry</c>).</summary>

@@ -7,11 +7,17 @@ using NUnit.Framework;
 namespace AiConformance.Suite.Framework.Gateways;
 
 /// <summary>What one run of the <c>load</c> role reported: requests sent, answers by status, serve-echo answers by backend.</summary>
-public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, int> Statuses, IReadOnlyDictionary<string, int> Backends)
+public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, int> Statuses, IReadOnlyDictionary<string, int> Backends,
+    IReadOnlyDictionary<string, int> Pods)
 {
     public int Status(int code) => Statuses.GetValueOrDefault(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public int Backend(string name) => Backends.GetValueOrDefault(name);
+
+    public int Pod(string name) => Pods.GetValueOrDefault(name);
+
+    /// <summary>Answers with a 5xx status.</summary>
+    public int ServerErrors => Statuses.Where(s => s.Key.Length == 3 && s.Key[0] == '5').Sum(s => s.Value);
 
     public override string ToString() =>
         $"sent {Sent}, statuses {{{string.Join(", ", Statuses.Select(s => $"{s.Key}: {s.Value}"))}}}, " +
@@ -23,7 +29,8 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
                    ?? throw new FormatException("no JSON summary in the log");
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
-        return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"));
+        return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"),
+            Counts(root, "pods"));
     }
 
     private static Dictionary<string, int> Counts(JsonElement root, string name) =>
@@ -39,13 +46,26 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
 public static class LoadJob
 {
     public static Task<LoadSummary> RunAsync(TestNamespace ns, string name, string url, int requests, params string[] headers) =>
-        RunAsync(ns, name, ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
-            .. headers.SelectMany(header => new[] { "--header", header })]);
+        RunAsync(ns, name, Arguments(url, requests, 4, null, headers));
 
-    /// <summary>POSTs <paramref name="json"/> <paramref name="requests"/> times, e.g. OpenAI completions to a model server.</summary>
-    public static Task<LoadSummary> PostAsync(TestNamespace ns, string name, string url, int requests, string json) =>
-        RunAsync(ns, name, ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
-            "--method", "POST", "--body", json]);
+    /// <summary>POSTs of a JSON <paramref name="body"/> (an OpenAI request), <paramref name="concurrency"/> at a time.</summary>
+    public static Task<LoadSummary> PostAsync(TestNamespace ns, string name, string url, int requests, int concurrency, string body) =>
+        RunAsync(ns, name, Arguments(url, requests, concurrency, body, []));
+
+    /// <summary>Starts the POSTs in a Job without waiting for it (load kept up in the background; the namespace's deletion ends it).</summary>
+    public static async Task StartAsync(TestNamespace ns, string name, string url, int requests, int concurrency, string body)
+    {
+        var arguments = Arguments(url, requests, concurrency, body, []);
+        Evidence.Step($"Start Job {name}: `load {string.Join(' ', arguments)}`");
+        await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
+    }
+
+    private static string[] Arguments(string url, int requests, int concurrency, string? body, string[] headers) =>
+    [
+        "--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", RoleWorkloads.Number(concurrency), "--disable-keepalive",
+        .. body is null ? [] : new[] { "--method", "POST", "--body", body },
+        .. headers.SelectMany(header => new[] { "--header", header }),
+    ];
 
     private static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string[] arguments)
     {

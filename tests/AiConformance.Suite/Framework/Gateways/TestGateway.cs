@@ -116,7 +116,8 @@ public sealed class TestGateway
         return seen[0].Status?.Listeners ?? [];
     }
 
-    private async Task CreateRouteAsync(string name, params JsonObject[] rules)
+    /// <summary>Creates an HTTPRoute on this Gateway without waiting for its status.</summary>
+    public async Task CreateRouteAsync(string name, params JsonObject[] rules)
     {
         var parent = new JsonObject { ["name"] = Name };
         if (Namespace != ns.Name) parent["namespace"] = Namespace;
@@ -145,12 +146,13 @@ public sealed class TestGateway
         : string.Join("; ", parents.Select(p => $"{(string?)p.ParentRef?["name"]} by {p.ControllerName}: {GatewayApi.Describe(p.Conditions)}"));
 
     /// <summary>A rule: optional path prefix and header matches, then weighted backendRefs to serve-echo Services.</summary>
-    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params (string Service, int Weight)[] backends)
+    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params (string Service, int Weight)[] backends) =>
+        Rule(pathPrefix, headers, [.. backends.Select(b => new JsonObject { ["name"] = b.Service, ["port"] = 80, ["weight"] = b.Weight })]);
+
+    /// <summary>A rule: optional path prefix and header matches, then the given backendRefs (Services, InferencePools).</summary>
+    public static JsonObject Rule(string? pathPrefix, IReadOnlyDictionary<string, string>? headers, params JsonObject[] backendRefs)
     {
-        var rule = new JsonObject
-        {
-            ["backendRefs"] = new JsonArray([.. backends.Select(b => (JsonNode)new JsonObject { ["name"] = b.Service, ["port"] = 80, ["weight"] = b.Weight })]),
-        };
+        var rule = new JsonObject { ["backendRefs"] = new JsonArray([.. backendRefs]) };
         if (pathPrefix is not null || headers is not null)
         {
             var match = new JsonObject();
@@ -177,5 +179,20 @@ public sealed class TestGateway
             .DescribedBy(PodWaits.Describe)
             .Within(ns.Timeouts.PodRunning)
             .Async(ns.Cancellation);
+        await WaitForEndpointsAsync(ns, names);
     }
+
+    /// <summary>
+    /// Returns once the EndpointSlices of each Service list a ready endpoint: a pod can be Ready before its Service's
+    /// EndpointSlice says so, and traffic sent meanwhile would find no endpoint.
+    /// </summary>
+    public static async Task WaitForEndpointsAsync(TestNamespace ns, params string[] services) =>
+        await Wait.For(ns.Objects<V1EndpointSlice>().Watchable(labelSelector: $"kubernetes.io/service-name in ({string.Join(",", services)})"))
+            .Until($"the EndpointSlices of {string.Join(", ", services)} to list a ready endpoint", slices =>
+                services.All(service => slices.Any(slice => slice.Metadata.Labels?["kubernetes.io/service-name"] == service
+                    && slice.Endpoints?.Any(e => e.Conditions?.Ready == true) == true)))
+            .DescribedBy(slices => slices.Count == 0 ? "no EndpointSlice" : string.Join("; ", slices.Select(slice =>
+                $"{slice.Metadata.Name}: {slice.Endpoints?.Count(e => e.Conditions?.Ready == true) ?? 0} ready endpoint(s)")))
+            .Within(ns.Timeouts.PodRunning)
+            .Async(ns.Cancellation);
 }
