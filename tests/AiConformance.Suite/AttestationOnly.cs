@@ -12,8 +12,6 @@ public static class AttestationOnly
     {
         ["advanced_inference_ingress"] =
             "no automated test yet; attest with the Gateway API Inference Extension implementation's documentation and a request routed through an InferencePool to a model server",
-        ["high_performance_networking"] =
-            "no automated test yet; attest with documentation of how the specialized network interfaces are exposed (e.g. DRA network drivers) and a pod attached to more than one of them",
         ["disaggregated_inference"] =
             "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
         ["cluster_autoscaling"] =

@@ -6,6 +6,7 @@ using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Metrics;
+using AiConformance.ClusterSim.Modules.Networks;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -33,6 +34,7 @@ public static class BehaviourCatalog
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
+        [NicHandOff.ComponentName] = () => new NicHandOffBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -41,6 +43,7 @@ public static class BehaviourCatalog
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
+        [NicHandOff.ComponentName] = (name, options) => NicHandOffOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
