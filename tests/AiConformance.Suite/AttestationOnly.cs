@@ -12,8 +12,6 @@ public static class AttestationOnly
     {
         ["advanced_inference_ingress"] =
             "no automated test yet; attest with the Gateway API Inference Extension implementation's documentation and a request routed through an InferencePool to a model server",
-        ["disaggregated_inference"] =
-            "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
         ["cluster_autoscaling"] =
             "no automated test yet; attest with a node group of the accelerator type scaling up for a pending pod that requests it and down after, or say why no autoscaler applies",
         ["ai_service_metrics"] =

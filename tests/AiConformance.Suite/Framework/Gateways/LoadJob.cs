@@ -9,13 +9,17 @@ namespace AiConformance.Suite.Framework.Gateways;
 /// <summary>What one run of the <c>load</c> role reported: requests sent, answers by status, serve-echo answers by backend.</summary>
 public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, int> Statuses, IReadOnlyDictionary<string, int> Backends)
 {
+    /// <summary>Disaggregated answers by the pods that did each phase (<c>prefill=P; decode=D</c>).</summary>
+    public IReadOnlyDictionary<string, int> Phases { get; init; } = new Dictionary<string, int>();
+
     public int Status(int code) => Statuses.GetValueOrDefault(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public int Backend(string name) => Backends.GetValueOrDefault(name);
 
     public override string ToString() =>
         $"sent {Sent}, statuses {{{string.Join(", ", Statuses.Select(s => $"{s.Key}: {s.Value}"))}}}, " +
-        $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}";
+        $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}" +
+        (Phases.Count == 0 ? "" : $", phases {{{string.Join(", ", Phases.Select(p => $"{p.Key}: {p.Value}"))}}}");
 
     public static LoadSummary Parse(string log)
     {
@@ -23,7 +27,10 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
                    ?? throw new FormatException("no JSON summary in the log");
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
-        return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"));
+        return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"))
+        {
+            Phases = Counts(root, "phases"),
+        };
     }
 
     private static Dictionary<string, int> Counts(JsonElement root, string name) =>
@@ -40,10 +47,21 @@ public static class LoadJob
 {
     public static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string url, int requests, params string[] headers)
     {
-        string[] arguments = ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
-            .. headers.SelectMany(header => new[] { "--header", header })];
+        await StartAsync(ns, name, ["--url", url, "--requests", RoleWorkloads.Number(requests), "--concurrency", "4", "--disable-keepalive",
+            .. headers.SelectMany(header => new[] { "--header", header })]);
+        return await FinishedAsync(ns, name);
+    }
+
+    /// <summary>Starts a Job running <c>load</c> with these arguments, without waiting for it.</summary>
+    public static async Task StartAsync(TestNamespace ns, string name, IReadOnlyList<string> arguments)
+    {
         Evidence.Step($"Run Job {name}: `load {string.Join(' ', arguments)}`");
         await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
+    }
+
+    /// <summary>Waits for the load Job <paramref name="name"/> to end and returns its summary.</summary>
+    public static async Task<LoadSummary> FinishedAsync(TestNamespace ns, string name)
+    {
         var pods = await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"batch.kubernetes.io/job-name={name}"))
             .Until($"the pod of Job {name} to finish", seen => seen.Any(PodWaits.HasEnded))
             .DescribedBy(PodWaits.Describe)
