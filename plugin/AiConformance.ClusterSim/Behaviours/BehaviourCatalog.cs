@@ -41,6 +41,7 @@ public static class BehaviourCatalog
     private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
+        [EndpointSliceControllerBehaviour.ComponentName] = EndpointSliceFaults.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [NicHandOff.ComponentName] = (name, options) => NicHandOffOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),

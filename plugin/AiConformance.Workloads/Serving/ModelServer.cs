@@ -20,6 +20,7 @@ namespace AiConformance.Workloads.Serving;
 public sealed class ModelServer(string modelName, TimeSpan timePerToken = default, ServingPhase phase = ServingPhase.Both,
     RemotePrefill? remotePrefill = null, string pod = "")
 {
+
     public const int DefaultPort = 8000;
     public const string DefaultModel = "aiconformance/sim-model";
     private const int DefaultMaxTokens = 16;
@@ -90,14 +91,18 @@ public sealed class ModelServer(string modelName, TimeSpan timePerToken = defaul
         {
             var clock = Stopwatch.StartNew();
             string? prefillPod = null;
-            if (phase == ServingPhase.Decode)
+            // A prefill request that reaches a decode instance is prefilled there (as vLLM's kv_both role does), never
+            // sent on to another prefill: the answer then names this pod as the prefill, which is what happened.
+            var asked = requestObject["kv_transfer_params"]?["do_remote_decode"] is JsonValue remote && remote.TryGetValue<bool>(out var flag) && flag;
+            var doing = asked ? ServingPhase.Prefill : phase;
+            if (doing == ServingPhase.Decode)
             {
                 var requestId = $"{pod}-{Interlocked.Increment(ref nextId)}";
                 var prefill = await remotePrefill!.RunAsync(requestObject, chat, requestId, cancellationToken).ConfigureAwait(false);
                 if (prefill.Error is not null) return Error(503, $"prefill failed: {prefill.Error}", "service_unavailable", null);
                 prefillPod = prefill.PrefillPod;
             }
-            if (phase == ServingPhase.Prefill) maxTokens = 1;
+            if (doing == ServingPhase.Prefill) maxTokens = 1;
             var words = TextGenerator.Generate(prompt, maxTokens);
             if (timePerToken > TimeSpan.Zero) await Task.Delay(timePerToken, cancellationToken).ConfigureAwait(false);
             var firstToken = clock.Elapsed;
@@ -107,8 +112,8 @@ public sealed class ModelServer(string modelName, TimeSpan timePerToken = defaul
             var promptTokens = TextGenerator.CountTokens(prompt);
             var document = Response(chat, text, promptTokens, words.Count);
             // A decode instance did not process the prompt: the prefill instance counted it.
-            Metrics.RequestFinished(phase == ServingPhase.Decode ? 0 : promptTokens, words.Count, firstToken, clock.Elapsed);
-            return phase switch
+            Metrics.RequestFinished(doing == ServingPhase.Decode ? 0 : promptTokens, words.Count, firstToken, clock.Elapsed);
+            return doing switch
             {
                 ServingPhase.Prefill => new RoleResponse(200, "application/json", WithTransferParameters(document).ToJsonString(),
                     new Dictionary<string, string> { [Disaggregation.PhasesHeader] = Disaggregation.PhasesValue(pod, null) }),
