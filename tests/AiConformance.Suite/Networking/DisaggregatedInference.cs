@@ -86,8 +86,10 @@ public sealed class DisaggregatedInference
         await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: "batch.kubernetes.io/job-name=steady-load"))
             .Until("the load to be running", seen => seen.Any(PodWaits.IsRunning)).DescribedBy(PodWaits.Describe)
             .Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
+        var first = Names(await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 1));
         await serving.ScaleAsync(DisaggregatedServing.Prefill, 3);
-        await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 3);
+        var added = (await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 3)).Where(pod => !first.Contains(pod.Metadata.Name)).ToList();
+        await serving.WaitUntilServingAsync(added);
         await serving.ScaleAsync(DisaggregatedServing.Prefill, 1);
         await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 1);
         var (loadPods, _) = await ns.Objects<V1Pod>().ListAsync("batch.kubernetes.io/job-name=steady-load", null, ns.Cancellation);

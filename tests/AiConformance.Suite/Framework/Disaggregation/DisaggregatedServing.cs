@@ -67,6 +67,26 @@ public sealed class DisaggregatedServing(TestNamespace ns)
         return Exposition.Parse(await reader.ReadToEndAsync(ns.Cancellation)).Samples(metric).Sum(sample => sample.Value);
     }
 
+    /// <summary>
+    /// Waits until one of <paramref name="pods"/> has answered a request (its <c>vllm:request_success_total</c>): a
+    /// metrics endpoint cannot be watched, so it is read on an interval within a deadline.
+    /// </summary>
+    public async Task WaitUntilServingAsync(IReadOnlyList<V1Pod> pods)
+    {
+        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
+        var served = 0.0;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            served = 0;
+            foreach (var pod in pods) served += await CounterAsync(pod, "vllm:request_success_total");
+            if (served > 0) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
+        }
+        Evidence.Observed($"requests served by the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))}", served);
+        NUnit.Framework.Assert.That(served, NUnit.Framework.Is.GreaterThan(0),
+            $"the added {pods.Count} pods answered no request within {ns.Timeouts.MetricsAppear.TotalSeconds:0} s of being Ready (vllm:request_success_total)");
+    }
+
     private static bool IsReady(V1Pod pod) =>
         pod.Metadata.DeletionTimestamp is null && pod.Status?.Conditions?.Any(condition => condition.Type == "Ready" && condition.Status == "True") == true;
 }
