@@ -100,6 +100,17 @@ public static class RoleCommands
             DefaultValueFactory = _ => 0,
             HelpName = "MS",
         };
+        var phase = new Option<ServingPhase>("--phase")
+        {
+            Description = "Phases this instance runs: both (default), prefill, or decode (with --prefill-url)",
+            DefaultValueFactory = _ => ServingPhase.Both,
+            HelpName = "both|prefill|decode",
+        };
+        var prefillUrl = new Option<string?>("--prefill-url")
+        {
+            Description = "Decode only: base URL of the prefill instances (their Service), e.g. http://prefill:8000",
+            HelpName = "URL",
+        };
         var command = new Command(WorkloadRoles.ServeModel,
             "OpenAI-compatible model-server simulator: GET /v1/models, POST /v1/completions and /v1/chat/completions " +
             "(non-streaming, deterministic text, token usage), GET /health, and GET /metrics with vLLM metric names. " +
@@ -108,6 +119,8 @@ public static class RoleCommands
             port,
             model,
             timePerToken,
+            phase,
+            prefillUrl,
         };
         command.SetAction(async (parseResult, cancellation) =>
         {
@@ -123,8 +136,24 @@ public static class RoleCommands
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"serve-model: --time-per-token-ms is {perToken}; give milliseconds from 0 to 60000");
                 return 2;
             }
-            var server = new ModelServer(name, TimeSpan.FromMilliseconds(perToken));
-            return await ServeAsync(host, parseResult, WorkloadRoles.ServeModel, parseResult.GetValue(port), server.HandleAsync, $"model {name}", cancellation);
+            var served = parseResult.GetValue(phase);
+            var prefillText = parseResult.GetValue(prefillUrl);
+            Uri? prefillBase = null;
+            if ((served == ServingPhase.Decode) != (prefillText is not null)
+                || (prefillText is not null && (!Uri.TryCreate(prefillText, UriKind.Absolute, out prefillBase) || prefillBase.Scheme != Uri.UriSchemeHttp)))
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                    $"error: serve-model --phase {served.ToString().ToLowerInvariant()} with --prefill-url '{prefillText}'; " +
+                    "hint: a decode instance needs --prefill-url http://HOST:PORT of its prefill instances, and only a decode instance takes one");
+                return 2;
+            }
+            var pod = PodIdentity.From(host.View.Environment.GetValueOrDefault, host.HostName).Pod;
+            using var prefillHandler = prefillBase is null ? null : host.CreateHttpHandler();
+            using var prefillClient = prefillHandler is null ? null : new HttpClient(prefillHandler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+            var server = new ModelServer(name, TimeSpan.FromMilliseconds(perToken), served,
+                prefillClient is null ? null : new RemotePrefill(prefillClient, prefillBase!), pod);
+            return await ServeAsync(host, parseResult, WorkloadRoles.ServeModel, parseResult.GetValue(port), server.HandleAsync,
+                served == ServingPhase.Both ? $"model {name}" : $"model {name}, {served.ToString().ToLowerInvariant()} phase of pod {pod}", cancellation);
         });
         return command;
     }

@@ -10,10 +10,6 @@ public static class AttestationOnly
 {
     public static IReadOnlyDictionary<string, string> Requirements { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["high_performance_networking"] =
-            "no automated test yet; attest with documentation of how the specialized network interfaces are exposed (e.g. DRA network drivers) and a pod attached to more than one of them",
-        ["disaggregated_inference"] =
-            "no automated test yet; attest with an installed disaggregated serving solution (separate prefill and decode instances) answering requests",
     };
 
     /// <summary>Why the requirement has no automated test and what a person attests; null when it has fixtures.</summary>

@@ -13,6 +13,7 @@ using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Metrics;
 using AiConformance.ClusterSim.Modules.Operators;
 using AiConformance.ClusterSim.Modules.Metrics.Prometheus;
+using AiConformance.ClusterSim.Modules.Networks;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
@@ -48,6 +49,7 @@ public static class BehaviourCatalog
         [PrometheusBehaviour.ComponentName] = () => new PrometheusBehaviour(),
         [NodeAutoscalerBehaviour.ClusterAutoscalerName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler),
         [NodeAutoscalerBehaviour.KarpenterName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter),
+        [NicHandOff.ComponentName] = () => new NicHandOffBehaviour(),
     };
 
     /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
@@ -55,6 +57,7 @@ public static class BehaviourCatalog
     {
         [GatewayController.ComponentName] = GatewayOptions.Problems,
         [InferencePoolController.ComponentName] = InferenceExtensionOptions.Problems,
+        [EndpointSliceControllerBehaviour.ComponentName] = EndpointSliceFaults.Problems,
         [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
         [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
         [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),
@@ -64,6 +67,7 @@ public static class BehaviourCatalog
         [PrometheusBehaviour.ComponentName] = (name, options) => PrometheusOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [NodeAutoscalerBehaviour.ClusterAutoscalerName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.ClusterAutoscalerName, options)),
         [NodeAutoscalerBehaviour.KarpenterName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.KarpenterName, options)),
+        [NicHandOff.ComponentName] = (name, options) => NicHandOffOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>

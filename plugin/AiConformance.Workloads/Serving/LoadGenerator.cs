@@ -20,8 +20,8 @@ public sealed record LoadPlan(Uri Url, int Requests, int Concurrency = 1, TimeSp
 
 /// <summary>
 /// A bounded load generator: sends the plan's requests with the given concurrency and summarises the outcome as one
-/// JSON document (counts, status codes, latency percentiles and, for serve-echo responses, how many each pod and
-/// backend answered) — what an autoscaling or traffic-split fixture reads from the pod's log.
+/// JSON document (counts, status codes, latency percentiles, for serve-echo responses how many each pod and backend
+/// answered, and for disaggregated serve-model responses how many each pair of prefill and decode pods served) — what an autoscaling or traffic-split fixture reads from the pod's log.
 /// </summary>
 public static class LoadGenerator
 {
@@ -72,7 +72,8 @@ public static class LoadGenerator
         {
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            tally.Response((int)response.StatusCode, clock.Elapsed, body);
+            var phases = response.Headers.TryGetValues(Disaggregation.PhasesHeader, out var values) ? values.FirstOrDefault() : null;
+            tally.Response((int)response.StatusCode, clock.Elapsed, body, phases);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -92,11 +93,12 @@ public static class LoadGenerator
         private readonly SortedDictionary<string, int> statuses = new(StringComparer.Ordinal);
         private readonly SortedDictionary<string, int> pods = new(StringComparer.Ordinal);
         private readonly SortedDictionary<string, int> backends = new(StringComparer.Ordinal);
+        private readonly SortedDictionary<string, int> phases = new(StringComparer.Ordinal);
         private int sent;
         private int ok;
         private int errors;
 
-        public void Response(int status, TimeSpan latency, string body)
+        public void Response(int status, TimeSpan latency, string body, string? phases = null)
         {
             var (pod, backend) = EchoAttribution(body);
             lock (gate)
@@ -108,6 +110,7 @@ public static class LoadGenerator
                 Count(statuses, status.ToString(CultureInfo.InvariantCulture));
                 if (pod is not null) Count(pods, pod);
                 if (backend is not null) Count(backends, backend);
+                if (phases is not null) Count(this.phases, phases);
             }
         }
 
@@ -151,6 +154,7 @@ public static class LoadGenerator
                     },
                     ["pods"] = ToJson(pods),
                     ["backends"] = ToJson(backends),
+                    ["phases"] = ToJson(phases),
                 };
             }
         }

@@ -11,8 +11,16 @@ namespace AiConformance.Workloads.Serving;
 /// metrics. Errors use the OpenAI error document. With a time per token, a request takes as long as a real server
 /// would to generate its tokens, so that concurrent load shows as running requests and cache usage.
 /// </summary>
-public sealed class ModelServer(string modelName, TimeSpan timePerToken = default)
+/// <remarks>
+/// Disaggregated (<see cref="ServingPhase"/>): a prefill instance processes the prompt and generates one token,
+/// answering with <c>kv_transfer_params</c> that name it; a decode instance has a prefill instance (through
+/// <see cref="RemotePrefill"/>) do the prompt, then generates the tokens. Each counts only its own phase's tokens, and
+/// both name the pods of the phases in <see cref="Disaggregation.PhasesHeader"/>.
+/// </remarks>
+public sealed class ModelServer(string modelName, TimeSpan timePerToken = default, ServingPhase phase = ServingPhase.Both,
+    RemotePrefill? remotePrefill = null, string pod = "")
 {
+
     public const int DefaultPort = 8000;
     public const string DefaultModel = "aiconformance/sim-model";
     private const int DefaultMaxTokens = 16;
@@ -82,6 +90,19 @@ public sealed class ModelServer(string modelName, TimeSpan timePerToken = defaul
         try
         {
             var clock = Stopwatch.StartNew();
+            string? prefillPod = null;
+            // A prefill request that reaches a decode instance is prefilled there (as vLLM's kv_both role does), never
+            // sent on to another prefill: the answer then names this pod as the prefill, which is what happened.
+            var asked = requestObject["kv_transfer_params"]?["do_remote_decode"] is JsonValue remote && remote.TryGetValue<bool>(out var flag) && flag;
+            var doing = asked ? ServingPhase.Prefill : phase;
+            if (doing == ServingPhase.Decode)
+            {
+                var requestId = $"{pod}-{Interlocked.Increment(ref nextId)}";
+                var prefill = await remotePrefill!.RunAsync(requestObject, chat, requestId, cancellationToken).ConfigureAwait(false);
+                if (prefill.Error is not null) return Error(503, $"prefill failed: {prefill.Error}", "service_unavailable", null);
+                prefillPod = prefill.PrefillPod;
+            }
+            if (doing == ServingPhase.Prefill) maxTokens = 1;
             var words = TextGenerator.Generate(prompt, maxTokens);
             if (timePerToken > TimeSpan.Zero) await Task.Delay(timePerToken, cancellationToken).ConfigureAwait(false);
             var firstToken = clock.Elapsed;
@@ -90,8 +111,16 @@ public sealed class ModelServer(string modelName, TimeSpan timePerToken = defaul
             var text = string.Join(' ', words);
             var promptTokens = TextGenerator.CountTokens(prompt);
             var document = Response(chat, text, promptTokens, words.Count);
-            Metrics.RequestFinished(promptTokens, words.Count, firstToken, clock.Elapsed);
-            return RoleResponse.Json(200, document.ToJsonString());
+            // A decode instance did not process the prompt: the prefill instance counted it.
+            Metrics.RequestFinished(doing == ServingPhase.Decode ? 0 : promptTokens, words.Count, firstToken, clock.Elapsed);
+            return doing switch
+            {
+                ServingPhase.Prefill => new RoleResponse(200, "application/json", WithTransferParameters(document).ToJsonString(),
+                    new Dictionary<string, string> { [Disaggregation.PhasesHeader] = Disaggregation.PhasesValue(pod, null) }),
+                ServingPhase.Decode => new RoleResponse(200, "application/json", document.ToJsonString(),
+                    new Dictionary<string, string> { [Disaggregation.PhasesHeader] = Disaggregation.PhasesValue(prefillPod!, pod) }),
+                _ => RoleResponse.Json(200, document.ToJsonString()),
+            };
         }
         finally
         {
@@ -119,6 +148,19 @@ public sealed class ModelServer(string modelName, TimeSpan timePerToken = defaul
                 ["total_tokens"] = promptTokens + completionTokens,
             },
         };
+    }
+
+    /// <summary>What a prefill instance hands the decode instance: where its KV cache is to be read from.</summary>
+    private JsonObject WithTransferParameters(JsonObject document)
+    {
+        document["kv_transfer_params"] = new JsonObject
+        {
+            ["do_remote_prefill"] = true,
+            ["do_remote_decode"] = false,
+            ["remote_engine_id"] = pod,
+            ["remote_block_ids"] = new JsonArray(0),
+        };
+        return document;
     }
 
     private JsonObject ModelList() => new()

@@ -8,7 +8,7 @@ namespace AiConformance.ClusterSim.Behaviours.Controllers;
 /// that have an address and are not finished, with the Service's ports resolved to target ports. An endpoint is
 /// serving when its pod is Ready, ready when it is serving and not terminating (or always, with
 /// <c>publishNotReadyAddresses</c>), and terminating once its pod is being deleted; pods of a headless Service whose
-/// subdomain is the Service's name carry their hostname.
+/// subdomain is the Service's name carry their hostname. Option <c>fault</c>: <see cref="EndpointSliceFaults"/>.
 /// </summary>
 public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
 {
@@ -24,6 +24,7 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var pods = Store.List(Kinds.Pod);
+        var fault = EndpointSliceFaults.Of(Cluster.Component(ComponentName));
         var slices = Store.List(Kinds.EndpointSlice, null, s => s.Label("endpointslice.kubernetes.io/managed-by") == ManagedBy);
         foreach (var service in Store.List(Kinds.Service).Where(s => !s.IsDeleting()))
         {
@@ -32,9 +33,9 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
             var selected = pods.Where(p => p.Namespace() == service.Namespace() && p.PodIp() is { Length: > 0 } && !p.IsTerminal()
                                            && selector.Matches(p))
                 .OrderBy(p => p.Name(), StringComparer.Ordinal).ToList();
-            var endpoints = new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p, service))]);
-            var ports = new JsonArray([.. (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(port => (JsonNode)Port(port, selected))]);
             var existing = slices.FirstOrDefault(s => s.Namespace() == service.Namespace() && s.Label(ServiceNameLabel) == service.Name());
+            var endpoints = fault.Endpoints(new JsonArray([.. selected.Select(p => (JsonNode)Endpoint(p, service))]), existing);
+            var ports = new JsonArray([.. (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(port => (JsonNode)Port(port, selected))]);
             if (existing is null)
             {
                 Store.Create(Kinds.EndpointSlice, new JsonObject

@@ -33,4 +33,11 @@ public interface IAcceleratorProfile
 
     /// <summary>Adds to the container what the driver's CDI spec or the device plugin injects for these devices.</summary>
     void Expose(InMemoryContainerView view, IReadOnlyList<SimulatedDevice> devices, bool viaDevicePlugin);
+
+    /// <summary>
+    /// What the kubelet calls: <see cref="Expose(InMemoryContainerView, IReadOnlyList{SimulatedDevice}, bool)"/>, unless
+    /// the hand-off depends on another component of the cluster (a driver's runtime hook that moves network interfaces).
+    /// </summary>
+    void Expose(InMemoryContainerView view, IReadOnlyList<SimulatedDevice> devices, bool viaDevicePlugin, SimulatedCluster cluster) =>
+        Expose(view, devices, viaDevicePlugin);
 }

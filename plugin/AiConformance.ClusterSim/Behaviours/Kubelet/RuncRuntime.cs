@@ -42,7 +42,7 @@ public class RuncRuntime : IContainerRuntime
             pluginDevices = context.Cluster.Devices.OnNode(context.Node.Name()).Where(d => !d.ViaDra).ToList();
         }
         foreach (var group in draDevices.Concat(pluginDevices).GroupBy(d => d.Profile))
-            group.Key.Expose(view, [.. group], viaDevicePlugin: group.All(d => !d.ViaDra));
+            group.Key.Expose(view, [.. group], viaDevicePlugin: group.All(d => !d.ViaDra), context.Cluster);
         Accelerators.HostNamespaceView.Apply(view, context);
         return new ContainerSandbox(view);
     }

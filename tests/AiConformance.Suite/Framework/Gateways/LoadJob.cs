@@ -16,12 +16,16 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
 
     public int Pod(string name) => Pods.GetValueOrDefault(name);
 
+    /// <summary>Disaggregated answers by the pods that did each phase (<c>prefill=P; decode=D</c>).</summary>
+    public IReadOnlyDictionary<string, int> Phases { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Answers with a 5xx status.</summary>
     public int ServerErrors => Statuses.Where(s => s.Key.Length == 3 && s.Key[0] == '5').Sum(s => s.Value);
 
     public override string ToString() =>
         $"sent {Sent}, statuses {{{string.Join(", ", Statuses.Select(s => $"{s.Key}: {s.Value}"))}}}, " +
-        $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}";
+        $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}" +
+        (Phases.Count == 0 ? "" : $", phases {{{string.Join(", ", Phases.Select(p => $"{p.Key}: {p.Value}"))}}}");
 
     public static LoadSummary Parse(string log)
     {
@@ -30,7 +34,10 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
         return new LoadSummary(root.GetProperty("sent").GetInt32(), root.GetProperty("ok").GetInt32(), Counts(root, "statusCounts"), Counts(root, "backends"),
-            Counts(root, "pods"));
+            Counts(root, "pods"))
+        {
+            Phases = Counts(root, "phases"),
+        };
     }
 
     private static Dictionary<string, int> Counts(JsonElement root, string name) =>
@@ -53,11 +60,14 @@ public static class LoadJob
         RunAsync(ns, name, Arguments(url, requests, concurrency, body, []));
 
     /// <summary>Starts the POSTs in a Job without waiting for it (load kept up in the background; the namespace's deletion ends it).</summary>
-    public static async Task StartAsync(TestNamespace ns, string name, string url, int requests, int concurrency, string body)
+    public static Task StartAsync(TestNamespace ns, string name, string url, int requests, int concurrency, string body) =>
+        StartAsync(ns, name, Arguments(url, requests, concurrency, body, []));
+
+    /// <summary>Starts a Job running <c>load</c> with these arguments, without waiting for it.</summary>
+    public static async Task StartAsync(TestNamespace ns, string name, IReadOnlyList<string> arguments)
     {
-        var arguments = Arguments(url, requests, concurrency, body, []);
         Evidence.Step($"Start Job {name}: `load {string.Join(' ', arguments)}`");
-        await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
+        await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, [.. arguments], restartPolicy: "Never")));
     }
 
     private static string[] Arguments(string url, int requests, int concurrency, string? body, string[] headers) =>
@@ -69,8 +79,13 @@ public static class LoadJob
 
     private static async Task<LoadSummary> RunAsync(TestNamespace ns, string name, string[] arguments)
     {
-        Evidence.Step($"Run Job {name}: `load {string.Join(' ', arguments)}`");
-        await ns.CreateAsync(RoleWorkloads.Job(name, RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.Load, arguments, restartPolicy: "Never")));
+        await StartAsync(ns, name, arguments);
+        return await FinishedAsync(ns, name);
+    }
+
+    /// <summary>Waits for the load Job <paramref name="name"/> to end and returns its summary.</summary>
+    public static async Task<LoadSummary> FinishedAsync(TestNamespace ns, string name)
+    {
         var pods = await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"batch.kubernetes.io/job-name={name}"))
             .Until($"the pod of Job {name} to finish", seen => seen.Any(PodWaits.HasEnded))
             .DescribedBy(PodWaits.Describe)

@@ -1,0 +1,92 @@
+using System.Globalization;
+using AiConformance.Suite.Framework.Gateways;
+using AiConformance.Workloads;
+using AiConformance.Workloads.Metrics;
+using k8s;
+using k8s.Models;
+
+namespace AiConformance.Suite.Framework.Disaggregation;
+
+/// <summary>
+/// Prefill and decode instances of <c>serve-model</c> as two Deployments, each behind its own Service: requests enter
+/// the decode Service; each decode pod has a prefill pod (through the prefill Service) do the prompt.
+/// </summary>
+public sealed class DisaggregatedServing(TestNamespace ns)
+{
+    public const string Prefill = "prefill";
+    public const string Decode = "decode";
+    private const int Port = 8000;
+
+    /// <summary>Each generated token takes this long, so that requests are in flight while prefill is scaled.</summary>
+    private const int TimePerTokenMs = 20;
+
+    public string Url => $"http://{Decode}.{ns.Name}.svc.cluster.local:{Port.ToString(CultureInfo.InvariantCulture)}/v1/completions";
+
+    public static async Task<DisaggregatedServing> DeployAsync(TestNamespace ns, int prefillReplicas, int decodeReplicas)
+    {
+        var serving = new DisaggregatedServing(ns);
+        Evidence.Step($"Deploy {prefillReplicas} prefill and {decodeReplicas} decode instances of serve-model, each a Deployment behind its Service");
+        await serving.CreateAsync(Prefill, prefillReplicas, ["--phase", "prefill"]);
+        await serving.CreateAsync(Decode, decodeReplicas, ["--phase", "decode", "--prefill-url", $"http://{Prefill}.{ns.Name}.svc.cluster.local:{Port.ToString(CultureInfo.InvariantCulture)}"]);
+        await serving.WaitForReadyAsync(Prefill, prefillReplicas);
+        await serving.WaitForReadyAsync(Decode, decodeReplicas);
+        return serving;
+    }
+
+    private async Task CreateAsync(string name, int replicas, string[] arguments)
+    {
+        var spec = RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.ServeModel,
+            ["--port", RoleWorkloads.Number(Port), "--time-per-token-ms", RoleWorkloads.Number(TimePerTokenMs), .. arguments], port: Port);
+        spec.Containers[0].Env = [new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } }];
+        spec.Containers[0].ReadinessProbe.HttpGet.Path = "/health";
+        await ns.CreateAsync(RoleWorkloads.Deployment(name, replicas, spec));
+        await ns.CreateAsync(RoleWorkloads.Service(name, Port, Port));
+    }
+
+    /// <summary>The Ready pods of one phase, waiting until there are exactly <paramref name="replicas"/> and no other.</summary>
+    public async Task<IReadOnlyList<V1Pod>> WaitForReadyAsync(string phase, int replicas) =>
+        await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"{RoleWorkloads.AppLabel}={phase}"))
+            .Until($"exactly {replicas} Ready {phase} pods", seen => seen.Count == replicas && seen.All(IsReady))
+            .DescribedBy(PodWaits.Describe)
+            .Within(ns.Timeouts.PodRunning)
+            .Async(ns.Cancellation);
+
+    public async Task ScaleAsync(string phase, int replicas)
+    {
+        Evidence.Step($"Scale the {phase} Deployment to {replicas}");
+        var patch = new V1Patch($"{{\"spec\":{{\"replicas\":{replicas.ToString(CultureInfo.InvariantCulture)}}}}}", V1Patch.PatchType.MergePatch);
+        await ns.Kubernetes.AppsV1.PatchNamespacedDeploymentAsync(patch, phase, ns.Name, cancellationToken: ns.Cancellation);
+    }
+
+    /// <summary>A counter of a pod's /metrics (read through the API server's pod proxy), summed over its series.</summary>
+    public async Task<double> CounterAsync(V1Pod pod, string metric)
+    {
+        await using var body = await ns.Kubernetes.CoreV1.ConnectGetNamespacedPodProxyWithPathAsync(
+            $"{pod.Metadata.Name}:{Port.ToString(CultureInfo.InvariantCulture)}", ns.Name, "metrics", cancellationToken: ns.Cancellation);
+        using var reader = new StreamReader(body);
+        return Exposition.Parse(await reader.ReadToEndAsync(ns.Cancellation)).Samples(metric).Sum(sample => sample.Value);
+    }
+
+    /// <summary>
+    /// Waits until one of <paramref name="pods"/> has answered a request (its <c>vllm:request_success_total</c>): a
+    /// metrics endpoint cannot be watched, so it is read on an interval within a deadline.
+    /// </summary>
+    public async Task WaitUntilServingAsync(IReadOnlyList<V1Pod> pods)
+    {
+        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
+        var served = 0.0;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            served = 0;
+            foreach (var pod in pods) served += await CounterAsync(pod, "vllm:request_success_total");
+            if (served > 0) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
+        }
+        Evidence.Observed($"requests served by the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))}", served);
+        NUnit.Framework.Assert.That(served, NUnit.Framework.Is.GreaterThan(0),
+            $"the added {pods.Count} pods answered no request within {ns.Timeouts.MetricsAppear.TotalSeconds:0} s of being Ready (vllm:request_success_total)");
+    }
+
+    private static bool IsReady(V1Pod pod) =>
+        pod.Metadata.DeletionTimestamp is null && pod.Status?.Conditions?.Any(condition => condition.Type == "Ready" && condition.Status == "True") == true;
+}
