@@ -27,6 +27,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 
     private readonly WatchStream _watches = new(store);
     private readonly Subresources _subresources = new(store);
+    private readonly PodExecStream _exec = new(store);
+
+    public PodExec? PodExec
+    {
+        get => _exec.Exec;
+        set => _exec.Exec = value;
+    }
 
     public PodProxy? PodProxy
     {
@@ -76,8 +83,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             await _subresources.ProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
             return;
         }
+        if (path.Subresource == "exec" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
+        {
+            await _exec.ServeAsync(http, ns!, path.Name!, cancellation);
+            return;
+        }
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)
-            throw StatusException.BadRequest("Upgrade request required");
+            throw StatusException.BadRequest(PodExecStream.UpgradeRequired(http, connect));
         var allowed = path.Subresource is { } sub ? info.Subresources[sub].Verbs : info.Verbs;
         if (!allowed.Contains(verb) && !(verb == "watch" && path.Subresource is null && info.Verbs.Contains("list")))
             throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");

@@ -22,6 +22,7 @@ public sealed class SimulationHost : IAsyncDisposable
         server.LogProvider = (ns, pod, container, previous) => Cluster.Logs.Read(ns, pod, container, previous);
         server.AggregatedApis = Cluster.AggregatedApis;
         server.PodProxy = Cluster.Network.ProxyToPodAsync;
+        server.PodExec = Cluster.Execs.For;
     }
 
     public Scenario Scenario { get; }
