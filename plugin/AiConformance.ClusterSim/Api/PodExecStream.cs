@@ -32,17 +32,18 @@ internal sealed class PodExecStream(ClusterStore store)
 
     public async Task ServeAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
     {
+        // In kube-apiserver's order: the pod and container, the upgrade, then the kubelet's checks of the options.
         var query = http.Request.Query;
-        var command = query["command"].Select(c => c ?? "").ToList();
-        if (command.Count == 0) throw StatusException.BadRequest("you must specify at least 1 command");
-        var wantsStdout = QueryParameters.Bool(query, "stdout");
-        if (!QueryParameters.Bool(query, "stdin") && !wantsStdout && !QueryParameters.Bool(query, "stderr"))
-            throw StatusException.BadRequest("you must specify at least one of stdin, stdout, stderr");
         var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
         var container = Subresources.ContainerOf(pod, query["container"]);
         if (pod["status"]?["phase"]?.ToString() is ("Succeeded" or "Failed") and var phase)
             throw StatusException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
         var protocol = Negotiate(http);
+        var command = query["command"].Select(c => c ?? "").ToList();
+        if (command.Count == 0) throw StatusException.BadRequest("you must specify at least 1 command");
+        var wantsStdout = QueryParameters.Bool(query, "stdout");
+        if (!QueryParameters.Bool(query, "stdin") && !wantsStdout && !QueryParameters.Bool(query, "stderr"))
+            throw StatusException.BadRequest("you must specify at least one of stdin, stdout, stderr");
         var run = Exec?.Invoke(ns, name, container) ?? throw StatusException.BadRequest($"container not found (\"{container}\")");
         using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
         var output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
