@@ -74,6 +74,16 @@ public class CliTests
         Assert.That(error, Does.StartWith("error: ").And.Contain("hint: run 'aiconformance"));
     }
 
+    [TestCase("sim serve", "sim", "serve")]
+    [TestCase("sim show", "sim", "show")]
+    [TestCase("run", "run", "--no-such-option")]
+    [TestCase("", "frobnicate")]
+    public async Task TheHintNamesTheWholeCommand(string named, params string[] args)
+    {
+        var (_, _, error) = await Invoke(args);
+        Assert.That(error, Does.EndWith($"hint: run 'aiconformance {named}{(named.Length > 0 ? " " : "")}--help'\n"));
+    }
+
     [TestCase("run")]
     [TestCase("demo")]
     public async Task RunAndDemoRefuseTheSameLevels(string command)

@@ -19,6 +19,9 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
         catalog.Find(kind.Group, kind.Version, kind.Plural)?.HasStatus
         ?? catalog.ByGroupPlural(kind.Group, kind.Plural) is { } preferred && catalog.Find(preferred.Group, preferred.Version, preferred.Plural)!.HasStatus;
 
+    public bool SetsGeneration(ResourceKind kind) =>
+        catalog.Find(kind.Group, kind.Version, kind.Plural) is { IsCustomResource: true } || RegistryStrategies.SetsGeneration(kind);
+
     public void Admit(ResourceKind kind, JsonObject obj, JsonObject? old)
     {
         var info = catalog.Find(kind.Group, kind.Version, kind.Plural);
@@ -30,6 +33,7 @@ public sealed class ApiAdmission(ResourceCatalog catalog, SchemaValidator valida
         }
         if (kind is { Group: "", Plural: "services" }) ServiceAdmission.Admit(Store, obj, old);
         _defaults.Apply(kind, obj, old);
+        if (old is null) RegistryStrategies.FillInitialStatus(kind, obj);
         var errors = new List<FieldError>();
         if (info is not null) validator.Validate(info, obj, errors);
         BuiltInRules.Check(kind, obj, old, errors);

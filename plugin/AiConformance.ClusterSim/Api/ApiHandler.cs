@@ -27,6 +27,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 
     private readonly WatchStream _watches = new(store);
     private readonly Subresources _subresources = new(store);
+    private readonly PodExecStream _exec = new(store);
+
+    public PodExec? PodExec
+    {
+        get => _exec.Exec;
+        set => _exec.Exec = value;
+    }
 
     /// <summary>The validating admission webhooks every request through the API passes.</summary>
     public ValidatingWebhooks Webhooks { get; } = new(store);
@@ -46,7 +53,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     /// <summary>The RBAC verb of a request, as the request-info resolver of kube-apiserver names it.</summary>
     public static string VerbOf(HttpRequest request, ApiPath path)
     {
-        var watch = path.LegacyWatch || request.Query["watch"] is var w && (w == "true" || w == "1");
+        var watch = path.LegacyWatch || QueryParameters.Bool(request.Query, "watch");
         return request.Method switch
         {
             "GET" or "HEAD" => watch ? "watch" : path.Name is null ? "list" : "get",
@@ -80,8 +87,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             else await _subresources.ServiceProxyAsync(http, ns!, path.Name!, path.ProxyPath ?? "/", cancellation);
             return;
         }
+        if (path.Subresource == "exec" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
+        {
+            await _exec.ServeAsync(http, ns!, path.Name!, cancellation);
+            return;
+        }
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)
-            throw StatusException.BadRequest("Upgrade request required");
+            throw StatusException.BadRequest(PodExecStream.UpgradeRequired(http, connect));
         var allowed = path.Subresource is { } sub ? info.Subresources[sub].Verbs : info.Verbs;
         if (!allowed.Contains(verb) && !(verb == "watch" && path.Subresource is null && info.Verbs.Contains("list")))
             throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
@@ -264,7 +276,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 
     /// <summary>The grace period a client asked for; null lets a pod use its own terminationGracePeriodSeconds.</summary>
     private static long? GracePeriod(HttpContext http, JsonObject options) =>
-        long.TryParse(http.Request.Query["gracePeriodSeconds"], out var seconds) ? seconds : options["gracePeriodSeconds"].AsLong();
+        QueryParameters.Int64(http.Request.Query, "gracePeriodSeconds") ?? options["gracePeriodSeconds"].AsLong();
 
     private static string PropagationPolicy(HttpContext http, ResourceInfo info, JsonObject options)
     {
@@ -284,22 +296,23 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private async Task ListAsync(HttpContext http, ResourceInfo info, string? ns)
     {
         var query = http.Request.Query;
+        var options = ListOptions.Parse(query, watch: false);
         var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
-        var (items, rv) = store.ListAt(info.Kind, ns, filter);
+        var (items, rv) = ListAtVersion.Read(store, info.Kind, ns, filter, options);
         IEnumerable<JsonObject> page = items;
         string? continueToken = null;
-        if (query["continue"] is { Count: > 0 } token && !string.IsNullOrEmpty(token))
+        if (!string.IsNullOrEmpty(options.Continue))
         {
-            var after = DecodeContinue(token!);
+            var after = DecodeContinue(options.Continue);
             page = page.Where(o => string.CompareOrdinal((o.Namespace() ?? "") + "/" + o.Name(), after) > 0);
         }
         var rest = page.ToList();
         var remaining = rest;
-        if (int.TryParse(query["limit"], out var limit) && limit > 0 && rest.Count > limit)
+        if (options.Limit is > 0 and var limit && rest.Count > limit)
         {
-            var last = rest[limit - 1];
+            var last = rest[(int)limit - 1];
             continueToken = EncodeContinue(rv, (last.Namespace() ?? "") + "/" + last.Name());
-            remaining = rest[..limit];
+            remaining = rest[..(int)limit];
         }
         if (TableWriter.Wanted(http.Request.Headers.Accept))
         {

@@ -26,6 +26,12 @@ public sealed class Defaults
                 if (old is null || obj["status"]?["phase"] is null)
                     obj["status"] = new JsonObject { ["phase"] = obj.Metadata()["deletionTimestamp"] is null ? "Active" : "Terminating" };
                 break;
+            case ("", "secrets"):
+                Set(obj, "type", () => "Opaque");
+                break;
+            case ("", "persistentvolumeclaims"):
+                Set(Obj(obj, "spec"), "volumeMode", () => "Filesystem");
+                break;
             case ("batch", "jobs"):
                 Job(obj);
                 break;

@@ -67,32 +67,43 @@ internal sealed class Subresources(ClusterStore store)
     public async Task LogAsync(HttpContext http, string ns, string name)
     {
         var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "").ToList();
-        var container = (string?)http.Request.Query["container"];
-        if (string.IsNullOrEmpty(container))
-        {
-            if (containers.Count != 1)
-                throw StatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
-            container = containers[0];
-        }
-        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
-        if (!containers.Contains(container) && !initContainers.Contains(container))
-            throw StatusException.BadRequest($"container {container} is not valid for pod {name}");
-        var previous = http.Request.Query["previous"] == "true";
+        var container = ContainerOf(pod, http.Request.Query["container"]);
+        var previous = QueryParameters.Bool(http.Request.Query, "previous");
+        var tail = QueryParameters.Int64(http.Request.Query, "tailLines");
         var text = Logs?.Invoke(ns, name, container, previous)
             ?? throw StatusException.BadRequest(previous
                 ? $"previous terminated container \"{container}\" in pod \"{name}\" not found"
                 : $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
-        if (int.TryParse(http.Request.Query["tailLines"], out var tail) && tail >= 0)
+        if (tail >= 0)
         {
             var lines = text.Split('\n');
             var hasTrailingNewline = text.EndsWith('\n');
             var content = hasTrailingNewline ? lines[..^1] : lines;
-            text = string.Join('\n', content.TakeLast(tail)) + (hasTrailingNewline && tail > 0 ? "\n" : "");
+            text = string.Join('\n', content.TakeLast((int)Math.Min(tail.Value, int.MaxValue))) + (hasTrailingNewline && tail > 0 ? "\n" : "");
         }
         http.Response.StatusCode = 200;
         http.Response.ContentType = "text/plain";
         await http.Response.WriteAsync(text);
+    }
+
+    /// <summary>
+    /// The container a pod subresource (log, exec, attach) names, or the pod's only container; a 400 with the
+    /// server's words when none is named among several or the name is not the pod's.
+    /// </summary>
+    internal static string ContainerOf(JsonObject pod, string? requested)
+    {
+        var name = pod.Name();
+        var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "").ToList();
+        if (string.IsNullOrEmpty(requested))
+        {
+            if (containers.Count != 1)
+                throw StatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
+            return containers[0];
+        }
+        var initContainers = (pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c.Str("name") ?? "");
+        if (!containers.Contains(requested) && !initContainers.Contains(requested))
+            throw StatusException.BadRequest($"container {requested} is not valid for pod {name}");
+        return requested;
     }
 
     public async Task ScaleAsync(HttpContext http, ResourceInfo info, string? ns, string name, string verb, CancellationToken cancellation)

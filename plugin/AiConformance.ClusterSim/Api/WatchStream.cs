@@ -18,10 +18,11 @@ internal sealed class WatchStream(ClusterStore store)
         var query = http.Request.Query;
         var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"], info.Kind);
         bool Matches(JsonObject o) => (ns is null || o.Namespace() == ns) && (name is null || o.Name() == name) && filter(o);
-        var rvText = (string?)query["resourceVersion"];
-        var sendInitial = query["sendInitialEvents"] == "true";
-        var bookmarks = query["allowWatchBookmarks"] == "true";
-        var deadline = int.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0
+        var options = ListOptions.Parse(query, watch: true);
+        var rvText = options.ResourceVersion;
+        var sendInitial = options.SendsInitialEvents;
+        var bookmarks = options.AllowWatchBookmarks;
+        var deadline = options.TimeoutSeconds is > 0 and var seconds
             ? DateTimeOffset.UtcNow.AddSeconds(seconds) : DateTimeOffset.MaxValue;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         try
@@ -33,9 +34,15 @@ internal sealed class WatchStream(ClusterStore store)
             http.Response.ContentType = "application/json";
             try
             {
-                if (sendInitial || string.IsNullOrEmpty(rvText) || rvText == "0")
+                if (sendInitial)
                 {
                     (initial, from) = store.ListAt(info.Kind, ns, Matches);
+                    reader = store.Watch(info.Kind, from, stop.Token);
+                }
+                else if (string.IsNullOrEmpty(rvText) || rvText == "0")
+                {
+                    // sendInitialEvents=false without a version: only the changes from now on.
+                    from = store.ResourceVersion;
                     reader = store.Watch(info.Kind, from, stop.Token);
                 }
                 else
@@ -69,7 +76,7 @@ internal sealed class WatchStream(ClusterStore store)
             }
             foreach (var item in initial)
                 if (!await SendAsync("ADDED", item)) return;
-            if (sendInitial && bookmarks) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
+            if (options.SendInitialEvents == true) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
             await http.Response.Body.FlushAsync(cancellation);
             var lastVersion = from;
             while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)

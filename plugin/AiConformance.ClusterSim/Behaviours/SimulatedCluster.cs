@@ -35,6 +35,9 @@ public sealed class SimulatedCluster
     /// <summary>Programs the components provide for their own images.</summary>
     public Programs.InstalledPrograms Programs { get; } = new();
 
+    /// <summary>The running containers that <c>kubectl exec</c> reaches; the kubelet registers them.</summary>
+    public Programs.ContainerExecs Execs { get; } = new();
+
     /// <summary>Pod addresses, listeners, cluster DNS and Service routing.</summary>
     public Network.PodNetwork Network { get; }
 

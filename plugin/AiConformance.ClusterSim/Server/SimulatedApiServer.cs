@@ -112,6 +112,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.Webhooks.Connect = value;
     }
 
+    /// <summary>How <c>pods/exec</c> runs a command in a container; the simulation host connects it to the kubelets.</summary>
+    public PodExec? PodExec
+    {
+        get => _handler.PodExec;
+        set => _handler.PodExec = value;
+    }
+
     /// <summary>Where <c>pods/log</c> reads container output; the kubelet behaviour sets it.</summary>
     public PodLogProvider? LogProvider
     {
@@ -136,6 +143,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var server = new SimulatedApiServer(options, app) { CertificateAuthorityPem = ServingCertificate.Pem(certificate) };
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellation);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

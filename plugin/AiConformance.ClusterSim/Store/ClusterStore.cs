@@ -80,7 +80,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
             if (Find(kind, ns, name) is not null) throw StatusException.AlreadyExists(kind, name);
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
-            meta["generation"] = 1;
+            if (_admission.SetsGeneration(kind)) meta["generation"] = 1;
             _admission.Admit(kind, created, null);
             var stored = new Stored(kind, created);
             Table(kind)[stored.Key] = stored;
@@ -217,7 +217,7 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
         }
         _admission.Admit(kind, next, old);
         if (JsonNode.DeepEquals(old, next)) return Clone(old);
-        if (!statusOnly && SpecChanged(old, next))
+        if (!statusOnly && _admission.SetsGeneration(kind) && SpecChanged(old, next))
             meta["generation"] = (oldMeta["generation"].AsLong() ?? 1) + 1;
         var replaced = stored with { Object = next };
         if (IsDeleting(next) && next.Finalizers().Count == 0 && (meta["deletionGracePeriodSeconds"].AsLong() ?? 0) == 0) return Remove(replaced);

@@ -12,6 +12,9 @@ public interface IStoreAdmission
 
     /// <summary>Defaults and validates <paramref name="obj"/> in place; throws <see cref="StatusException"/> to refuse.</summary>
     void Admit(ResourceKind kind, JsonObject obj, JsonObject? old);
+
+    /// <summary>Whether the kind's registry strategy counts metadata.generation (set on create, raised by spec changes).</summary>
+    bool SetsGeneration(ResourceKind kind) => true;
 }
 
 /// <summary>Admits everything unchanged; for stores used without an API layer.</summary>

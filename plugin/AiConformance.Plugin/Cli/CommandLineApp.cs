@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using AiConformance.Plugin.Packaging.Images;
 using AiConformance.Plugin.Packaging.Submission;
 using AiConformance.Plugin.Running;
@@ -49,13 +50,21 @@ public static class CommandLineApp
             {
                 await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
             }
-            var command = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse()
-                .Skip(1).Select(c => c.Name).Append(parse.CommandResult.Command.Name).Where(n => n != parse.RootCommandResult.Command.Name));
+            var command = CommandPath(parse);
             await error.WriteLineAsync($"hint: run 'aiconformance {command}{(command.Length > 0 ? " " : "")}--help'").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         // Signals are handled by the run itself (bounded cleanup, then reports); the parser must not end the process first.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, Output = output, Error = error };
         return await parse.InvokeAsync(configuration, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The words after <c>aiconformance</c> that name the failed command (<c>sim serve</c>), from the parse's result chain.</summary>
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result != parse.RootCommandResult; result = (CommandResult)result.Parent!)
+            names.Insert(0, result.Command.Name);
+        return string.Join(' ', names);
     }
 }

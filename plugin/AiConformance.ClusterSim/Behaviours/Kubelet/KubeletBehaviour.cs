@@ -206,6 +206,8 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName, run.Sandbox!);
         container.Stop = new CancellationTokenSource();
         var stop = container.Stop.Token;
+        var execTarget = new ContainerExecs.Target(sandbox.View, container.Image, pluginImage, Cluster, ComponentName, run.Sandbox!);
+        Cluster.Execs.Started(ns, name, containerName, execTarget);
         HandOff.Started(pod, node.Name(), container.Name, handed, container.StartedAt.Value);
         container.Process = Task.Run(async () =>
         {
@@ -218,6 +220,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
                 programContext.Write($"{e.GetType().Name}: {e.Message}\n");
                 code = 1;
             }
+            Cluster.Execs.Stopped(ns, name, containerName, execTarget);
             container.FinishedAt = DateTime.UtcNow;
             // Before the exit code: once it is set, a restart may record the next instance's devices.
             HandOff.Exited(run.Uid, containerName);

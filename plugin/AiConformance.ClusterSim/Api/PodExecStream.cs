@@ -1,0 +1,138 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using AiConformance.ClusterSim.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace AiConformance.ClusterSim.Api;
+
+/// <summary>
+/// A command run in a running container: it writes its output through <c>stdout</c> and returns its exit code.
+/// </summary>
+public delegate Task<int> ContainerCommand(IReadOnlyList<string> command, Action<string> stdout, CancellationToken cancellation);
+
+/// <summary>How <c>pods/exec</c> reaches a container: its command runner, or null when the container is not running.</summary>
+public delegate ContainerCommand? PodExec(string ns, string pod, string container);
+
+/// <summary>
+/// <c>pods/exec</c> over WebSocket, as kube-apiserver serves kubectl (1.30 and newer) and the language clients: the
+/// <c>v5.channel.k8s.io</c> or <c>v4.channel.k8s.io</c> subprotocol, binary frames whose first byte is the channel
+/// (0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize; 255 closes a stream in v5), and the exit status written once on the
+/// error channel as the kubelet writes it (Status Success, or NonZeroExitCode with an ExitCode cause). A SPDY
+/// upgrade (clients older than kubectl 1.30) is answered 400 with what to use instead.
+/// </summary>
+internal sealed class PodExecStream(ClusterStore store)
+{
+    public static readonly string[] Subprotocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+    private const byte Stdout = 1, Error = 3;
+    private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
+
+    public PodExec? Exec { get; set; }
+
+    public async Task ServeAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
+    {
+        // In kube-apiserver's order: the pod and container, the upgrade, then the kubelet's checks of the options.
+        var query = http.Request.Query;
+        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
+        var container = Subresources.ContainerOf(pod, query["container"]);
+        if (pod["status"]?["phase"]?.ToString() is ("Succeeded" or "Failed") and var phase)
+            throw StatusException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
+        var protocol = Negotiate(http);
+        var command = query["command"].Select(c => c ?? "").ToList();
+        if (command.Count == 0) throw StatusException.BadRequest("you must specify at least 1 command");
+        var wantsStdout = QueryParameters.Bool(query, "stdout");
+        if (!QueryParameters.Bool(query, "stdin") && !wantsStdout && !QueryParameters.Bool(query, "stderr"))
+            throw StatusException.BadRequest("you must specify at least one of stdin, stdout, stderr");
+        var run = Exec?.Invoke(ns, name, container) ?? throw StatusException.BadRequest($"container not found (\"{container}\")");
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        var output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var reading = DrainClientAsync(socket, gone, cancellation);
+        var sending = SendOutputAsync(socket, output.Reader, cancellation);
+        int code;
+        try
+        {
+            code = await run(command, text => { if (wantsStdout) output.Writer.TryWrite(text); }, gone.Token);
+        }
+        catch (OperationCanceledException) when (gone.IsCancellationRequested)
+        {
+            code = 137;
+        }
+        output.Writer.TryComplete();
+        await sending;
+        if (socket.State != WebSocketState.Open) return;
+        await SendAsync(socket, Error, Encoding.UTF8.GetBytes(ExitStatus(command, code).ToJsonString()), cancellation);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellation);
+        // The client answers the close once it has read everything; cancelling the read instead would abort the
+        // connection under it (a reset before it read the exit status).
+        await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(30), cancellation));
+    }
+
+    /// <summary>The exit status on the error channel, as the kubelet's v4 protocol writes it (plain JSON).</summary>
+    public static JsonObject ExitStatus(IReadOnlyList<string> command, int code) => code == 0
+        ? new JsonObject { ["metadata"] = new JsonObject(), ["status"] = "Success" }
+        : new JsonObject
+        {
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = $"command terminated with non-zero exit code: command '{string.Join(' ', command)}' exited with {code}",
+            ["reason"] = "NonZeroExitCode",
+            ["details"] = new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ExitCode", ["message"] = code.ToString() }) },
+        };
+
+    /// <summary>
+    /// The 400 for a streaming subresource the server cannot serve as asked: kube-apiserver's words without an upgrade,
+    /// and what to use instead for a SPDY upgrade or a subresource the simulation does not stream.
+    /// </summary>
+    internal static string UpgradeRequired(HttpContext http, string subresource = "exec")
+    {
+        var upgrade = http.Request.Headers.Upgrade.ToString();
+        if (upgrade.Length == 0) return "Upgrade request required";
+        if (subresource != "exec") return $"Upgrade request required: the simulated API server does not stream pods/{subresource} (see the README's limits)";
+        return $"Upgrade request required: the simulated API server streams over WebSocket only ({string.Join(", ", Subprotocols)}), not {upgrade}; use kubectl 1.30 or newer, or a client that speaks WebSocket";
+    }
+
+    /// <summary>The newest channel protocol both sides speak; a request that is no WebSocket upgrade gets the server's 400.</summary>
+    internal static string Negotiate(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest) throw StatusException.BadRequest(UpgradeRequired(http));
+        return Subprotocols.FirstOrDefault(http.WebSockets.WebSocketRequestedProtocols.Contains)
+            ?? throw StatusException.BadRequest($"unable to upgrade: unable to negotiate protocol: client supports {string.Join(", ", http.WebSockets.WebSocketRequestedProtocols)}, server supports {string.Join(", ", Subprotocols)}");
+    }
+
+    /// <summary>
+    /// Reads what the client sends until it closes: stdin (the simulated programs read no input), resize events of a
+    /// terminal, and v5 stream closes, none of which changes a simulated command's output.
+    /// </summary>
+    private static async Task DrainClientAsync(WebSocket socket, CancellationTokenSource gone, CancellationToken cancellation)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while ((await socket.ReceiveAsync(new ArraySegment<byte>(buffer), cancellation)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+        // The client closed or went away: a command still running is stopped (after it ended, this changes nothing).
+        try { await gone.CancelAsync(); } catch (ObjectDisposedException) { }
+    }
+
+    private static async Task SendOutputAsync(WebSocket socket, ChannelReader<string> output, CancellationToken cancellation)
+    {
+        await foreach (var text in output.ReadAllAsync(cancellation))
+            if (text.Length > 0 && socket.State == WebSocketState.Open)
+                await SendAsync(socket, Stdout, Encoding.UTF8.GetBytes(text), cancellation);
+    }
+
+    private static Task SendAsync(WebSocket socket, byte channel, byte[] data, CancellationToken cancellation)
+    {
+        var frame = new byte[data.Length + 1];
+        frame[0] = channel;
+        data.CopyTo(frame, 1);
+        return socket.SendAsync(new ArraySegment<byte>(frame), WebSocketMessageType.Binary, endOfMessage: true, cancellation);
+    }
+}

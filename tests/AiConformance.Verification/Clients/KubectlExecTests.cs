@@ -1,0 +1,37 @@
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Clients;
+
+/// <summary>
+/// The real kubectl's <c>exec</c> against the simulated cluster (WebSocket, kubectl 1.30 and newer): output, exit
+/// codes passed on as kubectl's own, and the container's simulated programs. Skipped where kubectl is absent.
+/// </summary>
+public sealed class KubectlExecTests : RealClientFixture
+{
+    [OneTimeSetUp]
+    public void RequireKubectl()
+    {
+        if (ClientProcess.Find("kubectl") is null) Assert.Ignore("kubectl is not installed on this machine; the kubectl exec tests need it");
+    }
+
+    [Test]
+    public async Task ExecPrintsTheOutputAndExitsWithTheCommandsCode()
+    {
+        var (ns, pod) = await RunningPodAsync();
+        var (code, output, errors) = await KubectlAsync("exec", "-n", ns, pod, "--", "sh", "-c", "echo hi from $HOSTNAME; exit 4");
+        Assert.That(output, Is.EqualTo("hi from shell\n"), errors);
+        Assert.That(code, Is.EqualTo(4), errors);
+        Assert.That(errors, Does.Contain("command terminated with exit code 4"));
+    }
+
+    [Test]
+    public async Task ExecOfASucceedingCommandExitsZero()
+    {
+        var (ns, pod) = await RunningPodAsync();
+        var (code, output, errors) = await KubectlAsync("exec", "-n", ns, pod, "-c", "main", "--", "printenv", "HOSTNAME");
+        Assert.That((code, output), Is.EqualTo((0, "shell\n")), errors);
+    }
+
+    private Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] arguments) =>
+        ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. arguments]);
+}

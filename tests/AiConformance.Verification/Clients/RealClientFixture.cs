@@ -1,0 +1,47 @@
+using AiConformance.ClusterSim.Server;
+using AiConformance.Verification.Simulation;
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Clients;
+
+/// <summary>
+/// A simulated cluster (API server and kubelets) for a real client program: an admin kubeconfig file, and a running
+/// pod to exec into.
+/// </summary>
+public abstract class RealClientFixture : SimulatedClusterFixture
+{
+    protected string Kubeconfig { get; private set; } = "";
+    private string directory = "";
+
+    [OneTimeSetUp]
+    public void WriteKubeconfig()
+    {
+        directory = Directory.CreateTempSubdirectory("real-client-").FullName;
+        Kubeconfig = Path.Combine(directory, "kubeconfig");
+        Host.Server.WriteKubeconfig(Kubeconfig, KubeconfigIdentity.Admin);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveKubeconfig() => Directory.Delete(directory, recursive: true);
+
+    protected string WorkDirectory => directory;
+
+    /// <summary>A pod whose container runs until stopped, once it is Running.</summary>
+    protected async Task<(string Namespace, string Pod)> RunningPodAsync()
+    {
+        var ns = await NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "shell" },
+            Spec = new V1PodSpec
+            {
+                Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }],
+                Tolerations = [new V1Toleration { OperatorProperty = "Exists" }],
+            },
+        }, ns, cancellationToken: Timeout);
+        await PodEventuallyAsync(ns, "shell", pod => pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null, "a running container");
+        return (ns, "shell");
+    }
+}
