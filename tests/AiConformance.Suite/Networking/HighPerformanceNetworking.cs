@@ -12,6 +12,7 @@ namespace AiConformance.Suite.Networking;
 /// Not covered: traffic over the secondary interface (the probe sees interfaces, it does not send RDMA traffic).
 /// </summary>
 [Requirement("high_performance_networking")]
+[Holds(Hold.ClusterResource, "network-interfaces")] // claims chosen interfaces of one node, which must be free
 public sealed class HighPerformanceNetworking
 {
     private static IEnumerable<TestCaseData> Drivers() => NetworkDetection.Cases.Cases();

@@ -14,6 +14,7 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// named by the configured pool).
 /// </summary>
 [Requirement("cluster_autoscaling")]
+[Holds(Hold.WholeNodes)] // fills the pool's accelerators, then needs the pool idle to shrink back to its baseline
 public sealed class ClusterAutoscaling
 {
     public const string ScaleUpTimeoutKey = "clusterAutoscaling.scaleUpTimeout";

@@ -12,6 +12,7 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides.
 /// </summary>
 [Requirement("gang_scheduling")]
+[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU for coscheduling) and a window in which nothing may be placed: no other pod may come or go meanwhile
 public sealed class GangScheduling
 {
     public const string MembersKey = "gang.members";
