@@ -18,8 +18,8 @@ using AiConformance.ClusterSim.Modules.Networks;
 namespace AiConformance.ClusterSim.Behaviours;
 
 /// <summary>
-/// The components a scenario can enable, by name. Later behaviours (gang schedulers, gateway data plane, metrics,
-/// autoscalers, operators) register here with <see cref="Register"/> and become usable in scenario files.
+/// The components a scenario can enable, by name, with the check of their typed options; a module's component becomes
+/// usable in scenario files by its entry here.
 /// </summary>
 public static class BehaviourCatalog
 {
@@ -102,6 +102,4 @@ public static class BehaviourCatalog
         OptionChecks.TryGetValue(name, out var check) ? check(name, options) : [];
 
     public static IClusterBehaviour Create(string name) => Factories[name]();
-
-    public static void Register(string name, Func<IClusterBehaviour> factory) => Factories[name] = factory;
 }

@@ -71,22 +71,46 @@ public sealed class SimulationHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (up to 15 s) until every scenario node is registered and every DRA driver has published its slices.</summary>
+    /// <summary>
+    /// Waits (up to 15 s) until every scenario node is registered and every DRA driver has published its slices, then
+    /// (up to 30 s in all) until the Deployments the components installed have their pods ready: a cluster is tested
+    /// with its add-ons running, as an operator installs them before running conformance.
+    /// </summary>
     private async Task WaitUntilSettledAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var started = DateTime.UtcNow;
         var nodes = SimulatedCluster.NodeNames(Scenario).Select(n => n.Node).ToList();
         var publishesSlices = Cluster.Component(DraDriverBehaviour.ComponentName) is not null;
         var expectedSlices = publishesSlices ? Cluster.Devices.All.Where(d => d.ViaDra).Select(d => (d.Node, d.Driver)).Distinct().Count() : 0;
         var watchesNodes = Cluster.Component(NodesBehaviour.ComponentName) is not null;
-        while (DateTime.UtcNow < deadline)
+        bool Registered() => (!watchesNodes || nodes.All(n => Server.Store.Get(Kinds.Node, null, n) is not null))
+                             && Server.Store.List(Kinds.ResourceSlice).Count >= expectedSlices;
+        while (!Registered())
         {
-            var nodesReady = !watchesNodes || nodes.All(n => Server.Store.Get(Kinds.Node, null, n) is not null);
-            if (nodesReady && Server.Store.List(Kinds.ResourceSlice).Count >= expectedSlices) return;
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(15))
+            {
+                Cluster.Log.Warn("simulation", "the cluster did not settle within 15 s (nodes or ResourceSlices missing)");
+                return;
+            }
             await Task.Delay(10, cancellationToken);
         }
-        Cluster.Log.Warn("simulation", "the cluster did not settle within 15 s (nodes or ResourceSlices missing)");
+        while (UnreadyDeployments() is { Count: > 0 } unready)
+        {
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(30))
+            {
+                Cluster.Log.Info("simulation", $"starting with Deployments not ready yet: {string.Join(", ", unready)}");
+                return;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
     }
+
+    private List<string> UnreadyDeployments() =>
+    [
+        .. Server.Store.List(Kinds.Deployment)
+            .Where(d => (JsonNumber.Int(d["status"]?["readyReplicas"]) ?? 0) < (JsonNumber.Int(d["spec"]?["replicas"]) ?? 1))
+            .Select(d => $"{d.Namespace()}/{d.Name()}"),
+    ];
 
     /// <summary>An embedded CRD folder or file (<c>kueue-v0.19.2</c>, as <see cref="EmbeddedCrds"/> lists them) or a file path.</summary>
     private static IReadOnlyList<string> CrdManifests(string reference)

@@ -86,6 +86,11 @@ public sealed class ClusterStore(IStoreAdmission? admission = null, int historyL
             Table(kind)[stored.Key] = stored;
             _byUid[created.Uid()!] = stored;
             Commit(StoreEventType.Added, stored);
+            // Created for owners that are all gone (by a controller acting on a stale view of its owner): the garbage
+            // collector removes it next, as it removes any object whose owners no longer exist.
+            var owners = created.OwnerReferences().Select(r => r.Str("uid")).ToList();
+            if (owners.Count > 0 && owners.All(uid => uid is null || !_byUid.ContainsKey(uid)))
+                DeleteStored(stored, "Background", null);
             return Clone(created);
         }
     }
