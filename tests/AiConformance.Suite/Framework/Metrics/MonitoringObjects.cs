@@ -1,26 +1,9 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using k8s;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Metrics;
 
 /// <summary>A Prometheus Operator object (<c>monitoring.coreos.com/v1</c>): the fixtures read and write its spec as JSON.</summary>
-public abstract class MonitoringObject : IKubernetesObject<V1ObjectMeta>
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = null!;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = null!;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonObject? Spec { get; set; }
-}
+public abstract class MonitoringObject : CustomObject;
 
 [KubernetesEntity(Group = "monitoring.coreos.com", ApiVersion = "v1", Kind = "Prometheus", PluralName = "prometheuses")]
 public sealed class PrometheusObject : MonitoringObject
