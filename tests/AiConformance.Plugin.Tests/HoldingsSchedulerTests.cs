@@ -119,6 +119,19 @@ public sealed class HoldingsSchedulerTests
         Started(scheduler, Test("after the stop", 3)).Wait();
     }
 
+    [Test]
+    public void ATestsPlaceIsItsOrderNotWhereReflectionListsIt()
+    {
+        // The fixture declares the test that holds whole nodes first, with [Order(3)].
+        var places = SuiteAssembly.Load(Support.RunFixture.FixturesAssembly).Tests
+            .Where(t => t.RequirementId == "driver_runtime_management")
+            .ToDictionary(t => t.Name, t => t.Holdings.Order);
+        Assert.That(places["TestAcceleratorDriverRuntimeManagement/FirstMeetsSecond"],
+            Is.LessThan(places["TestAcceleratorDriverRuntimeManagement/SecondMeetsFirst"]));
+        Assert.That(places["TestAcceleratorDriverRuntimeManagement/SecondMeetsFirst"],
+            Is.LessThan(places["TestAcceleratorDriverRuntimeManagement/HoldsWholeNodes"]));
+    }
+
     [TestCase("accelerators:3")]
     [TestCase("accelerators:all")]
     [TestCase("nodes:all")]

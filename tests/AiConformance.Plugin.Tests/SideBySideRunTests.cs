@@ -59,8 +59,8 @@ public sealed class SideBySideRunTests
         };
         using var stop = new CancellationTokenSource();
         var run = ConformanceRun.ExecuteAsync(request, stop.Token);
-        // Stop (as SIGTERM does) once both tests are running at the same time.
-        while (!(File.Exists(Path.Combine(place, "first")) && File.Exists(Path.Combine(place, "second"))) && !run.IsCompleted)
+        // Stop (as SIGTERM does) once both tests are running at the same time and have written that they met.
+        while (!(File.Exists(Path.Combine(place, "first-met")) && File.Exists(Path.Combine(place, "second-met"))) && !run.IsCompleted)
         {
             await Task.Delay(20);
         }

@@ -108,11 +108,22 @@ public sealed class SuiteAssembly
             }
             return;
         }
-        foreach (var child in test.Tests)
+        foreach (var child in InExecutionOrder(test.Tests))
         {
             Collect(child, requirementId, tests);
         }
     }
+
+    /// <summary>
+    /// A suite's children in the order NUnit runs them: those with <c>[Order]</c> first, by it, then the rest as loaded.
+    /// The loaded order follows reflection, which does not keep declaration order, and the scheduler's "placed before"
+    /// must be the order authors wrote.
+    /// </summary>
+    private static IEnumerable<ITest> InExecutionOrder(IList<ITest> children) =>
+        children.Select((child, loaded) => (child, loaded))
+            .OrderBy(entry => entry.child.Properties.Get(PropertyNames.Order) as int? ?? int.MaxValue)
+            .ThenBy(entry => entry.loaded)
+            .Select(entry => entry.child);
 
     /// <summary>What <c>[Parallelizable(ParallelScope.All)]</c> on every fixture and test would say, set by the runner alone (under `dotnet test` the suite stays sequential).</summary>
     private static void MakeParallelizable(ITest test)

@@ -172,16 +172,17 @@ public sealed class FakeDriverRuntimeManagement
     // With `fake.meetingPlace` set to a folder, each of the first two tests leaves a mark there and waits for the other's
     // (or the run's stop): they can only both pass when run side by side. `fake.waitForStop` then keeps them running.
     // The test that runs alone comes last: a waiting test is never overtaken by a later one it conflicts with, so placed
-    // between them it would keep the second from ever meeting the first.
+    // between them it would keep the second from ever meeting the first. It is declared first: its place is its [Order],
+    // not where reflection happens to list it.
+    [Test, Order(3)]
+    [Holds(Hold.WholeNodes)]
+    public void HoldsWholeNodes() => Evidence.Step("held every node");
+
     [Test, Order(1)]
     public Task FirstMeetsSecond() => MeetAsync("first", "second");
 
     [Test, Order(2)]
     public Task SecondMeetsFirst() => MeetAsync("second", "first");
-
-    [Test, Order(3)]
-    [Holds(Hold.WholeNodes)]
-    public void HoldsWholeNodes() => Evidence.Step("held every node");
 
     private static async Task MeetAsync(string me, string other)
     {
@@ -190,6 +191,7 @@ public sealed class FakeDriverRuntimeManagement
         await File.WriteAllTextAsync(Path.Combine(place, me), "here", run.Cancellation);
         while (!File.Exists(Path.Combine(place, other))) await Task.Delay(20, run.Cancellation);
         Evidence.Step($"{me} met {other}");
+        await File.WriteAllTextAsync(Path.Combine(place, $"{me}-met"), "met", run.Cancellation);
         if (run.Configuration.GetBool("fake.waitForStop", false)) await Task.Delay(Timeout.Infinite, run.Cancellation);
     }
 }
