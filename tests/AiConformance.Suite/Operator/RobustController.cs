@@ -29,12 +29,13 @@ public sealed class RobustController
     {
         var ai = Require(found);
         var run = RunContext.Current;
-        foreach (var pod in ai.ControllerPods)
+        foreach (var controller in ai.Controllers)
         {
-            var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, pod.Metadata.NamespaceProperty).Watchable(pod.Metadata.Name))
-                .Until($"{ai.Name} controller pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to be Ready", pods => pods.Any(PodWaits.IsReady))
+            // Any ready pod of the controller will do: a restart or a rollout replaces the pods seen at detection.
+            var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, controller.Namespace).Watchable(labelSelector: controller.Selector))
+                .Until($"a {ai.Name} controller pod labelled `{controller.Selector}` in {controller.Namespace} to be Ready", pods => pods.Any(PodWaits.IsReady))
                 .DescribedBy(PodWaits.Describe).Within(run.Timeouts().PodRunning).Async(run.Cancellation);
-            Evidence.Observed($"controller pod {pod.Metadata.Name}", PodWaits.Describe(seen));
+            Evidence.Observed($"controller in {controller.Namespace}", string.Join("; ", seen.Where(PodWaits.IsReady).Select(PodWaits.Describe)));
         }
         Assert.Multiple(() =>
         {
