@@ -28,4 +28,7 @@ public interface IGangCapacity
 
     /// <summary>Waits until nothing of the capacity is in use; fails at the deadline.</summary>
     Task WaitReleasedAsync();
+
+    /// <summary>Why the capacity is no longer what the test sized the group to; null while it is (see <see cref="IGangDriver.CapacityMovedAsync"/>).</summary>
+    Task<string?> MovedAsync() => Task.FromResult<string?>(null);
 }

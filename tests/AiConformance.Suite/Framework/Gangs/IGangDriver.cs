@@ -32,6 +32,12 @@ public interface IGangDriver
 
     /// <summary>Waits until quota usage, reservations and counted workloads are back to zero; fails at the deadline.</summary>
     Task WaitReleasedAsync();
+
+    /// <summary>
+    /// Why the capacity the group was sized to is no longer what the test controls (others' pods came or went on the
+    /// node whose free CPU it shares); null while it is, and always for a test-owned queue.
+    /// </summary>
+    Task<string?> CapacityMovedAsync() => Task.FromResult<string?>(null);
 }
 
 /// <summary>Group members: pods of the test namespace labelled with their group's name.</summary>

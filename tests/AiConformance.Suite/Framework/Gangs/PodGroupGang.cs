@@ -76,6 +76,8 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
 
     public Task WaitReleasedAsync() => Capacity.WaitReleasedAsync();
 
+    public Task<string?> CapacityMovedAsync() => Capacity.MovedAsync();
+
     private static bool IsBound(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec.NodeName);
 
     private static bool IsUnschedulable(V1Pod pod) =>
