@@ -56,6 +56,14 @@ public abstract class SimulatedClusterFixture
         Directory.Delete(workDirectory, recursive: true);
     }
 
+    /// <summary>A run of the Suite's toolkit against this cluster, as the runner would set it up.</summary>
+    protected AiConformance.Suite.Framework.RunContext NewRunContext() => new()
+    {
+        Kubernetes = Client, RunId = AiConformance.Suite.Framework.RunContext.NewRunId(),
+        Checklist = AiConformance.Checklist.ChecklistCatalog.Newest,
+        Configuration = AiConformance.Suite.Framework.SuiteConfiguration.Empty, Cancellation = Timeout,
+    };
+
     protected async Task<string> NewNamespaceAsync()
     {
         var ns = await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "sim-" } }, cancellationToken: Timeout);

@@ -27,12 +27,7 @@ public sealed class NodeShareCapacityTests : SimulatedClusterFixture
     [Test]
     public async Task OthersPodsMovingTheNodesFreeCpuBeyondTheMarginAreReported()
     {
-        var run = new RunContext
-        {
-            Kubernetes = Client, RunId = RunContext.NewRunId(), Checklist = AiConformance.Checklist.ChecklistCatalog.Newest,
-            Configuration = SuiteConfiguration.Empty, Cancellation = Timeout,
-        };
-        await using var ns = await TestNamespace.CreateAsync("node-share", run);
+        await using var ns = await TestNamespace.CreateAsync("node-share", NewRunContext());
         var capacity = new NodeShareCapacity(ns);
         await capacity.ProvideAsync(3);
         // 8000m free: each of 3 members gets 2/7 of it, so 3 fit (6856m) and 4 do not (9142m); the margin is half a share.

@@ -51,12 +51,7 @@ public sealed class OperatorDetectionTests : SimulatedClusterFixture
 
     private async Task<AiOperator?> KubeRayAsync()
     {
-        var run = new RunContext
-        {
-            Kubernetes = Client, RunId = RunContext.NewRunId(), Checklist = AiConformance.Checklist.ChecklistCatalog.Newest,
-            Configuration = SuiteConfiguration.Empty, Cancellation = Timeout,
-        };
-        var detection = await OperatorDetection.DetectAsync(run);
+        var detection = await OperatorDetection.DetectAsync(NewRunContext());
         return detection.Found.SingleOrDefault(found => found.Profile == OperatorProfile.KubeRay);
     }
 
