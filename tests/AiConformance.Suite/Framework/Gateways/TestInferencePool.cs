@@ -172,10 +172,14 @@ public static class TestInferencePool
             }
             catch (NUnit.Framework.AssertionException unready)
             {
+                var (pods, _) = await ns.Objects<V1Pod>().ListAsync($"{RoleWorkloads.AppLabel} in ({string.Join(",", pickers)})", null, ns.Cancellation);
+                var asDefault = pods.Any(pod => pod.Spec.ServiceAccountName is null or "default");
+                var identity = asDefault
+                    ? $"as the default ServiceAccount of namespace {ns.Name}, since the cluster refused to let the plugin bind ClusterRole {PickerClusterRole} (see the evidence)"
+                    : $"as its own ServiceAccount, bound in namespace {ns.Name} to ClusterRole {PickerClusterRole}";
                 Outcome.NeedsAttestation($"the inference extension's endpoint picker never became Ready ({unready.Message.Split('\n')[0]}); " +
-                    $"it reads its InferencePool and the pool's pods as its own ServiceAccount bound to ClusterRole {PickerClusterRole} in namespace {ns.Name} " +
-                    "(or, where that binding was refused, as the namespace's default ServiceAccount; the evidence says which): check that the current " +
-                    "sonobuoy/ai-conformance-rbac.yaml is applied and the picker's log, or attest with a request routed through an InferencePool of the platform's inference gateway");
+                    $"it reads its InferencePool and the pool's pods {identity}: check that the current sonobuoy/ai-conformance-rbac.yaml is applied " +
+                    "and the picker's log, or attest with a request routed through an InferencePool of the platform's inference gateway");
             }
         }
         var ready = await WaitForAppsAsync(ns, members, apps);
