@@ -35,6 +35,9 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         set => _exec.Exec = value;
     }
 
+    /// <summary>RBAC's escalation prevention for roles and bindings written through the API.</summary>
+    public EscalationPrevention? Escalation { get; set; }
+
     /// <summary>The validating admission webhooks every request through the API passes.</summary>
     public ValidatingWebhooks Webhooks { get; } = new(store);
 
@@ -74,7 +77,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         return info;
     }
 
-    public async Task HandleAsync(HttpContext http, ApiPath path, ResourceInfo info, string verb, WatchLimits watchLimits, CancellationToken cancellation)
+    public async Task HandleAsync(HttpContext http, ApiPath path, ResourceInfo info, string verb, Identity identity, WatchLimits watchLimits, CancellationToken cancellation)
     {
         var kind = info.Kind;
         var request = http.Request;
@@ -123,13 +126,13 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 await WriteJsonAsync(http, 201, Success());
                 return;
             case ("create", null):
-                await CreateAsync(http, info, ns, cancellation);
+                await CreateAsync(http, info, ns, identity, cancellation);
                 return;
             case ("update", null or "status"):
-                await UpdateAsync(http, info, ns, path.Name!, path.Subresource == "status", cancellation);
+                await UpdateAsync(http, info, ns, path.Name!, path.Subresource == "status", identity, cancellation);
                 return;
             case ("patch", null or "status"):
-                await PatchAsync(http, info, ns, path.Name!, path.Subresource == "status", cancellation);
+                await PatchAsync(http, info, ns, path.Name!, path.Subresource == "status", identity, cancellation);
                 return;
             case ("delete", null):
                 await DeleteAsync(http, info, ns, path.Name!, cancellation);
@@ -141,7 +144,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         throw StatusException.MethodNotAllowed($"the server does not allow this method on the requested resource");
     }
 
-    private async Task CreateAsync(HttpContext http, ResourceInfo info, string? ns, CancellationToken cancellation)
+    private async Task CreateAsync(HttpContext http, ResourceInfo info, string? ns, Identity identity, CancellationToken cancellation)
     {
         var body = await ReadObjectAsync(http.Request, cancellation);
         CheckKind(info, body);
@@ -153,6 +156,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
             body.Metadata()["namespace"] = ns;
         }
         DropStatusOnCreate(info, body);
+        Escalation?.Confirm(identity, info.Kind, body);
         await Webhooks.AdmitAsync("CREATE", info, null, ns, body, null, IsDryRun(http.Request), () => admission.Admit(info.Kind, body, null), cancellation);
         if (IsDryRun(http.Request))
         {
@@ -163,7 +167,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         await WriteObjectAsync(http, info, store.Create(info.Kind, body), 201);
     }
 
-    private async Task UpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, CancellationToken cancellation)
+    private async Task UpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, Identity identity, CancellationToken cancellation)
     {
         var body = await ReadObjectAsync(http.Request, cancellation);
         CheckKind(info, body);
@@ -173,7 +177,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         // Custom resources refuse unconditional updates; built-in strategies allow them.
         if (string.IsNullOrEmpty(body.Metadata().Str("resourceVersion")) && info.IsCustomResource)
             throw StatusException.Invalid(info.Kind, name, [new FieldError("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
-        await AdmitUpdateAsync(http, info, ns, name, body, statusOnly, cancellation);
+        await AdmitUpdateAsync(http, info, ns, name, body, statusOnly, identity, cancellation);
         if (IsDryRun(http.Request))
         {
             var current = store.Get(info.Kind, ns, name) ?? throw StatusException.NotFound(info.Kind, name);
@@ -183,7 +187,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         await WriteObjectAsync(http, info, store.Update(info.Kind, body, statusOnly), 200);
     }
 
-    private async Task PatchAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, CancellationToken cancellation)
+    private async Task PatchAsync(HttpContext http, ResourceInfo info, string? ns, string name, bool statusOnly, Identity identity, CancellationToken cancellation)
     {
         var contentType = (http.Request.ContentType ?? "").Split(';')[0].Trim();
         var text = await ReadTextAsync(http.Request, cancellation);
@@ -197,6 +201,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 applied.Metadata()["name"] = name;
                 if (ns is not null) applied.Metadata()["namespace"] = ns;
                 DropStatusOnCreate(info, applied);
+                Escalation?.Confirm(identity, info.Kind, applied);
                 await WriteObjectAsync(http, info, store.Create(info.Kind, applied), 201);
                 return;
             }
@@ -211,7 +216,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 _ => throw new StatusException(415, "UnsupportedMediaType",
                     $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Strategic}, {Patches.Apply}"),
             } as JsonObject ?? throw StatusException.BadRequest("the patch did not produce an object");
-            await AdmitUpdateAsync(http, info, ns, name, patched, statusOnly, cancellation);
+            await AdmitUpdateAsync(http, info, ns, name, patched, statusOnly, identity, cancellation);
             if (IsDryRun(http.Request))
             {
                 await WriteObjectAsync(http, info, DryRunUpdate(info, current, patched), 200);
@@ -254,10 +259,12 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     }
 
     /// <summary>An update's webhooks see the object as the server would store it (validated against the current one).</summary>
-    private Task AdmitUpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, JsonObject updated, bool statusOnly, CancellationToken cancellation)
+    private Task AdmitUpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, JsonObject updated, bool statusOnly, Identity identity,
+        CancellationToken cancellation)
     {
         var current = store.Get(info.Kind, ns, name);
         if (current is null) return Task.CompletedTask;
+        Escalation?.Confirm(identity, info.Kind, updated);
         var candidate = (JsonObject)updated.DeepClone();
         return Webhooks.AdmitAsync("UPDATE", info, statusOnly ? "status" : null, ns, candidate, current, IsDryRun(http.Request),
             () => admission.Admit(info.Kind, candidate, current), cancellation);

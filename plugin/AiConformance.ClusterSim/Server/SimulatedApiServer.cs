@@ -73,7 +73,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                 });
         };
         Store = store;
-        _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider };
+        _handler = new ApiHandler(ResourceCatalog, store, schemas, admission) { Logs = options.LogProvider, Escalation = new EscalationPrevention(_authorizer, store) };
         _reviews = new AccessReviews(_authorizer);
         _faults = new FaultInjector(options.Faults);
         _openApi = new OpenApiDocuments(ResourceCatalog);
@@ -320,7 +320,7 @@ public sealed class SimulatedApiServer : IAsyncDisposable
                     if ((verb == "watch" || path.Subresource == "log") && _faults.DrawStreamCut() is { } cutAfter)
                         http.Response.Body = new CutResponseBody(http.Response.Body, cutAfter, http);
                 }
-                await _handler.HandleAsync(http, path, info, verb, limits, cancellation);
+                await _handler.HandleAsync(http, path, info, verb, identity, limits, cancellation);
                 return;
             }
             RequestStatistics.Count("discovery");

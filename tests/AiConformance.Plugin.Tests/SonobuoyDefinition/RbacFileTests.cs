@@ -6,7 +6,8 @@ namespace AiConformance.Plugin.Tests.SonobuoyDefinition;
 
 /// <summary>
 /// sonobuoy/ai-conformance-rbac.yaml stays least-privilege as fixtures add rules: no wildcards, no Secrets, nothing
-/// that grants or borrows more rights, and the binding ties the role to the plugin's ServiceAccount.
+/// that grants or borrows more rights (RoleBindings of the read-only picker role excepted), and the binding ties the
+/// role to the plugin's ServiceAccount.
 /// </summary>
 [TestFixture]
 public sealed class RbacFileTests
@@ -45,22 +46,39 @@ public sealed class RbacFileTests
     public void NoRuleReachesSecretsOrRbacOrEscalates()
     {
         var rules = Rules().ToList();
+        var rbac = rules.Where(r => List(r, "apiGroups").Contains("rbac.authorization.k8s.io")).ToList();
         Assert.That(rules, Is.Not.Empty);
         Assert.Multiple(() =>
         {
             Assert.That(rules.SelectMany(r => List(r, "resources")), Has.None.EqualTo("secrets").And.None.EqualTo("serviceaccounts/token"));
-            Assert.That(rules.SelectMany(r => List(r, "apiGroups")), Has.None.EqualTo("rbac.authorization.k8s.io"));
-            Assert.That(rules.SelectMany(r => List(r, "verbs")), Has.None.AnyOf(EscalatingVerbs));
+            Assert.That(rules.Except(rbac).SelectMany(r => List(r, "verbs")), Has.None.AnyOf(EscalatingVerbs));
+            Assert.That(rbac.Select(Describe), Is.EquivalentTo(new[] { "rbac.authorization.k8s.io rolebindings create", $"rbac.authorization.k8s.io clusterroles bind {PickerRole}" }),
+                "the only RBAC rights: create RoleBindings, and bind the picker's role and no other");
         });
     }
+
+    [Test]
+    public void ThePickerRoleTheSuiteMayBindOnlyReads()
+    {
+        var picker = Documents().Single(d => Text(d, "kind") == "ClusterRole" && Text(d.Children[new YamlScalarNode("metadata")], "name") == PickerRole);
+        var rules = ((YamlSequenceNode)picker.Children[new YamlScalarNode("rules")]).Children;
+
+        Assert.That(rules.SelectMany(r => List(r, "verbs")).Distinct(), Is.SubsetOf(new[] { "get", "list", "watch" }));
+        Assert.That(rules.SelectMany(r => List(r, "resources")), Does.Contain("pods").And.Contain("inferencepools"));
+    }
+
+    private const string PickerRole = "ai-conformance-picker";
+
+    private static string Describe(YamlNode rule) =>
+        string.Join(" ", new[] { "apiGroups", "resources", "verbs", "resourceNames" }.Select(key => string.Join(",", List(rule, key))).Where(part => part.Length > 0));
 
     [Test]
     public void TheBindingGivesTheRoleToThePluginServiceAccountOnly()
     {
         var documents = Documents();
         var account = documents.Single(d => Text(d, "kind") == "ServiceAccount");
-        var role = documents.Single(d => Text(d, "kind") == "ClusterRole");
         var binding = documents.Single(d => Text(d, "kind") == "ClusterRoleBinding");
+        var role = documents.Single(d => Text(d, "kind") == "ClusterRole" && Text(d.Children[new YamlScalarNode("metadata")], "name") == "ai-conformance");
         var subjects = ((YamlSequenceNode)binding.Children[new YamlScalarNode("subjects")]).Children;
 
         Assert.Multiple(() =>

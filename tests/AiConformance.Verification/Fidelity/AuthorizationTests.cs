@@ -56,6 +56,73 @@ public sealed class AuthorizationTests : FidelityFixture
     }
 
     [Test]
+    public async Task ThePluginMayBindThePickerRoleItDoesNotHoldBecauseItMayBindIt()
+    {
+        var ns = await NewNamespaceAsync();
+        await Plugin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "picker" } }, ns, cancellationToken: Timeout);
+
+        var binding = await Plugin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(Binding("picker", "ai-conformance-picker", ns), ns, cancellationToken: Timeout);
+
+        Assert.That(binding.RoleRef.Name, Is.EqualTo("ai-conformance-picker"));
+    }
+
+    [Test]
+    public async Task BindingARoleThatGrantsMoreThanThePluginHoldsIsForbiddenWithTheMissingRules()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta { Name = $"{ns}-secret-reader" },
+            Rules =
+            [
+                new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], Verbs = ["get", "list"] },
+                new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get"] },
+            ],
+        }, cancellationToken: Timeout);
+
+        var (code, status) = await FailureOf(() => Plugin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(Binding("reader", $"{ns}-secret-reader", ns), ns, cancellationToken: Timeout));
+
+        Assert.That(code, Is.EqualTo(403));
+        Assert.That(status!.Message, Is.EqualTo(
+            "rolebindings.rbac.authorization.k8s.io \"reader\" is forbidden: user \"system:serviceaccount:sonobuoy:ai-conformance\" " +
+            "(groups=[\"system:serviceaccounts\" \"system:serviceaccounts:sonobuoy\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n" +
+            "{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"list\"]}"));
+    }
+
+    [Test]
+    public async Task BindingARoleWhoseRulesThePluginHoldsIsAllowedWithoutBind()
+    {
+        var ns = await NewNamespaceAsync();
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta { Name = $"{ns}-pod-reader" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list"] }],
+        }, cancellationToken: Timeout);
+
+        var binding = await Plugin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(Binding("reader", $"{ns}-pod-reader", ns), ns, cancellationToken: Timeout);
+
+        Assert.That(binding.RoleRef.Name, Is.EqualTo($"{ns}-pod-reader"));
+    }
+
+    [Test]
+    public async Task BindingAClusterRoleThatDoesNotExistIsForbidden()
+    {
+        var ns = await NewNamespaceAsync();
+
+        var (code, status) = await FailureOf(() => Plugin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(Binding("ghost", "no-such-role", ns), ns, cancellationToken: Timeout));
+
+        Assert.That(code, Is.EqualTo(403));
+        Assert.That(status!.Message, Does.EndWith("clusterrole.rbac.authorization.k8s.io \"no-such-role\" not found"));
+    }
+
+    private static V1RoleBinding Binding(string name, string clusterRole, string ns) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = clusterRole },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "picker", NamespaceProperty = ns }],
+    };
+
+    [Test]
     public void TheShippedClusterRoleHasNoWildcardsAndNoSecrets()
     {
         using var stream = typeof(AiConformance.ClusterSim.Server.SimulatedApiServer).Assembly.GetManifestResourceStream("rbac/ai-conformance-rbac.yaml")!;

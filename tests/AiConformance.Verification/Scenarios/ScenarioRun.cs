@@ -26,15 +26,20 @@ public sealed record ScenarioRun(
     public string Outcomes(string requirement) => string.Join("\n", Result.Tests.Where(t => t.RequirementId == requirement)
         .Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 200)}"));
 
-    /// <summary>Runs the Suite against a scenario; optionally with a named checklist and only some requirements.</summary>
+    /// <summary>
+    /// Runs the Suite against a scenario; optionally with a named checklist, only some requirements, configuration
+    /// given as the environment, and a change made to the cluster (as its administrator) before the run.
+    /// </summary>
     public static async Task<ScenarioRun> ExecuteAsync(
-        string scenarioName, CancellationToken cancellationToken, string? checklist = null, IReadOnlyList<string>? requirements = null)
+        string scenarioName, CancellationToken cancellationToken, string? checklist = null, IReadOnlyList<string>? requirements = null,
+        IReadOnlyDictionary<string, string>? environment = null, Action<SimulationHost>? prepare = null)
     {
         var scenario = ScenarioLoader.Load(scenarioName);
         var work = Directory.CreateTempSubdirectory("verification-").FullName;
         try
         {
             await using var host = await SimulationHost.StartAsync(scenario, cancellationToken);
+            prepare?.Invoke(host);
             var kubeconfig = Path.Combine(work, "plugin.kubeconfig");
             host.Server.WriteKubeconfig(kubeconfig, KubeconfigIdentity.Plugin);
             var console = new StringWriter();
@@ -46,7 +51,7 @@ public sealed record ScenarioRun(
                 ChecklistVersion = checklist,
                 Requirements = requirements ?? [],
                 OutputDirectory = Path.Combine(work, "results"),
-                Environment = new Dictionary<string, string>(),
+                Environment = environment ?? new Dictionary<string, string>(),
                 ConfigurationDefaults = scenario.SuiteConfiguration,
                 Output = console,
                 ErrorOutput = console,

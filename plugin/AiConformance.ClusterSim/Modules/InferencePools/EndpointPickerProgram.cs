@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Behaviours.Programs;
+using AiConformance.ClusterSim.Rbac;
 using AiConformance.Workloads.Metrics;
 using AiConformance.Workloads.Serving;
 
@@ -14,6 +15,8 @@ namespace AiConformance.ClusterSim.Modules.InferencePools;
 /// <c>--pool-namespace</c> and answers the gateway on <c>--grpc-port</c>. The real one speaks Envoy's ext_proc over
 /// gRPC; here the gateway POSTs the request's headers (a JSON object) and the picker answers with the chosen
 /// endpoint in <c>x-gateway-destination-endpoint</c> (<c>ip:port</c>), as the EPP sets it, or 503 when no endpoint fits.
+/// Like the real one, it serves only once its informers can list and watch the pool and its pods as the pod's
+/// ServiceAccount: until RBAC lets it, it logs the API server's refusal and retries, and never listens (so never Ready).
 /// </summary>
 public sealed class EndpointPickerProgram(IEndpointChoice choice) : IContainerProgram
 {
@@ -29,6 +32,7 @@ public sealed class EndpointPickerProgram(IEndpointChoice choice) : IContainerPr
             context.Write("{\"level\":\"error\",\"msg\":\"required flag --pool-name not set\"}\n");
             return 1;
         }
+        if (!await MayReadPoolAsync(context, poolNamespace, cancellationToken)) return 0;
         using var client = new HttpClient(context.Cluster.Network.CreateHttpHandler(context.Sandbox)) { Timeout = TimeSpan.FromSeconds(10) };
         await using var server = context.Cluster.Network.Serve(context.Sandbox, port,
             (request, token) => PickAsync(context.Cluster, poolNamespace, pool, request, client, token));
@@ -67,6 +71,41 @@ public sealed class EndpointPickerProgram(IEndpointChoice choice) : IContainerPr
         return chosen is null
             ? Unavailable($"no endpoint of pool {ns}/{name} fits the request ({members.Count} ready)")
             : new RoleResponse(200, "application/json", "{}", new Dictionary<string, string> { [DestinationHeader] = $"{chosen.PodIp()}:{port}" });
+    }
+
+    /// <summary>
+    /// Waits until the pod's ServiceAccount may list and watch InferencePools and pods in the pool's namespace, as the
+    /// EPP's informers must before its caches sync and it starts serving; false when the container is stopped first.
+    /// </summary>
+    private static async Task<bool> MayReadPoolAsync(ProgramContext context, string ns, CancellationToken cancellationToken)
+    {
+        var pod = context.Cluster.Store.Get(Kinds.Pod, context.Sandbox.Namespace, context.Sandbox.Name);
+        var identity = Identity.ServiceAccount(context.Sandbox.Namespace, pod?["spec"]?["serviceAccountName"]?.ToString() ?? "default");
+        var authorizer = new RbacAuthorizer(context.Cluster.Store);
+        AccessRequest[] needed =
+        [
+            .. new[] { "list", "watch" }.SelectMany(verb => new[]
+            {
+                new AccessRequest(verb, InferencePoolKinds.Group, InferencePoolKinds.InferencePool.Plural, null, ns, null),
+                new AccessRequest(verb, "", Kinds.Pod.Plural, null, ns, null),
+            }),
+        ];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            authorizer.Invalidate();
+            if (needed.FirstOrDefault(request => !authorizer.Allows(identity, request)) is not { } denied) return true;
+            var resource = denied.Group.Length == 0 ? denied.Resource : $"{denied.Resource}.{denied.Group}";
+            var error = JsonSerializer.Serialize($"{resource} is forbidden: {RbacAuthorizer.DeniedMessage(identity, denied)}");
+            context.Write($"{{\"level\":\"error\",\"msg\":\"failed to {denied.Verb} {denied.Resource}\",\"error\":{error}}}\n");
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return false;
     }
 
     private static RoleResponse Unavailable(string message) => new(503, "text/plain", message);

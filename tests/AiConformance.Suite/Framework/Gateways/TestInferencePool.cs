@@ -1,5 +1,8 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using AiConformance.Workloads;
+using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Gateways;
@@ -18,14 +21,19 @@ public enum PickerKind
 /// An InferencePool of the test: pods selected by the label <c>inference-pool=&lt;name&gt;</c> on one target port,
 /// and, unless the test wants otherwise, its endpoint picker deployed as the extension's conformance tests deploy it
 /// (a Deployment running the picker image with <c>--pool-name</c>/<c>--pool-namespace</c> and a Service on the gRPC
-/// port 9002). The picker reads its pool and the pool's pods as the namespace's default ServiceAccount; the plugin
-/// changes no RBAC object, so a cluster that does not let it read them leaves the picker unready, which the tests
+/// port 9002). The picker reads its pool and the pool's pods as a ServiceAccount of its own, which a RoleBinding in
+/// the test namespace binds to the read-only ClusterRole <see cref="PickerClusterRole"/> shipped with the plugin's RBAC
+/// manifest (the plugin may bind that role and no other). Where the cluster refuses the binding, the picker runs as
+/// the namespace's default ServiceAccount; a picker that cannot read its pool never becomes Ready, which the tests
 /// report as needing attestation rather than as a failure of the gateway.
 /// </summary>
 public static class TestInferencePool
 {
     public const string PoolLabel = "inference-pool";
     public const int PickerPort = 9002;
+
+    /// <summary>The read-only ClusterRole for endpoint pickers in sonobuoy/ai-conformance-rbac.yaml.</summary>
+    public const string PickerClusterRole = "ai-conformance-picker";
     private const int PickerHealthPort = 9003;
 
     public static string PickerName(string pool) => $"{pool}-picker";
@@ -68,6 +76,7 @@ public static class TestInferencePool
         var name = PickerName(pool);
         Evidence.Step($"Deploy endpoint picker {name} ({kind}, {image}) for pool {pool}");
         var labels = new Dictionary<string, string> { [RoleWorkloads.AppLabel] = name };
+        var account = await PickerAccountAsync(ns, name);
         await ns.CreateAsync(new V1Deployment
         {
             Metadata = new V1ObjectMeta { Name = name },
@@ -81,6 +90,7 @@ public static class TestInferencePool
                     Spec = new V1PodSpec
                     {
                         TerminationGracePeriodSeconds = 5,
+                        ServiceAccountName = account,
                         ImagePullSecrets = DefaultImages.PullSecrets(ns.Run.Configuration) is { Count: > 0 } secrets
                             ? [.. secrets.Select(secret => new V1LocalObjectReference { Name = secret })] : null,
                         Containers =
@@ -111,6 +121,43 @@ public static class TestInferencePool
     }
 
     /// <summary>
+    /// The picker's identity: a ServiceAccount <paramref name="name"/> bound in the namespace to <see cref="PickerClusterRole"/>;
+    /// null (the namespace's default account) when the cluster refuses either, which the evidence says.
+    /// </summary>
+    private static async Task<string?> PickerAccountAsync(TestNamespace ns, string name)
+    {
+        try
+        {
+            await ns.CreateAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name } });
+            await ns.CreateAsync(new V1RoleBinding
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = PickerClusterRole },
+                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns.Name }],
+            });
+            return name;
+        }
+        catch (HttpOperationException refused) when (refused.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            Evidence.Observed($"picker {name}'s identity", $"refused ({StatusMessage(refused)}); the picker runs as the namespace's default ServiceAccount, " +
+                $"which may not read its pool: apply the current sonobuoy/ai-conformance-rbac.yaml (ClusterRole {PickerClusterRole}, and `bind` on it for the plugin)");
+            return null;
+        }
+    }
+
+    private static string StatusMessage(HttpOperationException error)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(error.Response.Content)?.Message ?? error.Response.Content;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return error.Response.Content;
+        }
+    }
+
+    /// <summary>
     /// Returns the pods of the pools (and their pickers) once every one of them is Ready. Pickers that never become
     /// Ready end the test as needing attestation: they may lack read access to their pool, which the plugin cannot grant.
     /// </summary>
@@ -125,9 +172,14 @@ public static class TestInferencePool
             }
             catch (NUnit.Framework.AssertionException unready)
             {
+                var (pods, _) = await ns.Objects<V1Pod>().ListAsync($"{RoleWorkloads.AppLabel} in ({string.Join(",", pickers)})", null, ns.Cancellation);
+                var asDefault = pods.Any(pod => pod.Spec.ServiceAccountName is null or "default");
+                var identity = asDefault
+                    ? $"as the default ServiceAccount of namespace {ns.Name}, since the cluster refused to let the plugin bind ClusterRole {PickerClusterRole} (see the evidence)"
+                    : $"as its own ServiceAccount, bound in namespace {ns.Name} to ClusterRole {PickerClusterRole}";
                 Outcome.NeedsAttestation($"the inference extension's endpoint picker never became Ready ({unready.Message.Split('\n')[0]}); " +
-                    $"it reads its InferencePool and the pool's pods as the default ServiceAccount of namespace {ns.Name}, which the plugin cannot grant " +
-                    "(it changes no RBAC object): check the picker's log, or attest with a request routed through an InferencePool of the platform's inference gateway");
+                    $"it reads its InferencePool and the pool's pods {identity}: check that the current sonobuoy/ai-conformance-rbac.yaml is applied " +
+                    "and the picker's log, or attest with a request routed through an InferencePool of the platform's inference gateway");
             }
         }
         var ready = await WaitForAppsAsync(ns, members, apps);
