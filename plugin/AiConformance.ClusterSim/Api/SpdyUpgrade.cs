@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
 using AiConformance.ClusterSim.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -33,8 +35,7 @@ internal static class SpdyUpgrade
         {
             var offered = http.WebSockets.WebSocketRequestedProtocols;
             var protocol = supported.FirstOrDefault(p => offered.Contains(TunnelPrefix + p)) ?? throw Unnegotiable(offered, supported.Select(p => TunnelPrefix + p));
-            var socket = await http.WebSockets.AcceptWebSocketAsync(TunnelPrefix + protocol);
-            return (new WebSocketTunnel(socket), protocol);
+            return (new WebSocketTunnel(await AcceptTunnelAsync(http, TunnelPrefix + protocol)), protocol);
         }
         var upgrade = http.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true } || !IsRequested(http)) throw StatusException.BadRequest("Upgrade request required");
@@ -45,6 +46,23 @@ internal static class SpdyUpgrade
         http.Response.Headers.Connection = "Upgrade";
         http.Response.Headers.Upgrade = Spdy31;
         return (await upgrade.UpgradeAsync(), chosen);
+    }
+
+    /// <summary>
+    /// The WebSocket handshake (RFC 6455) done here rather than by ASP.NET Core, whose check of subprotocol names
+    /// refuses the '/' in <c>SPDY/3.1+...</c> that kube-apiserver and client-go accept.
+    /// </summary>
+    private static async Task<WebSocket> AcceptTunnelAsync(HttpContext http, string subprotocol)
+    {
+        var upgrade = http.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is not { IsUpgradableRequest: true }) throw StatusException.BadRequest("Upgrade request required");
+        var key = http.Request.Headers.SecWebSocketKey.ToString();
+        http.Response.Headers.Connection = "Upgrade";
+        http.Response.Headers.Upgrade = "websocket";
+        http.Response.Headers.SecWebSocketAccept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        http.Response.Headers.SecWebSocketProtocol = subprotocol;
+        var stream = await upgrade.UpgradeAsync();
+        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(30) });
     }
 
     private static StatusException Unnegotiable(IEnumerable<string> client, IEnumerable<string> server) =>
