@@ -71,10 +71,16 @@ internal static class SpdyHeaderBlock
     }
 }
 
-/// <summary>The compressing side of one direction of a connection: one zlib stream over all its header blocks.</summary>
+/// <summary>
+/// The compressing side of one direction of a connection: one zlib stream over all its header blocks, announcing the
+/// dictionary. Its blocks are stored (level 0), so each ends on a byte boundary as after zlib's sync flush:
+/// SharpZipLib's flush at higher levels is a partial flush (empty fixed blocks whose last bits go out with the next
+/// frame), and kubectl dropped the connection at the second header block it read (seen with kubectl 1.32). Header
+/// blocks are a few hundred bytes, so their size is no concern.
+/// </summary>
 internal sealed class SpdyHeaderCompressor
 {
-    private readonly Deflater deflater = new(Deflater.BEST_COMPRESSION);
+    private readonly Deflater deflater = new(Deflater.NO_COMPRESSION);
     private readonly byte[] buffer = new byte[4096];
 
     public SpdyHeaderCompressor() => deflater.SetDictionary(SpdyHeaderDictionary.Bytes);
