@@ -69,14 +69,8 @@ internal static class SpdyUpgrade
         new(403, "Forbidden", $"unable to upgrade: unable to negotiate protocol: client supports [{string.Join(" ", client)}], server supports [{string.Join(" ", server)}]");
 
     /// <summary>The bytes of a WebSocket's binary messages as one stream, as client-go's tunneling connection sees it.</summary>
-    private sealed class WebSocketTunnel(WebSocket socket) : Stream
+    private sealed class WebSocketTunnel(WebSocket socket) : Network.DuplexStream
     {
-        public override bool CanRead => true;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             while (true)
@@ -88,14 +82,8 @@ internal static class SpdyUpgrade
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             socket.SendAsync(buffer, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask DisposeAsync()
         {
@@ -107,12 +95,5 @@ internal static class SpdyUpgrade
             socket.Dispose();
             await base.DisposeAsync();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
-        public override void Flush() { }
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
