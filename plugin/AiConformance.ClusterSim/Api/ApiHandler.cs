@@ -28,6 +28,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private readonly WatchStream _watches = new(store);
     private readonly Subresources _subresources = new(store);
     private readonly PodExecStream _exec = new(store);
+    private readonly PodPortForward _portForward = new(store);
 
     public PodExec? PodExec
     {
@@ -37,6 +38,12 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
 
     /// <summary>RBAC's escalation prevention for roles and bindings written through the API.</summary>
     public EscalationPrevention? Escalation { get; set; }
+
+    public PodPortConnector? PodPortConnector
+    {
+        get => _portForward.Connect;
+        set => _portForward.Connect = value;
+    }
 
     /// <summary>The validating admission webhooks every request through the API passes.</summary>
     public ValidatingWebhooks Webhooks { get; } = new(store);
@@ -93,6 +100,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         if (path.Subresource == "exec" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
         {
             await _exec.ServeAsync(http, ns!, path.Name!, cancellation);
+            return;
+        }
+        if (path.Subresource == "portforward" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
+        {
+            await _portForward.ServeAsync(http, ns!, path.Name!, cancellation);
             return;
         }
         if (path.Subresource is { } connect && info.Subresources[connect].IsConnect)

@@ -24,6 +24,7 @@ public sealed class SimulationHost : IAsyncDisposable
         server.PodProxy = Cluster.Network.ProxyToPodAsync;
         server.WebhookConnector = Cluster.Network.ConnectToServiceAsync;
         server.PodExec = Cluster.Execs.For;
+        server.PodPortConnector = Cluster.Network.ConnectInsidePodAsync;
     }
 
     public Scenario Scenario { get; }

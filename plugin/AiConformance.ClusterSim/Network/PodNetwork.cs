@@ -217,6 +217,14 @@ public sealed class PodNetwork
     public ValueTask<Stream> ConnectAsync(PodSandbox client, string host, int port, CancellationToken cancellationToken) =>
         ConnectLocalAsync(LocalPort(client, Address(client, host), port), cancellationToken);
 
+    /// <summary>
+    /// A connection to <paramref name="port"/> on localhost inside the pod's network, where the kubelet's port-forward
+    /// connects: what the pod's processes (or, with host networking, its node's) listen on.
+    /// </summary>
+    /// <exception cref="SocketException">ConnectionRefused when nothing listens there; HostUnreachable when the pod has no network.</exception>
+    public ValueTask<Stream> ConnectInsidePodAsync(JsonObject pod, int port, CancellationToken cancellationToken) =>
+        ConnectAsync(Sandbox(pod.Uid()) ?? throw new SocketException((int)SocketError.HostUnreachable), "localhost", port, cancellationToken);
+
     private static async ValueTask<Stream> ConnectLocalAsync(int localPort, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -119,6 +119,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.PodExec = value;
     }
 
+    /// <summary>How <c>pods/portforward</c> reaches a pod's port; the simulation host connects it to the pod network.</summary>
+    public PodPortConnector? PodPortConnector
+    {
+        get => _handler.PodPortConnector;
+        set => _handler.PodPortConnector = value;
+    }
+
     /// <summary>Where <c>pods/log</c> reads container output; the kubelet behaviour sets it.</summary>
     public PodLogProvider? LogProvider
     {

@@ -10,6 +10,14 @@ internal static class ClientProcess
         : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 
+    /// <summary>Starts a client that runs until stopped (kubectl port-forward), its output and errors redirected.</summary>
+    public static Process Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
     public static async Task<(int Code, string Output, string Errors)> RunAsync(string program, IEnumerable<string> arguments,
         string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {

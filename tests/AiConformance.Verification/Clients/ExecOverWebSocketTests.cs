@@ -7,7 +7,7 @@ namespace AiConformance.Verification.Clients;
 
 /// <summary>
 /// <c>pods/exec</c> over WebSocket at the frame level, as kubectl and the language clients speak it: the channel
-/// subprotocols, output on the stdout channel, the exit status on the error channel, and the 400 a SPDY client gets.
+/// subprotocols, output on the stdout channel, the exit status on the error channel.
 /// </summary>
 public sealed class ExecOverWebSocketTests : RealClientFixture
 {
@@ -32,20 +32,6 @@ public sealed class ExecOverWebSocketTests : RealClientFixture
         var (_, frames) = await ExecAsync(ns, pod, "v5.channel.k8s.io", "hostname");
         Assert.That(Text(frames, 1), Is.EqualTo("shell\n"), "the command sees the container's view");
         Assert.That(Text(frames, 3), Is.EqualTo("""{"metadata":{},"status":"Success"}"""));
-    }
-
-    [Test]
-    public async Task ASpdyUpgradeIsRefusedWithWhatToUse()
-    {
-        var (ns, pod) = await RunningPodAsync();
-        using var http = Host.Server.CreateHttpClient(AiConformance.ClusterSim.Server.KubeconfigIdentity.Admin);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/{pod}/exec?command=true&stdout=true");
-        request.Headers.Connection.Add("Upgrade");
-        request.Headers.Upgrade.ParseAdd("SPDY/3.1");
-        using var response = await http.SendAsync(request, Timeout);
-        var body = await response.Content.ReadAsStringAsync(Timeout);
-        Assert.That((int)response.StatusCode, Is.EqualTo(400));
-        Assert.That(body, Does.Contain("streams over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY/3.1"));
     }
 
     [Test]

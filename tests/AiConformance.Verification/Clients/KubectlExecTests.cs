@@ -32,6 +32,18 @@ public sealed class KubectlExecTests : RealClientFixture
         Assert.That((code, output), Is.EqualTo((0, "shell\n")), errors);
     }
 
+    [Test]
+    public async Task ExecOverSpdyAsOlderKubectlsSpeakItPrintsTheOutputAndExitCode()
+    {
+        var (ns, pod) = await RunningPodAsync();
+        var spdy = new Dictionary<string, string> { ["KUBECTL_REMOTE_COMMAND_WEBSOCKETS"] = "false" };
+        var (code, output, errors) = await ClientProcess.RunAsync("kubectl",
+            ["--kubeconfig", Kubeconfig, "exec", "-n", ns, pod, "--", "sh", "-c", "echo hi from $HOSTNAME; exit 4"], environment: spdy);
+        Assert.That((code, output), Is.EqualTo((4, "hi from shell\n")), errors);
+        var (zero, hostname, _) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, "exec", "-n", ns, pod, "--", "hostname"], environment: spdy);
+        Assert.That((zero, hostname), Is.EqualTo((0, "shell\n")));
+    }
+
     private Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] arguments) =>
         ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. arguments]);
 }

@@ -44,4 +44,39 @@ public abstract class RealClientFixture : SimulatedClusterFixture
         await PodEventuallyAsync(ns, "shell", pod => pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null, "a running container");
         return (ns, "shell");
     }
+    /// <summary>
+    /// A ready pod <c>echo</c> running the image's serve-echo role on port 8080 (named <c>http</c>), and the Service
+    /// <c>echo</c> whose port 80 targets it.
+    /// </summary>
+    protected async Task<(string Namespace, string Pod)> EchoPodAsync()
+    {
+        var ns = await NewNamespaceAsync();
+        var labels = new Dictionary<string, string> { ["app"] = "echo" };
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "echo", Labels = labels },
+            Spec = new V1PodSpec
+            {
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "echo",
+                        Image = "registry.example/ai-conformance:test",
+                        Command = ["aiconformance", "serve-echo"],
+                        Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }],
+                        ReadinessProbe = new V1Probe { PeriodSeconds = 1, HttpGet = new V1HTTPGetAction { Port = "http", Path = "/healthz" } },
+                    },
+                ],
+                Tolerations = [new V1Toleration { OperatorProperty = "Exists" }],
+            },
+        }, ns, cancellationToken: Timeout);
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "echo" },
+            Spec = new V1ServiceSpec { Selector = labels, Ports = [new V1ServicePort { Port = 80, TargetPort = "http" }] },
+        }, ns, cancellationToken: Timeout);
+        await PodEventuallyAsync(ns, "echo", pod => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true, "Ready");
+        return (ns, "echo");
+    }
 }
