@@ -33,7 +33,7 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
         if (pending.Count == 0) return Task.CompletedTask;
         var nodes = Store.List(Kinds.Node).OrderBy(n => n.Name(), StringComparer.Ordinal).ToList();
         var snapshot = SchedulingSnapshot.Of(Cluster);
-        var fit = new NodeFitCheck(allocator, claim => Accelerators.AllocationFaults.ReusesAllocatedDevices(Cluster, Name, claim));
+        var fit = new NodeFitCheck(allocator, Cluster.Options<Accelerators.SchedulerOptions>(Name).ReusesAllocatedDevices);
         var binder = new PodBinder(Cluster, Name);
         foreach (var pod in pending)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours.Controllers;
 
@@ -22,17 +21,8 @@ public static class EndpointSliceFaults
 
     public static IEnumerable<string> Names => ByName.Keys;
 
-    public static IEndpointSliceFault Of(ComponentOptions? options) =>
-        options?.Get("fault") is { } name && ByName.TryGetValue(name, out var fault) ? fault : None;
-
-    /// <summary>What is wrong with the component's options, one line each.</summary>
-    public static IEnumerable<string> Problems(string component, ComponentOptions options)
-    {
-        foreach (var key in (options.Options ?? []).Keys.Where(key => key != "fault"))
-            yield return $"components.{component}.options.{key} is not an option of {component}; known: fault";
-        if (options.Get("fault") is { } fault && !ByName.ContainsKey(fault))
-            yield return $"components.{component}.options.fault '{fault}' is not an endpointslice-controller fault; known: {string.Join(", ", Names)}";
-    }
+    /// <summary>The fault of that name, or null for a name no fault has.</summary>
+    public static IEndpointSliceFault? Named(string name) => ByName.GetValueOrDefault(name);
 
     private sealed class Working : IEndpointSliceFault;
 
@@ -58,4 +48,11 @@ public static class EndpointSliceFaults
 
         private static string Address(JsonObject endpoint) => (string?)(endpoint["addresses"] as JsonArray)?[0] ?? "";
     }
+}
+
+/// <summary>The options of the <c>endpointslice-controller</c> component: only, for broken scenarios, its fault.</summary>
+public sealed record EndpointSliceControllerOptions(IEndpointSliceFault Fault) : IComponentOptions<EndpointSliceControllerOptions>
+{
+    public static EndpointSliceControllerOptions Read(ComponentOptionReader options) =>
+        new(options.Named("fault", EndpointSliceFaults.None, "an endpointslice-controller fault", EndpointSliceFaults.Named, EndpointSliceFaults.Names));
 }

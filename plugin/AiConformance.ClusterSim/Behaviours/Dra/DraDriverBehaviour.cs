@@ -18,10 +18,9 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
 
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var options = Cluster.Component(ComponentName);
-        var only = options?.Get("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var devices = Cluster.Devices.All.Where(d => d.ViaDra && (only is null || only.Contains(d.Driver))).ToList();
-        if (options?.GetBool("deviceClasses", true) ?? true)
+        var options = Cluster.Options<DraDriverOptions>(ComponentName);
+        var devices = Cluster.Devices.All.Where(d => d.ViaDra && (options.Drivers is not { } only || only.Contains(d.Driver))).ToList();
+        if (options.DeviceClasses)
             foreach (var deviceClass in devices.Select(d => d.Profile).Distinct().SelectMany(p => p.DeviceClasses()))
                 NodesBehaviour.CreateIfMissing(Store, Kinds.DeviceClass, deviceClass);
 
@@ -61,4 +60,15 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
             },
         };
     }
+}
+
+/// <summary>
+/// The options of the <c>dra-drivers</c> component: <c>drivers</c> (comma-separated; default every driver of the
+/// scenario's accelerators) and <c>deviceClasses</c> (false: the drivers' DeviceClasses are not installed).
+/// </summary>
+public sealed record DraDriverOptions(IReadOnlyList<string>? Drivers, bool DeviceClasses) : IComponentOptions<DraDriverOptions>
+{
+    public static DraDriverOptions Read(ComponentOptionReader options) => new(
+        options.Text("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        options.Flag("deviceClasses", true));
 }

@@ -89,7 +89,7 @@ public sealed class ResourceClaimControllerBehaviour : ReconcilingBehaviour
     private void ReleaseClaim(JsonObject claim, Dictionary<string, JsonObject> podsByUid)
     {
         var ns = claim.Namespace();
-        if (Accelerators.AllocationFaults.NeverDeallocates(Cluster, Name))
+        if (!Cluster.Options<Accelerators.ResourceClaimControllerOptions>(Name).DeallocateClaims)
         {
             if (claim.IsDeleting() && HasFinalizer(claim)) RemoveFinalizer(claim);
             return;

@@ -56,7 +56,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
 
     private void Start(DateTime now)
     {
-        options = NodeAutoscalerOptions.From(Name, Cluster.Component(Name));
+        options = Cluster.Options<NodeAutoscalerOptions>(Name);
         started = now;
         foreach (var group in (Cluster.Scenario.Nodes ?? []).Where(group => group.MaxCount > group.Count))
         {

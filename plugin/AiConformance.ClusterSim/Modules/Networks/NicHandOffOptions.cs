@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Networks;
 
@@ -32,18 +32,8 @@ public static class NicFaults
 }
 
 /// <summary>Options of the <c>dranet</c> component: only, for broken scenarios, its fault.</summary>
-public sealed record NicHandOffOptions(INicFault Fault)
+public sealed record NicHandOffOptions(INicFault Fault) : IComponentOptions<NicHandOffOptions>
 {
-    private static readonly string[] Known = ["fault"];
-
-    public static (NicHandOffOptions Options, IReadOnlyList<string> Problems) Bind(ComponentOptions? component)
-    {
-        var values = component?.Options ?? [];
-        var problems = values.Keys.Where(key => !Known.Contains(key, StringComparer.Ordinal))
-            .Select(key => $"unknown option '{key}'; known: {string.Join(", ", Known)}").ToList();
-        INicFault? fault = null;
-        if (values.TryGetValue("fault", out var faultName) && !NicFaults.TryGet(faultName, out fault))
-            problems.Add($"fault '{faultName}' is not a dranet fault; known: {string.Join(", ", NicFaults.Names)}");
-        return (new NicHandOffOptions(fault ?? NicFaults.None), problems);
-    }
+    public static NicHandOffOptions Read(ComponentOptionReader options) =>
+        new(options.Named("fault", NicFaults.None, "a dranet fault", name => NicFaults.TryGet(name, out var fault) ? fault : null, NicFaults.Names));
 }

@@ -1,5 +1,3 @@
-using AiConformance.ClusterSim.Scenarios;
-
 namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 
 /// <summary>
@@ -18,10 +16,10 @@ public class KueueFault
         [KeepsQuotaAfterWorkloadsEnd.Name] = new KeepsQuotaAfterWorkloadsEnd(),
     };
 
-    public static KueueFault Named(string? name) =>
-        name is null ? None
-        : ByName.TryGetValue(name, out var fault) ? fault
-        : throw new ScenarioException($"unknown fault '{name}' (known: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>The fault of that name, or null for a name no fault has.</summary>
+    public static KueueFault? Named(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>How many of <paramref name="count"/> pods are admitted when the quota has room for <paramref name="fitting"/>.</summary>
     public virtual int Admitted(int count, int fitting) => fitting >= count ? count : 0;

@@ -1,5 +1,3 @@
-using AiConformance.ClusterSim.Scenarios;
-
 namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 
 /// <summary>
@@ -16,10 +14,10 @@ public class GangFault
         [BindsOneByOne.Name] = new BindsOneByOne(),
     };
 
-    public static GangFault Named(string? name) =>
-        name is null ? None
-        : ByName.TryGetValue(name, out var fault) ? fault
-        : throw new ScenarioException($"unknown fault '{name}' (known: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>The fault of that name, or null for a name no fault has.</summary>
+    public static GangFault? Named(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>Whether members that found a place are bound although fewer than <c>minMember</c> can run.</summary>
     public virtual bool BindsBelowMinMember => false;
