@@ -1,6 +1,6 @@
-using AiConformance.ClusterSim.Behaviours.Accelerators;
+using AiConformance.ClusterSim.Modules.Accelerators;
 using AiConformance.ClusterSim.Behaviours.Controllers;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;

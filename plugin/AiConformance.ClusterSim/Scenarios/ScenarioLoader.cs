@@ -18,7 +18,7 @@ public static partial class ScenarioLoader
     public const string DefaultName = "reference";
     private const string ResourcePrefix = "scenarios/";
     private static readonly string[] KubernetesVersions = ["v1.34", "v1.35", "v1.36"];
-    private static IEnumerable<string> Vendors => Behaviours.Devices.AcceleratorProfiles.Vendors;
+    private static IEnumerable<string> Vendors => Modules.Accelerators.Devices.AcceleratorProfiles.Vendors;
     private static readonly string[] Exposures = ["dra", "devicePlugin"];
 
     /// <summary>Names of the embedded scenarios, e.g. <c>reference</c>, <c>broken/dra_support-no-driver</c>.</summary>

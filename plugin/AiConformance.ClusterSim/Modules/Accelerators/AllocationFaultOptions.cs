@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// The options of the <c>scheduler</c> component. For broken scenarios only: <c>reuseAllocatedDevicesOfClass:

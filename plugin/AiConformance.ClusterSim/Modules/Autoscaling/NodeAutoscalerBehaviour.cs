@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Devices;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using AiConformance.ClusterSim.Scenarios;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;

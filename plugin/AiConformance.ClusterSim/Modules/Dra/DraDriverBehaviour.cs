@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Behaviours;
+using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>
 /// The DRA drivers' kubelet plugins and Helm charts: one ResourceSlice per node and driver (pool named after the
@@ -36,7 +37,7 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
     }
 
     /// <summary>The ResourceSlice a driver publishes for its devices on <paramref name="node"/> (pool named after the node, owned by it).</summary>
-    public static JsonObject Slice(JsonObject node, string driver, IEnumerable<Devices.SimulatedDevice> devices)
+    public static JsonObject Slice(JsonObject node, string driver, IEnumerable<Accelerators.Devices.SimulatedDevice> devices)
     {
         var entries = new JsonArray();
         foreach (var device in devices) entries.Add(device.Profile.SliceDevice(device));

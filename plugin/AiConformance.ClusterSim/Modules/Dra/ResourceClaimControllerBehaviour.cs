@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Behaviours;
+using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
+using StatusException = AiConformance.ClusterSim.Store.StatusException;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>
 /// kube-controller-manager's resourceclaim controller: creates a pod's claims from its ResourceClaimTemplates

@@ -1,6 +1,6 @@
 using System.Globalization;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 
 namespace AiConformance.ClusterSim.Modules.Networks;

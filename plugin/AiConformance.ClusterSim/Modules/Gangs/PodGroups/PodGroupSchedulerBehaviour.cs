@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
