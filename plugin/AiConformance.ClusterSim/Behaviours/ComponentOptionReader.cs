@@ -59,15 +59,15 @@ public sealed class ComponentOptionReader(string component, ComponentOptions? op
         var text => Refuse(key, text, $"is not one of {string.Join(", ", choices.Keys)}", fallback),
     };
 
-    /// <summary>
-    /// Something chosen by name from a catalog (a fault class); <paramref name="what"/> says what the names are
-    /// ("a gateway fault").
-    /// </summary>
-    public T Named<T>(string key, T fallback, string what, Func<string, T?> lookup, IEnumerable<string> names) => Text(key) switch
+    /// <summary>The fault the <c>fault</c> option names from <paramref name="faults"/>; <paramref name="fallback"/> (a working component) without one.</summary>
+    public T Fault<T>(FaultCatalog<T> faults, T fallback) where T : class => OptionalFault(faults) ?? fallback;
+
+    /// <summary>The fault the <c>fault</c> option names from <paramref name="faults"/>; null without one.</summary>
+    public T? OptionalFault<T>(FaultCatalog<T> faults) where T : class => Text("fault") switch
     {
-        null => fallback,
-        var text when lookup(text) is { } value => value,
-        var text => Refuse(key, text, $"is not {what}; known: {string.Join(", ", names)}", fallback),
+        null => null,
+        var text when faults.Named(text) is { } fault => fault,
+        var text => Refuse<T?>("fault", text, $"is not {faults.What}; known: {string.Join(", ", faults.Names)}", null),
     };
 
     /// <summary>Refuses <paramref name="value"/> of <paramref name="key"/> for the reason given; yields the default.</summary>

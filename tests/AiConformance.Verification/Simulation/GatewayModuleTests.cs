@@ -47,7 +47,7 @@ public sealed class GatewayModuleTests
     [Test]
     public void AGatewayThatIgnoresHeaderMatchesSendsEveryModelToTheFirstRule()
     {
-        var matched = new HttpRouteMatcher(GatewayFaults.Named("ignores-header-matches")!).Match([ByModel], Request("/v1/completions", ("x-model", "b")));
+        var matched = new HttpRouteMatcher(GatewayFaults.Catalog.Named("ignores-header-matches")!).Match([ByModel], Request("/v1/completions", ("x-model", "b")));
         Assert.That(Backend(matched), Is.EqualTo("a"));
     }
 

@@ -148,7 +148,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(problems, Is.EquivalentTo(new[]
         {
             "components.cluster-autoscaler.options.scanInterval '0s' is not a duration above zero (e.g. 10s, 200ms)",
-            $"components.cluster-autoscaler.options.fault 'melts' is not a cluster-autoscaler fault; known: {string.Join(", ", ClusterSim.Modules.Autoscaling.NodeAutoscalerFault.Names)}",
+            $"components.cluster-autoscaler.options.fault 'melts' is not a node autoscaler fault; known: {string.Join(", ", ClusterSim.Modules.Autoscaling.NodeAutoscalerFault.Catalog.Names)}",
             "components.resourceclaim-controller.options.deallocateClaims 'never' is not true or false",
         }));
     }

@@ -14,15 +14,10 @@ public static class EndpointSliceFaults
 {
     public static readonly IEndpointSliceFault None = new Working();
 
-    private static readonly Dictionary<string, IEndpointSliceFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IEndpointSliceFault> Catalog = new("an endpointslice-controller fault", new Dictionary<string, Func<IEndpointSliceFault>>
     {
-        ["misses-pod-deletions"] = new MissesPodDeletions(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    /// <summary>The fault of that name, or null for a name no fault has.</summary>
-    public static IEndpointSliceFault? Named(string name) => ByName.GetValueOrDefault(name);
+        ["misses-pod-deletions"] = () => new MissesPodDeletions(),
+    });
 
     private sealed class Working : IEndpointSliceFault;
 
@@ -54,5 +49,5 @@ public static class EndpointSliceFaults
 public sealed record EndpointSliceControllerOptions(IEndpointSliceFault Fault) : IComponentOptions<EndpointSliceControllerOptions>
 {
     public static EndpointSliceControllerOptions Read(ComponentOptionReader options) =>
-        new(options.Named("fault", EndpointSliceFaults.None, "an endpointslice-controller fault", EndpointSliceFaults.Named, EndpointSliceFaults.Names));
+        new(options.Fault(EndpointSliceFaults.Catalog, EndpointSliceFaults.None));
 }

@@ -13,11 +13,13 @@ public sealed record HpaControllerOptions : IComponentOptions<HpaControllerOptio
 
     public IgnoresAcceleratorPodsFault? Fault { get; init; }
 
+    private static readonly FaultCatalog<IgnoresAcceleratorPodsFault> Faults = new("a horizontal-pod-autoscaler fault",
+        new Dictionary<string, Func<IgnoresAcceleratorPodsFault>> { [IgnoresAcceleratorPodsFault.Name] = () => new IgnoresAcceleratorPodsFault() });
+
     public static HpaControllerOptions Read(ComponentOptionReader options) => new()
     {
         SyncPeriod = options.Duration("syncPeriod", TimeSpan.FromSeconds(15), aboveZero: true),
-        Fault = options.Named("fault", null, "a horizontal-pod-autoscaler fault",
-            name => name == IgnoresAcceleratorPodsFault.Name ? new IgnoresAcceleratorPodsFault() : null, [IgnoresAcceleratorPodsFault.Name]),
+        Fault = options.OptionalFault(Faults),
     };
 }
 

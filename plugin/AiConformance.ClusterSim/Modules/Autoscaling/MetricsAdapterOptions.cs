@@ -7,10 +7,12 @@ public sealed record MetricsAdapterOptions : IComponentOptions<MetricsAdapterOpt
 {
     public StaleValuesFault? Fault { get; init; }
 
+    private static readonly FaultCatalog<StaleValuesFault> Faults = new("a custom-metrics-adapter fault",
+        new Dictionary<string, Func<StaleValuesFault>> { [StaleValuesFault.Name] = () => new StaleValuesFault() });
+
     public static MetricsAdapterOptions Read(ComponentOptionReader options) => new()
     {
-        Fault = options.Named("fault", null, "a custom-metrics-adapter fault",
-            name => name == StaleValuesFault.Name ? new StaleValuesFault() : null, [StaleValuesFault.Name]),
+        Fault = options.OptionalFault(Faults),
     };
 }
 

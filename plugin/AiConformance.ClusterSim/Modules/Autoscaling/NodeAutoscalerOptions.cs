@@ -30,7 +30,7 @@ public sealed record NodeAutoscalerOptions : IComponentOptions<NodeAutoscalerOpt
             ScaleUpDelay = options.Duration("scaleUpDelay", defaults.ScaleUpDelay),
             ScaleDownUnneededTime = options.Duration("scaleDownUnneededTime", defaults.ScaleDownUnneededTime),
             ScaleDownDelayAfterAdd = options.Duration("scaleDownDelayAfterAdd", defaults.ScaleDownDelayAfterAdd),
-            Fault = options.Named("fault", defaults.Fault, $"a {options.Component} fault", NodeAutoscalerFault.Named, NodeAutoscalerFault.Names),
+            Fault = options.Fault(NodeAutoscalerFault.Catalog, defaults.Fault),
         };
     }
 }

@@ -31,5 +31,5 @@ public sealed record GatewayOptions(string ClassName, string ControllerName, Gat
         options.Text("gatewayClass", "sim-gateway"),
         options.Text("controllerName", "gateway.aiconformance.dev/sim-controller"),
         options.OneOf("address", GatewayAddressKind.IPAddress, Addresses),
-        options.Named("fault", GatewayFaults.None, "a gateway fault", GatewayFaults.Named, GatewayFaults.Names));
+        options.Fault(GatewayFaults.Catalog, GatewayFaults.None));
 }

@@ -6,5 +6,5 @@ namespace AiConformance.ClusterSim.Modules.InferencePools;
 public sealed record InferenceExtensionOptions(IInferenceFault Fault) : IComponentOptions<InferenceExtensionOptions>
 {
     public static InferenceExtensionOptions Read(ComponentOptionReader options) =>
-        new(options.Named("fault", InferenceFaults.None, "an inference-extension fault", InferenceFaults.Named, InferenceFaults.Names));
+        new(options.Fault(InferenceFaults.Catalog, InferenceFaults.None));
 }

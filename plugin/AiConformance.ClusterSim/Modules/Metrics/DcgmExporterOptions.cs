@@ -10,5 +10,5 @@ public sealed record DcgmExporterOptions(string Namespace, IExporterFault? Fault
 {
     public static DcgmExporterOptions Read(ComponentOptionReader options) => new(
         options.Text("namespace", "gpu-operator"),
-        options.Named("fault", null, "an exporter fault", name => ExporterFaults.TryGet(name, out var fault) ? fault : null, ExporterFaults.Names));
+        options.OptionalFault(ExporterFaults.Catalog));
 }

@@ -14,14 +14,10 @@ public static class NicFaults
 {
     public static readonly INicFault None = new Working();
 
-    private static readonly Dictionary<string, INicFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<INicFault> Catalog = new("a dranet fault", new Dictionary<string, Func<INicFault>>
     {
-        ["no-interface"] = new InterfaceNeverMoved(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    public static bool TryGet(string name, out INicFault? fault) => ByName.TryGetValue(name, out fault);
+        ["no-interface"] = () => new InterfaceNeverMoved(),
+    });
 
     private sealed class Working : INicFault;
 
@@ -35,5 +31,5 @@ public static class NicFaults
 public sealed record NicHandOffOptions(INicFault Fault) : IComponentOptions<NicHandOffOptions>
 {
     public static NicHandOffOptions Read(ComponentOptionReader options) =>
-        new(options.Named("fault", NicFaults.None, "a dranet fault", name => NicFaults.TryGet(name, out var fault) ? fault : null, NicFaults.Names));
+        new(options.Fault(NicFaults.Catalog, NicFaults.None));
 }

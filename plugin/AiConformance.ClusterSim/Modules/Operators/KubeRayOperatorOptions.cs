@@ -12,5 +12,5 @@ public sealed record KubeRayOperatorOptions(string Namespace, IOperatorFault Fau
 
     public static KubeRayOperatorOptions Read(ComponentOptionReader options) => new(
         options.Text("namespace", "ray-system"),
-        options.Named<IOperatorFault>("fault", new Working(), "an operator fault", name => OperatorFaults.TryGet(name, out var fault) ? fault : null, OperatorFaults.Names));
+        options.Fault<IOperatorFault>(OperatorFaults.Catalog, new Working()));
 }

@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 
 /// <summary>
@@ -9,17 +11,12 @@ public class KueueFault
 {
     public static readonly KueueFault None = new();
 
-    private static readonly Dictionary<string, KueueFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<KueueFault> Catalog = new("a kueue fault", new Dictionary<string, Func<KueueFault>>
     {
-        [AdmitsPartially.Name] = new AdmitsPartially(),
-        [NeverAdmits.Name] = new NeverAdmits(),
-        [KeepsQuotaAfterWorkloadsEnd.Name] = new KeepsQuotaAfterWorkloadsEnd(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
-    /// <summary>The fault of that name, or null for a name no fault has.</summary>
-    public static KueueFault? Named(string name) => ByName.GetValueOrDefault(name);
+        [AdmitsPartially.Name] = () => new AdmitsPartially(),
+        [NeverAdmits.Name] = () => new NeverAdmits(),
+        [KeepsQuotaAfterWorkloadsEnd.Name] = () => new KeepsQuotaAfterWorkloadsEnd(),
+    });
 
     /// <summary>How many of <paramref name="count"/> pods are admitted when the quota has room for <paramref name="fitting"/>.</summary>
     public virtual int Admitted(int count, int fitting) => fitting >= count ? count : 0;

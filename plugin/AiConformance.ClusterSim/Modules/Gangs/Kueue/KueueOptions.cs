@@ -9,5 +9,5 @@ namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 public sealed record KueueOptions(KueueFault Fault) : IComponentOptions<KueueOptions>
 {
     public static KueueOptions Read(ComponentOptionReader options) =>
-        new(options.Named("fault", KueueFault.None, "a kueue fault", KueueFault.Named, KueueFault.Names));
+        new(options.Fault(KueueFault.Catalog, KueueFault.None));
 }

@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 
 /// <summary>
@@ -9,15 +11,10 @@ public class GangFault
 {
     public static readonly GangFault None = new();
 
-    private static readonly Dictionary<string, GangFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<GangFault> Catalog = new("a gang scheduler fault", new Dictionary<string, Func<GangFault>>
     {
-        [BindsOneByOne.Name] = new BindsOneByOne(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
-    /// <summary>The fault of that name, or null for a name no fault has.</summary>
-    public static GangFault? Named(string name) => ByName.GetValueOrDefault(name);
+        [BindsOneByOne.Name] = () => new BindsOneByOne(),
+    });
 
     /// <summary>Whether members that found a place are bound although fewer than <c>minMember</c> can run.</summary>
     public virtual bool BindsBelowMinMember => false;

@@ -12,5 +12,5 @@ public sealed record GangSchedulerOptions(string? SchedulerName, GangFault Fault
     public static GangSchedulerOptions Read(ComponentOptionReader options) => new(
         options.Text("schedulerName") is { Length: 0 } empty ? options.Refuse<string?>("schedulerName", empty, "is empty; leave it out for the scheduler's own name", null)
             : options.Text("schedulerName"),
-        options.Named("fault", GangFault.None, "a gang scheduler fault", GangFault.Named, GangFault.Names));
+        options.Fault(GangFault.Catalog, GangFault.None));
 }

@@ -32,6 +32,6 @@ public sealed record PrometheusOptions : IComponentOptions<PrometheusOptions>
         Discovery = options.OneOf("discovery", TargetDiscovery.Operator, Discoveries),
         Namespace = options.Text("namespace", "monitoring"),
         ScrapeInterval = options.Duration("scrapeInterval", TimeSpan.FromSeconds(30), aboveZero: true),
-        Fault = options.Named("fault", null, "a Prometheus fault", name => PrometheusFaults.TryGet(name, out var fault) ? fault : null, PrometheusFaults.Names),
+        Fault = options.OptionalFault(PrometheusFaults.Catalog),
     };
 }
