@@ -1,74 +1,65 @@
+using AiConformance.ClusterSim.Modules.Accelerators;
 using AiConformance.ClusterSim.Behaviours.Controllers;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
-using AiConformance.ClusterSim.Modules.Gateways;
-using AiConformance.ClusterSim.Modules.InferencePools;
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
 using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 using AiConformance.ClusterSim.Modules.Gangs.Volcano;
-using AiConformance.ClusterSim.Modules.Autoscaling;
+using AiConformance.ClusterSim.Modules.Gateways;
+using AiConformance.ClusterSim.Modules.InferencePools;
 using AiConformance.ClusterSim.Modules.Metrics;
-using AiConformance.ClusterSim.Modules.Operators;
 using AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 using AiConformance.ClusterSim.Modules.Networks;
+using AiConformance.ClusterSim.Modules.Operators;
+using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
+/// <summary>A component a scenario can enable: its name, how its behaviour is made, and its options' check.</summary>
+public sealed record Component(string Name, Func<IClusterBehaviour> Create, Func<ComponentOptions?, IReadOnlyList<string>> Problems)
+{
+    /// <summary>The component <paramref name="name"/>, whose options are read by <typeparamref name="TOptions"/>.</summary>
+    public static Component Of<TOptions>(string name, Func<IClusterBehaviour> create) where TOptions : IComponentOptions<TOptions> =>
+        new(name, create, options => ComponentOptionReader.Read<TOptions>(name, options).Problems);
+}
+
 /// <summary>
-/// The components a scenario can enable, by name, with the check of their typed options; a module's component becomes
-/// usable in scenario files by its entry here.
+/// The components a scenario can enable, by name, each with its typed options; a module's component becomes usable in
+/// scenario files by its entry here.
 /// </summary>
 public static class BehaviourCatalog
 {
-    private static readonly Dictionary<string, Func<IClusterBehaviour>> Factories = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Component> Components = new Component[]
     {
-        [NodesBehaviour.ComponentName] = () => new NodesBehaviour(),
-        [DevicePluginBehaviour.ComponentName] = () => new DevicePluginBehaviour(),
-        [DraDriverBehaviour.ComponentName] = () => new DraDriverBehaviour(),
-        [NamespaceDefaultsBehaviour.ComponentName] = () => new NamespaceDefaultsBehaviour(),
-        [SchedulerBehaviour.ComponentName] = () => new SchedulerBehaviour(),
-        [ResourceClaimControllerBehaviour.ComponentName] = () => new ResourceClaimControllerBehaviour(),
-        [KubeletBehaviour.ComponentName] = () => new KubeletBehaviour(),
-        [JobControllerBehaviour.ComponentName] = () => new JobControllerBehaviour(),
-        [ReplicaSetControllerBehaviour.ComponentName] = () => new ReplicaSetControllerBehaviour(),
-        [DeploymentControllerBehaviour.ComponentName] = () => new DeploymentControllerBehaviour(),
-        [EndpointSliceControllerBehaviour.ComponentName] = () => new EndpointSliceControllerBehaviour(),
-        [GatewayController.ComponentName] = () => new GatewayController(),
-        [InferencePoolController.ComponentName] = () => new InferencePoolController(),
-        [KueueBehaviour.ComponentName] = () => new KueueBehaviour(),
-        [VolcanoBehaviour.ComponentName] = () => new VolcanoBehaviour(),
-        [KaiBehaviour.ComponentName] = () => new KaiBehaviour(),
-        [CoschedulingBehaviour.ComponentName] = () => new CoschedulingBehaviour(),
-        [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
-        [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
-        [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
-        [KubeRayOperatorBehaviour.ComponentName] = () => new KubeRayOperatorBehaviour(),
-        [PrometheusBehaviour.ComponentName] = () => new PrometheusBehaviour(),
-        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler),
-        [NodeAutoscalerBehaviour.KarpenterName] = () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter),
-        [NicHandOff.ComponentName] = () => new NicHandOffBehaviour(),
-    };
-
-    /// <summary>Components whose options are typed: each says what is wrong with a scenario's options (unknown keys, bad values).</summary>
-    private static readonly Dictionary<string, Func<string, ComponentOptions, IEnumerable<string>>> OptionChecks = new(StringComparer.Ordinal)
-    {
-        [GatewayController.ComponentName] = GatewayOptions.Problems,
-        [InferencePoolController.ComponentName] = InferenceExtensionOptions.Problems,
-        [EndpointSliceControllerBehaviour.ComponentName] = EndpointSliceFaults.Problems,
-        [KueueBehaviour.ComponentName] = ProblemsReading(options => KueueOptions.From(options)),
-        [VolcanoBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "volcano")),
-        [KaiBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, "kai-scheduler")),
-        [CoschedulingBehaviour.ComponentName] = ProblemsReading(options => GangSchedulerOptions.From(options, CoschedulingBehaviour.DefaultName)),
-        [DcgmExporterBehaviour.ComponentName] = (name, options) => DcgmExporterOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
-        [KubeRayOperatorBehaviour.ComponentName] = (name, options) => KubeRayOperatorOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
-        [PrometheusBehaviour.ComponentName] = (name, options) => PrometheusOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
-        [NodeAutoscalerBehaviour.ClusterAutoscalerName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.ClusterAutoscalerName, options)),
-        [NodeAutoscalerBehaviour.KarpenterName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.KarpenterName, options)),
-        [NicHandOff.ComponentName] = (name, options) => NicHandOffOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
-    };
+        Component.Of<NoOptions>(NodesBehaviour.ComponentName, () => new NodesBehaviour()),
+        Component.Of<NoOptions>(DevicePluginBehaviour.ComponentName, () => new DevicePluginBehaviour()),
+        Component.Of<DraDriverOptions>(DraDriverBehaviour.ComponentName, () => new DraDriverBehaviour()),
+        Component.Of<NoOptions>(NamespaceDefaultsBehaviour.ComponentName, () => new NamespaceDefaultsBehaviour()),
+        Component.Of<SchedulerOptions>(SchedulerBehaviour.ComponentName, () => new SchedulerBehaviour()),
+        Component.Of<ResourceClaimControllerOptions>(ResourceClaimControllerBehaviour.ComponentName, () => new ResourceClaimControllerBehaviour()),
+        Component.Of<FreeFormOptions>(KubeletBehaviour.ComponentName, () => new KubeletBehaviour()),
+        Component.Of<NoOptions>(JobControllerBehaviour.ComponentName, () => new JobControllerBehaviour()),
+        Component.Of<NoOptions>(ReplicaSetControllerBehaviour.ComponentName, () => new ReplicaSetControllerBehaviour()),
+        Component.Of<NoOptions>(DeploymentControllerBehaviour.ComponentName, () => new DeploymentControllerBehaviour()),
+        Component.Of<EndpointSliceControllerOptions>(EndpointSliceControllerBehaviour.ComponentName, () => new EndpointSliceControllerBehaviour()),
+        Component.Of<GatewayOptions>(GatewayController.ComponentName, () => new GatewayController()),
+        Component.Of<InferenceExtensionOptions>(InferencePoolController.ComponentName, () => new InferencePoolController()),
+        Component.Of<KueueOptions>(KueueBehaviour.ComponentName, () => new KueueBehaviour()),
+        Component.Of<GangSchedulerOptions>(VolcanoBehaviour.ComponentName, () => new VolcanoBehaviour()),
+        Component.Of<GangSchedulerOptions>(KaiBehaviour.ComponentName, () => new KaiBehaviour()),
+        Component.Of<GangSchedulerOptions>(CoschedulingBehaviour.ComponentName, () => new CoschedulingBehaviour()),
+        Component.Of<HpaControllerOptions>(HpaControllerBehaviour.ComponentName, () => new HpaControllerBehaviour()),
+        Component.Of<MetricsAdapterOptions>(MetricsAdapterBehaviour.ComponentName, () => new MetricsAdapterBehaviour()),
+        Component.Of<DcgmExporterOptions>(DcgmExporterBehaviour.ComponentName, () => new DcgmExporterBehaviour()),
+        Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
+        Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),
+        Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.ClusterAutoscalerName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler)),
+        Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.KarpenterName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter)),
+        Component.Of<NicHandOffOptions>(NicHandOff.ComponentName, () => new NicHandOffBehaviour()),
+    }.ToDictionary(component => component.Name, StringComparer.Ordinal);
 
     /// <summary>What a cluster runs when its scenario lists no components: a working cluster without extras.</summary>
     public static IReadOnlyList<string> CoreComponents { get; } =
@@ -79,27 +70,16 @@ public static class BehaviourCatalog
         DeploymentControllerBehaviour.ComponentName, EndpointSliceControllerBehaviour.ComponentName,
     ];
 
-    /// <summary>The options check of a component whose typed options refuse what is wrong when they are read.</summary>
-    private static Func<string, ComponentOptions, IEnumerable<string>> ProblemsReading(Action<ComponentOptions> read) => (name, options) =>
-    {
-        try
-        {
-            read(options);
-            return [];
-        }
-        catch (ScenarioException problem)
-        {
-            return [$"components.{name}.options: {problem.Message}"];
-        }
-    };
+    public static IEnumerable<string> Names => Components.Keys.Order(StringComparer.Ordinal);
 
-    public static IEnumerable<string> Names => Factories.Keys.Order(StringComparer.Ordinal);
+    /// <summary>
+    /// What is wrong with a scenario's components, one line each: names no component has, and every problem of each
+    /// known component's options.
+    /// </summary>
+    public static IEnumerable<string> Problems(IReadOnlyDictionary<string, ComponentOptions> components) =>
+        components.SelectMany(entry => Components.TryGetValue(entry.Key, out var component)
+            ? component.Problems(entry.Value)
+            : [$"components.{entry.Key} is not a known component; known: {string.Join(", ", Names)}"]);
 
-    public static bool Knows(string name) => Factories.ContainsKey(name);
-
-    /// <summary>The problems of a component's options, one line each; none for a component without typed options.</summary>
-    public static IEnumerable<string> OptionProblems(string name, ComponentOptions options) =>
-        OptionChecks.TryGetValue(name, out var check) ? check(name, options) : [];
-
-    public static IClusterBehaviour Create(string name) => Factories[name]();
+    public static IClusterBehaviour Create(string name) => Components[name].Create();
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using AiConformance.ClusterSim.Store;
 
@@ -33,7 +33,7 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
         if (pending.Count == 0) return Task.CompletedTask;
         var nodes = Store.List(Kinds.Node).OrderBy(n => n.Name(), StringComparer.Ordinal).ToList();
         var snapshot = SchedulingSnapshot.Of(Cluster);
-        var fit = new NodeFitCheck(allocator, claim => Accelerators.AllocationFaults.ReusesAllocatedDevices(Cluster, Name, claim));
+        var fit = new NodeFitCheck(allocator, Cluster.Options<Modules.Accelerators.SchedulerOptions>(Name).ReusesAllocatedDevices);
         var binder = new PodBinder(Cluster, Name);
         foreach (var pod in pending)
         {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Store;
 
@@ -52,6 +52,16 @@ public sealed class SimulatedCluster
     /// <summary>The options of a component, or null when the scenario does not enable it.</summary>
     public ComponentOptions? Component(string name) =>
         Scenario.Components is { } components && components.TryGetValue(name, out var options) && options.Enabled ? options : null;
+
+    /// <summary>
+    /// The typed options of a component (its defaults when the scenario does not enable it); a scenario that was
+    /// loaded has been checked already, one built in code is refused here with the same lines.
+    /// </summary>
+    public TOptions Options<TOptions>(string component) where TOptions : IComponentOptions<TOptions>
+    {
+        var (options, problems) = ComponentOptionReader.Read<TOptions>(component, Component(component));
+        return problems.Count == 0 ? options : throw new ScenarioException(string.Join("\n", problems));
+    }
 
     private readonly ConcurrentDictionary<string, NodeGroup> addedNodes = new(StringComparer.Ordinal);
     private int addedOrdinals;

@@ -1,5 +1,5 @@
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Server;
 

@@ -121,9 +121,6 @@ public sealed class ComponentOptions
     public Dictionary<string, string>? Options { get; set; }
 
     public string? Get(string key) => Options is not null && Options.TryGetValue(key, out var value) ? value : null;
-
-    public bool GetBool(string key, bool fallback) =>
-        Get(key) is { } text ? bool.TryParse(text, out var value) ? value : fallback : fallback;
 }
 
 /// <summary>How long the cluster takes to do things. Defaults are small so tests run fast.</summary>

@@ -18,7 +18,7 @@ public static partial class ScenarioLoader
     public const string DefaultName = "reference";
     private const string ResourcePrefix = "scenarios/";
     private static readonly string[] KubernetesVersions = ["v1.34", "v1.35", "v1.36"];
-    private static IEnumerable<string> Vendors => Behaviours.Devices.AcceleratorProfiles.Vendors;
+    private static IEnumerable<string> Vendors => Modules.Accelerators.Devices.AcceleratorProfiles.Vendors;
     private static readonly string[] Exposures = ["dra", "devicePlugin"];
 
     /// <summary>Names of the embedded scenarios, e.g. <c>reference</c>, <c>broken/dra_support-no-driver</c>.</summary>
@@ -156,10 +156,7 @@ public static partial class ScenarioLoader
                 if (accelerator.Count < 1) problems.Add($"{at}.accelerators[{a}].count must be at least 1");
             }
         }
-        foreach (var name in scenario.Components!.Keys.Where(n => !BehaviourCatalog.Knows(n)))
-            problems.Add($"components.{name} is not a known component; known: {string.Join(", ", BehaviourCatalog.Names)}");
-        foreach (var (name, options) in scenario.Components!.Where(c => BehaviourCatalog.Knows(c.Key)))
-            problems.AddRange(BehaviourCatalog.OptionProblems(name, options));
+        problems.AddRange(BehaviourCatalog.Problems(scenario.Components!));
         foreach (var (rule, r) in scenario.Programs!.Select((rule, r) => (rule, r)).Where(entry => entry.rule.GpuUtilization is < 0 or > 100))
             problems.Add($"programs[{r}].gpuUtilization {rule.GpuUtilization} must be a percentage from 0 to 100");
         foreach (var (name, spec) in scenario.RuntimeClasses!)

@@ -1,5 +1,5 @@
-using AiConformance.ClusterSim.Behaviours.Accelerators;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 using NUnit.Framework;
 

@@ -84,7 +84,7 @@ public sealed class DcgmExporterTests : SimulatedClusterFixture
         var path = Path.Combine(Directory.CreateTempSubdirectory("exporter-").FullName, "bad.yaml");
         File.WriteAllText(path, "name: bad\nextends: reference\ncomponents:\n  dcgm-exporter: {options: {fault: melted, colour: red}}\n");
         var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
-        Assert.That(error.Message, Does.Contain("components.dcgm-exporter.options: unknown option 'colour'")
+        Assert.That(error.Message, Does.Contain("components.dcgm-exporter.options.colour is not an option of dcgm-exporter; known: namespace, fault")
             .And.Contain("fault 'melted' is not an exporter fault"));
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
@@ -46,7 +47,7 @@ public sealed class GatewayModuleTests
     [Test]
     public void AGatewayThatIgnoresHeaderMatchesSendsEveryModelToTheFirstRule()
     {
-        var matched = new HttpRouteMatcher(GatewayFaults.Named("ignores-header-matches")!).Match([ByModel], Request("/v1/completions", ("x-model", "b")));
+        var matched = new HttpRouteMatcher(GatewayFaults.Catalog.Named("ignores-header-matches")!).Match([ByModel], Request("/v1/completions", ("x-model", "b")));
         Assert.That(Backend(matched), Is.EqualTo("a"));
     }
 
@@ -83,7 +84,7 @@ public sealed class GatewayModuleTests
     [Test]
     public void UnknownOptionsAndFaultsAreNamed()
     {
-        var problems = GatewayOptions.Problems("gateway-api", new ComponentOptions { Options = new() { ["fualt"] = "x", ["fault"] = "nope" } }).ToList();
+        var problems = ComponentOptionReader.Read<GatewayOptions>("gateway-api", new ComponentOptions { Options = new() { ["fualt"] = "x", ["fault"] = "nope" } }).Problems;
         Assert.That(problems, Has.Some.Contains("options.fualt is not an option").And.Some.Contains("fault 'nope' is not a gateway fault"));
     }
 }

@@ -1,3 +1,4 @@
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
@@ -83,10 +84,10 @@ public sealed class PrometheusModuleTests
     [TestCase("fault", "drops-everything", "not a Prometheus fault")]
     [TestCase("scrapeInterval", "often", "not a duration")]
     [TestCase("discovery", "consul", "not one of operator, annotations")]
-    [TestCase("retention", "1d", "unknown option 'retention'")]
+    [TestCase("retention", "1d", "options.retention is not an option of prometheus")]
     public void BadOptionsAreNamed(string key, string value, string problem)
     {
-        var (_, problems) = PrometheusOptions.Bind(new ComponentOptions { Options = new() { [key] = value } });
+        var (_, problems) = ComponentOptionReader.Read<PrometheusOptions>("prometheus", new ComponentOptions { Options = new() { [key] = value } });
         Assert.That(problems, Has.One.Contains(problem));
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.ClusterSim.Store;
 using NUnit.Framework;

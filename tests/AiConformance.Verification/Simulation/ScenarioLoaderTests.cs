@@ -1,3 +1,4 @@
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
 
@@ -110,15 +111,59 @@ public sealed class ScenarioLoaderTests
     }
 
     [Test]
+    public void AMisspeltOptionIsOneLineNamingTheComponentAndTheOption()
+    {
+        var path = Write("misspelt.yaml", "name: mine\nextends: reference\ncomponents:\n  karpenter:\n    options:\n      scanIntervall: 1s\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        var problems = error.Message.Split('\n').Skip(1).ToList();
+        Assert.That(problems, Is.EqualTo(new[]
+        {
+            "  - components.karpenter.options.scanIntervall is not an option of karpenter; known: scanInterval, scaleUpDelay, scaleDownUnneededTime, scaleDownDelayAfterAdd, fault",
+        }));
+        Assert.That(error.Message, Does.StartWith(path).And.Not.Contain("   at "));
+    }
+
+    /// <summary>Every component but the kubelet (whose options go on to its container runtime) refuses a key it does not read.</summary>
+    [TestCaseSource(nameof(CheckedComponents))]
+    public void EachComponentRefusesAnOptionItDoesNotHave(string component)
+    {
+        var problems = BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions>
+        {
+            [component] = new() { Options = new() { ["misspelt"] = "x" } },
+        }).ToList();
+        Assert.That(problems, Has.Count.EqualTo(1).And.One.StartsWith($"components.{component}.options.misspelt is not an option of {component}; known: "));
+        Assert.That(BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions> { [component] = new() }), Is.Empty, "no options: the defaults");
+    }
+
+    private static IEnumerable<string> CheckedComponents() => BehaviourCatalog.Names.Where(name => name != "kubelet");
+
+    [Test]
+    public void AValueAnOptionCannotTakeNamesTheComponentTheOptionAndWhatItTakes()
+    {
+        var problems = BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions>
+        {
+            ["cluster-autoscaler"] = new() { Options = new() { ["scanInterval"] = "0s", ["fault"] = "melts" } },
+            ["resourceclaim-controller"] = new() { Options = new() { ["deallocateClaims"] = "never" } },
+        }).ToList();
+        Assert.That(problems, Is.EquivalentTo(new[]
+        {
+            "components.cluster-autoscaler.options.scanInterval '0s' is not a duration above zero (e.g. 10s, 200ms)",
+            $"components.cluster-autoscaler.options.fault 'melts' is not a node autoscaler fault; known: {string.Join(", ", ClusterSim.Modules.Autoscaling.NodeAutoscalerFault.Catalog.Names)}",
+            "components.resourceclaim-controller.options.deallocateClaims 'never' is not true or false",
+        }));
+    }
+
+    [Test]
     public void AnUnknownKueueOptionOrFaultIsAScenarioError()
     {
         var path = Write("kueue.yaml", "name: mine\ncomponents:\n  kueue:\n    options:\n      fault: sometimes\n      quota: lots\n");
         var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
-        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.kueue.options: unknown option(s) quota"));
+        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.kueue.options.quota is not an option of kueue; known: fault")
+            .And.Contain("components.kueue.options.fault 'sometimes' is not a kueue fault"));
 
         var faulty = Write("kueue-fault.yaml", "name: mine\ncomponents:\n  kueue:\n    options:\n      fault: sometimes\n");
         var fault = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(faulty))!;
-        Assert.That(fault.Message, Does.Contain("unknown fault 'sometimes'").And.Contain("admits-partially"));
+        Assert.That(fault.Message, Does.Contain("fault 'sometimes' is not a kueue fault").And.Contain("admits-partially"));
     }
 
     [Test]
@@ -126,11 +171,11 @@ public sealed class ScenarioLoaderTests
     {
         var path = Write("volcano.yaml", "name: mine\ncomponents:\n  volcano:\n    options:\n      queue: mine\n");
         var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
-        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.volcano.options: unknown option(s) queue").And.Contain("schedulerName"));
+        Assert.That(error.Message, Does.StartWith(path).And.Contain("components.volcano.options.queue is not an option of volcano").And.Contain("schedulerName"));
 
         var faulty = Write("kai-fault.yaml", "name: mine\ncomponents:\n  kai-scheduler:\n    options:\n      fault: sometimes\n");
         var fault = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(faulty))!;
-        Assert.That(fault.Message, Does.Contain("unknown fault 'sometimes'").And.Contain("binds-one-by-one"));
+        Assert.That(fault.Message, Does.Contain("components.kai-scheduler.options.fault 'sometimes' is not a gang scheduler fault").And.Contain("binds-one-by-one"));
     }
 
     [Test]

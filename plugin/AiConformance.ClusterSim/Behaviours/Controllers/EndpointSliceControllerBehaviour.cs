@@ -24,7 +24,7 @@ public sealed class EndpointSliceControllerBehaviour : ReconcilingBehaviour
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var pods = Store.List(Kinds.Pod);
-        var fault = EndpointSliceFaults.Of(Cluster.Component(ComponentName));
+        var fault = Cluster.Options<EndpointSliceControllerOptions>(ComponentName).Fault;
         var slices = Store.List(Kinds.EndpointSlice, null, s => s.Label("endpointslice.kubernetes.io/managed-by") == ManagedBy);
         foreach (var service in Store.List(Kinds.Service).Where(s => !s.IsDeleting()))
         {

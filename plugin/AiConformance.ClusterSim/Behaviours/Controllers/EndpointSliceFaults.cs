@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours.Controllers;
 
@@ -15,24 +14,10 @@ public static class EndpointSliceFaults
 {
     public static readonly IEndpointSliceFault None = new Working();
 
-    private static readonly Dictionary<string, IEndpointSliceFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IEndpointSliceFault> Catalog = new("an endpointslice-controller fault", new Dictionary<string, Func<IEndpointSliceFault>>
     {
-        ["misses-pod-deletions"] = new MissesPodDeletions(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    public static IEndpointSliceFault Of(ComponentOptions? options) =>
-        options?.Get("fault") is { } name && ByName.TryGetValue(name, out var fault) ? fault : None;
-
-    /// <summary>What is wrong with the component's options, one line each.</summary>
-    public static IEnumerable<string> Problems(string component, ComponentOptions options)
-    {
-        foreach (var key in (options.Options ?? []).Keys.Where(key => key != "fault"))
-            yield return $"components.{component}.options.{key} is not an option of {component}; known: fault";
-        if (options.Get("fault") is { } fault && !ByName.ContainsKey(fault))
-            yield return $"components.{component}.options.fault '{fault}' is not an endpointslice-controller fault; known: {string.Join(", ", Names)}";
-    }
+        ["misses-pod-deletions"] = () => new MissesPodDeletions(),
+    });
 
     private sealed class Working : IEndpointSliceFault;
 
@@ -58,4 +43,11 @@ public static class EndpointSliceFaults
 
         private static string Address(JsonObject endpoint) => (string?)(endpoint["addresses"] as JsonArray)?[0] ?? "";
     }
+}
+
+/// <summary>The options of the <c>endpointslice-controller</c> component: only, for broken scenarios, its fault.</summary>
+public sealed record EndpointSliceControllerOptions(IEndpointSliceFault Fault) : IComponentOptions<EndpointSliceControllerOptions>
+{
+    public static EndpointSliceControllerOptions Read(ComponentOptionReader options) =>
+        new(options.Fault(EndpointSliceFaults.Catalog, EndpointSliceFaults.None));
 }

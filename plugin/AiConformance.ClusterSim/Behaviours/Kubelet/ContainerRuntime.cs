@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.Workloads.Probe;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 namespace AiConformance.ClusterSim.Behaviours.Kubelet;
 

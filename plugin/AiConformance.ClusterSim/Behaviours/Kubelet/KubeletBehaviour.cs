@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Behaviours.Programs;
 using AiConformance.ClusterSim.Store;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 
 namespace AiConformance.ClusterSim.Behaviours.Kubelet;
@@ -43,7 +43,7 @@ public class RuncRuntime : IContainerRuntime
         }
         foreach (var group in draDevices.Concat(pluginDevices).GroupBy(d => d.Profile))
             group.Key.Expose(view, [.. group], viaDevicePlugin: group.All(d => !d.ViaDra), context.Cluster);
-        Accelerators.HostNamespaceView.Apply(view, context);
+        Modules.Accelerators.HostNamespaceView.Apply(view, context);
         return new ContainerSandbox(view);
     }
 

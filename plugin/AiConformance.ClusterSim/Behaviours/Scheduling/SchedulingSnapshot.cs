@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 
 namespace AiConformance.ClusterSim.Behaviours.Scheduling;
 

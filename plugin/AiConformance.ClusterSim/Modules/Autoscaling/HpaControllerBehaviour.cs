@@ -32,7 +32,7 @@ public sealed class HpaControllerBehaviour : ReconcilingBehaviour
 
     protected override async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var options = this.options ??= HpaControllerOptions.From(Cluster.Component(ComponentName));
+        var options = this.options ??= Cluster.Options<HpaControllerOptions>(ComponentName);
         var now = DateTime.UtcNow;
         foreach (var hpa in Store.List(Hpa).Where(h => !h.IsDeleting()))
         {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Modules.Autoscaling;
 
@@ -8,34 +7,20 @@ namespace AiConformance.ClusterSim.Modules.Autoscaling;
 /// The options of the <c>horizontal-pod-autoscaler</c> component: <c>syncPeriod</c> (the controller's
 /// <c>--horizontal-pod-autoscaler-sync-period</c>, 15s by default) and <c>fault</c> (<c>ignores-accelerator-pods</c>).
 /// </summary>
-public sealed record HpaControllerOptions
+public sealed record HpaControllerOptions : IComponentOptions<HpaControllerOptions>
 {
     public TimeSpan SyncPeriod { get; init; } = TimeSpan.FromSeconds(15);
 
     public IgnoresAcceleratorPodsFault? Fault { get; init; }
 
-    public static HpaControllerOptions From(ComponentOptions? component)
+    private static readonly FaultCatalog<IgnoresAcceleratorPodsFault> Faults = new("a horizontal-pod-autoscaler fault",
+        new Dictionary<string, Func<IgnoresAcceleratorPodsFault>> { [IgnoresAcceleratorPodsFault.Name] = () => new IgnoresAcceleratorPodsFault() });
+
+    public static HpaControllerOptions Read(ComponentOptionReader options) => new()
     {
-        var options = new HpaControllerOptions();
-        foreach (var (key, value) in component?.Options ?? [])
-        {
-            options = key switch
-            {
-                "syncPeriod" => options with
-                {
-                    SyncPeriod = DurationConverter.Parse(value) is { } period && period > TimeSpan.Zero ? period
-                        : throw new ScenarioException($"horizontal-pod-autoscaler: syncPeriod '{value}' is not a duration above zero (e.g. 15s, 200ms)"),
-                },
-                "fault" => options with
-                {
-                    Fault = value == IgnoresAcceleratorPodsFault.Name ? new IgnoresAcceleratorPodsFault()
-                        : throw new ScenarioException($"horizontal-pod-autoscaler: unknown fault '{value}'; known: {IgnoresAcceleratorPodsFault.Name}"),
-                },
-                _ => throw new ScenarioException($"horizontal-pod-autoscaler: unknown option '{key}'; known: syncPeriod, fault"),
-            };
-        }
-        return options;
-    }
+        SyncPeriod = options.Duration("syncPeriod", TimeSpan.FromSeconds(15), aboveZero: true),
+        Fault = options.OptionalFault(Faults),
+    };
 }
 
 /// <summary>

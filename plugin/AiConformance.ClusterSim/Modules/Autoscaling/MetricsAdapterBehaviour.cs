@@ -34,7 +34,7 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
     public async Task RunAsync(SimulatedCluster simulated, CancellationToken cancellationToken)
     {
         cluster = simulated;
-        options = MetricsAdapterOptions.From(cluster.Component(ComponentName));
+        options = cluster.Options<MetricsAdapterOptions>(ComponentName);
         foreach (var version in Versions)
         {
             RegisterApiService(version);

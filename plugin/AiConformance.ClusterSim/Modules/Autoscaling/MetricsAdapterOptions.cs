@@ -1,23 +1,19 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Autoscaling;
 
 /// <summary>The options of the <c>custom-metrics-adapter</c> component: only <c>fault</c> (<c>stale-values</c>).</summary>
-public sealed record MetricsAdapterOptions
+public sealed record MetricsAdapterOptions : IComponentOptions<MetricsAdapterOptions>
 {
     public StaleValuesFault? Fault { get; init; }
 
-    public static MetricsAdapterOptions From(ComponentOptions? component)
+    private static readonly FaultCatalog<StaleValuesFault> Faults = new("a custom-metrics-adapter fault",
+        new Dictionary<string, Func<StaleValuesFault>> { [StaleValuesFault.Name] = () => new StaleValuesFault() });
+
+    public static MetricsAdapterOptions Read(ComponentOptionReader options) => new()
     {
-        foreach (var key in component?.Options?.Keys ?? Enumerable.Empty<string>())
-            if (key != "fault") throw new ScenarioException($"custom-metrics-adapter: unknown option '{key}'; the only option is fault (stale-values)");
-        return component?.Get("fault") switch
-        {
-            null => new MetricsAdapterOptions(),
-            StaleValuesFault.Name => new MetricsAdapterOptions { Fault = new StaleValuesFault() },
-            var other => throw new ScenarioException($"custom-metrics-adapter: unknown fault '{other}'; known: {StaleValuesFault.Name}"),
-        };
-    }
+        Fault = options.OptionalFault(Faults),
+    };
 }
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Devices;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using AiConformance.ClusterSim.Scenarios;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
@@ -56,7 +56,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
 
     private void Start(DateTime now)
     {
-        options = NodeAutoscalerOptions.From(Name, Cluster.Component(Name));
+        options = Cluster.Options<NodeAutoscalerOptions>(Name);
         started = now;
         foreach (var group in (Cluster.Scenario.Nodes ?? []).Where(group => group.MaxCount > group.Count))
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Autoscaling;
 
@@ -10,11 +11,10 @@ public abstract class NodeAutoscalerFault
 {
     public static readonly NodeAutoscalerFault None = new NoFault();
 
-    private static readonly NodeAutoscalerFault[] Faults = [new IgnoresAcceleratorPods(), new AddsNodeWithoutAccelerator(), new NeverScalesDown()];
-
-    public static IEnumerable<string> Names => Faults.Select(fault => fault.Name);
-
-    public static NodeAutoscalerFault? Named(string name) => Faults.FirstOrDefault(fault => fault.Name == name);
+    public static readonly FaultCatalog<NodeAutoscalerFault> Catalog = new("a node autoscaler fault", new NodeAutoscalerFault[]
+        {
+            new IgnoresAcceleratorPods(), new AddsNodeWithoutAccelerator(), new NeverScalesDown(),
+        }.ToDictionary(fault => fault.Name, fault => (Func<NodeAutoscalerFault>)(() => fault), StringComparer.Ordinal));
 
     public abstract string Name { get; }
 

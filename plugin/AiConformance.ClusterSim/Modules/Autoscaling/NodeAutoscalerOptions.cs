@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Autoscaling;
 
@@ -9,10 +9,8 @@ namespace AiConformance.ClusterSim.Modules.Autoscaling;
 /// <c>consolidateAfter</c>), <c>scaleDownDelayAfterAdd</c> (<c>--scale-down-delay-after-add</c>, 10m; none for
 /// Karpenter) and <c>fault</c>.
 /// </summary>
-public sealed record NodeAutoscalerOptions
+public sealed record NodeAutoscalerOptions : IComponentOptions<NodeAutoscalerOptions>
 {
-    private static readonly string[] Known = ["scanInterval", "scaleUpDelay", "scaleDownUnneededTime", "scaleDownDelayAfterAdd", "fault"];
-
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ScaleUpDelay { get; init; } = TimeSpan.FromSeconds(60);
@@ -23,29 +21,16 @@ public sealed record NodeAutoscalerOptions
 
     public NodeAutoscalerFault Fault { get; init; } = NodeAutoscalerFault.None;
 
-    public static NodeAutoscalerOptions From(string component, ComponentOptions? options)
+    public static NodeAutoscalerOptions Read(ComponentOptionReader options)
     {
-        var bound = new NodeAutoscalerOptions();
-        foreach (var (key, value) in options?.Options ?? [])
+        var defaults = new NodeAutoscalerOptions();
+        return new NodeAutoscalerOptions
         {
-            bound = key switch
-            {
-                "scanInterval" => bound with { ScanInterval = Duration(component, key, value, positive: true) },
-                "scaleUpDelay" => bound with { ScaleUpDelay = Duration(component, key, value) },
-                "scaleDownUnneededTime" => bound with { ScaleDownUnneededTime = Duration(component, key, value) },
-                "scaleDownDelayAfterAdd" => bound with { ScaleDownDelayAfterAdd = Duration(component, key, value) },
-                "fault" => bound with
-                {
-                    Fault = NodeAutoscalerFault.Named(value)
-                        ?? throw new ScenarioException($"{component}: unknown fault '{value}'; known: {string.Join(", ", NodeAutoscalerFault.Names)}"),
-                },
-                _ => throw new ScenarioException($"{component}: unknown option '{key}'; known: {string.Join(", ", Known)}"),
-            };
-        }
-        return bound;
+            ScanInterval = options.Duration("scanInterval", defaults.ScanInterval, aboveZero: true),
+            ScaleUpDelay = options.Duration("scaleUpDelay", defaults.ScaleUpDelay),
+            ScaleDownUnneededTime = options.Duration("scaleDownUnneededTime", defaults.ScaleDownUnneededTime),
+            ScaleDownDelayAfterAdd = options.Duration("scaleDownDelayAfterAdd", defaults.ScaleDownDelayAfterAdd),
+            Fault = options.Fault(NodeAutoscalerFault.Catalog, defaults.Fault),
+        };
     }
-
-    private static TimeSpan Duration(string component, string key, string value, bool positive = false) =>
-        DurationConverter.Parse(value) is { } duration && (positive ? duration > TimeSpan.Zero : duration >= TimeSpan.Zero) ? duration
-            : throw new ScenarioException($"{component}: {key} '{value}' is not a duration{(positive ? " above zero" : "")} (e.g. 10s, 200ms)");
 }

@@ -32,7 +32,7 @@ public sealed class GatewayController : ReconcilingBehaviour
 
     protected override async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        options ??= GatewayOptions.From(Cluster.Component(ComponentName));
+        options ??= Cluster.Options<GatewayOptions>(ComponentName);
         EnsureClass();
         var classes = Store.List(GatewayKinds.GatewayClass).Where(c => (string?)c["spec"]?["controllerName"] == options.ControllerName).ToList();
         foreach (var gatewayClass in classes) AcceptClass(gatewayClass);

@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Gateways;
 
 /// <summary>How a broken gateway implementation misbehaves; the default members are a conformant one's.</summary>
@@ -32,17 +34,13 @@ public static class GatewayFaults
 {
     public static readonly IGatewayFault None = new Conformant();
 
-    private static readonly Dictionary<string, Func<IGatewayFault>> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IGatewayFault> Catalog = new("a gateway fault", new Dictionary<string, Func<IGatewayFault>>
     {
         ["ignores-weights"] = () => new RoundRobinIgnoringWeights(),
         ["ignores-header-matches"] = () => new HeaderMatchesIgnored(),
         ["class-never-accepted"] = () => new ClassNeverAccepted(),
         ["nothing-programmed"] = () => new NothingProgrammed(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    public static IGatewayFault? Named(string? name) => name is not null && ByName.TryGetValue(name, out var create) ? create() : null;
+    });
 
     private sealed class Conformant : IGatewayFault;
 

@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Gateways;
 
@@ -18,28 +18,18 @@ public enum GatewayAddressKind
 /// address is published (<c>address: ip|hostname|service</c>) and a named fault (<see cref="GatewayFaults"/>).
 /// </summary>
 public sealed record GatewayOptions(string ClassName, string ControllerName, GatewayAddressKind Address, IGatewayFault Fault)
+    : IComponentOptions<GatewayOptions>
 {
-    public static readonly IReadOnlyList<string> Keys = ["gatewayClass", "controllerName", "address", "fault"];
-
-    public static GatewayOptions From(ComponentOptions? options) => new(
-        options?.Get("gatewayClass") ?? "sim-gateway",
-        options?.Get("controllerName") ?? "gateway.aiconformance.dev/sim-controller",
-        options?.Get("address") switch
-        {
-            "hostname" => GatewayAddressKind.Hostname,
-            "service" => GatewayAddressKind.ServiceOnly,
-            _ => GatewayAddressKind.IPAddress,
-        },
-        GatewayFaults.Named(options?.Get("fault")) ?? GatewayFaults.None);
-
-    /// <summary>What is wrong with the options, one line each (unknown keys, values out of their set).</summary>
-    public static IEnumerable<string> Problems(string component, ComponentOptions options)
+    private static readonly Dictionary<string, GatewayAddressKind> Addresses = new(StringComparer.Ordinal)
     {
-        foreach (var key in (options.Options ?? []).Keys.Where(key => !Keys.Contains(key)))
-            yield return $"components.{component}.options.{key} is not an option of {component}; known: {string.Join(", ", Keys)}";
-        if (options.Get("address") is { } address && address is not ("ip" or "hostname" or "service"))
-            yield return $"components.{component}.options.address '{address}' must be ip, hostname or service";
-        if (options.Get("fault") is { } fault && GatewayFaults.Named(fault) is null)
-            yield return $"components.{component}.options.fault '{fault}' is not a gateway fault; known: {string.Join(", ", GatewayFaults.Names)}";
-    }
+        ["ip"] = GatewayAddressKind.IPAddress,
+        ["hostname"] = GatewayAddressKind.Hostname,
+        ["service"] = GatewayAddressKind.ServiceOnly,
+    };
+
+    public static GatewayOptions Read(ComponentOptionReader options) => new(
+        options.Text("gatewayClass", "sim-gateway"),
+        options.Text("controllerName", "gateway.aiconformance.dev/sim-controller"),
+        options.OneOf("address", GatewayAddressKind.IPAddress, Addresses),
+        options.Fault(GatewayFaults.Catalog, GatewayFaults.None));
 }

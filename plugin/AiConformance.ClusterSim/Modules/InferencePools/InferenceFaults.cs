@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.InferencePools;
 
 /// <summary>How a broken gateway's support of InferencePools misbehaves; the default members are a conformant one's.</summary>
@@ -18,16 +20,12 @@ public static class InferenceFaults
 {
     public static readonly IInferenceFault None = new Conformant();
 
-    private static readonly Dictionary<string, Func<IInferenceFault>> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IInferenceFault> Catalog = new("an inference-extension fault", new Dictionary<string, Func<IInferenceFault>>
     {
         ["ignores-picker"] = () => new PickerIgnored(),
         ["always-fails-open"] = () => new FailsOpenAlways(),
         ["ignores-pool-weights"] = () => new PoolWeightsIgnored(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    public static IInferenceFault? Named(string? name) => name is not null && ByName.TryGetValue(name, out var create) ? create() : null;
+    });
 
     private sealed class Conformant : IInferenceFault;
 

@@ -37,8 +37,8 @@ public sealed class InferencePoolController : ReconcilingBehaviour
     {
         if (options is null)
         {
-            options = InferenceExtensionOptions.From(Cluster.Component(ComponentName));
-            gateway = GatewayOptions.From(Cluster.Component(GatewayController.ComponentName));
+            options = Cluster.Options<InferenceExtensionOptions>(ComponentName);
+            gateway = Cluster.Options<GatewayOptions>(GatewayController.ComponentName);
             foreach (var (image, choice) in PickerImages) Cluster.Programs.Install(image, new EndpointPickerProgram(choice()));
             Cluster.GatewayBackends.Install(ComponentName, new InferencePoolBackend(Cluster, options.Fault));
         }

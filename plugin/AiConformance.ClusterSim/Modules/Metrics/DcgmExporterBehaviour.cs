@@ -27,7 +27,7 @@ public sealed class DcgmExporterBehaviour : ReconcilingBehaviour
     {
         if (options is null)
         {
-            options = DcgmExporterOptions.Bind(Cluster.Component(ComponentName)).Options;
+            options = Cluster.Options<DcgmExporterOptions>(ComponentName);
             Cluster.Programs.Install("*/dcgm-exporter:*", new DcgmExporterProgram(options.Fault));
         }
         var owner = EnsureDaemonSet();

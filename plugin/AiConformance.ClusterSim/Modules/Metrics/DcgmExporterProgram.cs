@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Behaviours.Programs;
 using AiConformance.ClusterSim.Network;
 

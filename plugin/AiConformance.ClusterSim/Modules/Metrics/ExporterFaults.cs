@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Metrics;
 
 /// <summary>One per-device series an exporter publishes: metric name, labels and value.</summary>
@@ -16,17 +18,13 @@ public interface IExporterFault
 /// <summary>The exporter's faults, by the name a scenario's <c>fault:</c> option gives.</summary>
 public static class ExporterFaults
 {
-    private static readonly Dictionary<string, IExporterFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IExporterFault> Catalog = new("an exporter fault", new Dictionary<string, Func<IExporterFault>>
     {
-        ["no-memory-series"] = new NoMemorySeries(),
-        ["no-device-labels"] = new NoDeviceLabels(),
-        ["wrong-device"] = new WrongDeviceLabels(),
-        ["utilization-never-changes"] = new UtilizationNeverChanges(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
-    public static bool TryGet(string name, out IExporterFault? fault) => ByName.TryGetValue(name, out fault);
+        ["no-memory-series"] = () => new NoMemorySeries(),
+        ["no-device-labels"] = () => new NoDeviceLabels(),
+        ["wrong-device"] = () => new WrongDeviceLabels(),
+        ["utilization-never-changes"] = () => new UtilizationNeverChanges(),
+    });
 }
 
 /// <summary>The memory fields are not in the exporter's counters file: no framebuffer series at all.</summary>

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 namespace AiConformance.ClusterSim.Modules.Networks;
 

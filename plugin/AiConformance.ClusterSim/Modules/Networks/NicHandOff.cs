@@ -1,6 +1,6 @@
 using System.Globalization;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 
 namespace AiConformance.ClusterSim.Modules.Networks;
@@ -17,7 +17,7 @@ public sealed class NicHandOff(NicHandOffOptions options)
 
     /// <summary>The hand-off of the cluster, or null when the scenario does not run DRANET's hook.</summary>
     public static NicHandOff? In(SimulatedCluster cluster) =>
-        cluster.Component(ComponentName) is { } component ? new NicHandOff(NicHandOffOptions.Bind(component).Options) : null;
+        cluster.Component(ComponentName) is not null ? new NicHandOff(cluster.Options<NicHandOffOptions>(ComponentName)) : null;
 
     public void MoveInto(InMemoryContainerView view, IReadOnlyList<SimulatedDevice> nics)
     {

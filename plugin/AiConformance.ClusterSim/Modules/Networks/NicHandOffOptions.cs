@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Networks;
 
@@ -14,14 +14,10 @@ public static class NicFaults
 {
     public static readonly INicFault None = new Working();
 
-    private static readonly Dictionary<string, INicFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<INicFault> Catalog = new("a dranet fault", new Dictionary<string, Func<INicFault>>
     {
-        ["no-interface"] = new InterfaceNeverMoved(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys;
-
-    public static bool TryGet(string name, out INicFault? fault) => ByName.TryGetValue(name, out fault);
+        ["no-interface"] = () => new InterfaceNeverMoved(),
+    });
 
     private sealed class Working : INicFault;
 
@@ -32,18 +28,8 @@ public static class NicFaults
 }
 
 /// <summary>Options of the <c>dranet</c> component: only, for broken scenarios, its fault.</summary>
-public sealed record NicHandOffOptions(INicFault Fault)
+public sealed record NicHandOffOptions(INicFault Fault) : IComponentOptions<NicHandOffOptions>
 {
-    private static readonly string[] Known = ["fault"];
-
-    public static (NicHandOffOptions Options, IReadOnlyList<string> Problems) Bind(ComponentOptions? component)
-    {
-        var values = component?.Options ?? [];
-        var problems = values.Keys.Where(key => !Known.Contains(key, StringComparer.Ordinal))
-            .Select(key => $"unknown option '{key}'; known: {string.Join(", ", Known)}").ToList();
-        INicFault? fault = null;
-        if (values.TryGetValue("fault", out var faultName) && !NicFaults.TryGet(faultName, out fault))
-            problems.Add($"fault '{faultName}' is not a dranet fault; known: {string.Join(", ", NicFaults.Names)}");
-        return (new NicHandOffOptions(fault ?? NicFaults.None), problems);
-    }
+    public static NicHandOffOptions Read(ComponentOptionReader options) =>
+        new(options.Fault(NicFaults.Catalog, NicFaults.None));
 }

@@ -35,7 +35,7 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
     {
         if (options is null)
         {
-            options = KubeRayOperatorOptions.Bind(Cluster.Component(ComponentName)).Options;
+            options = Cluster.Options<KubeRayOperatorOptions>(ComponentName);
             Cluster.Programs.Install("*/kuberay/operator:*", new KubeRayOperatorProgram());
         }
         Install();

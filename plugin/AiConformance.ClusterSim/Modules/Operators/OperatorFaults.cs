@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Operators;
 
 /// <summary>What a broken operator installation does differently from a working one.</summary>
@@ -16,16 +18,12 @@ public interface IOperatorFault
 /// <summary>The operator's faults, by the name a scenario's <c>fault:</c> option gives.</summary>
 public static class OperatorFaults
 {
-    private static readonly Dictionary<string, IOperatorFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IOperatorFault> Catalog = new("an operator fault", new Dictionary<string, Func<IOperatorFault>>
     {
-        ["no-webhook"] = new NoWebhook(),
-        ["never-reconciles"] = new NeverReconciles(),
-        ["service-left-behind"] = new ServiceLeftBehind(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
-    public static bool TryGet(string name, out IOperatorFault? fault) => ByName.TryGetValue(name, out fault);
+        ["no-webhook"] = () => new NoWebhook(),
+        ["never-reconciles"] = () => new NeverReconciles(),
+        ["service-left-behind"] = () => new ServiceLeftBehind(),
+    });
 }
 
 /// <summary>Installed without its webhooks (a Helm install with <c>webhook.enabled=false</c>): nothing validates the resources.</summary>

@@ -37,7 +37,7 @@ public sealed class CoschedulingBehaviour : PodGroupSchedulerBehaviour
 
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        PublishConfiguration(Options.SchedulerName);
+        PublishConfiguration(SchedulerName);
         return base.ReconcileAsync(cancellationToken);
     }
 

@@ -26,7 +26,7 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
     protected override IReadOnlyCollection<ResourceKind> Watches { get; } =
         [Kinds.Job, KueueKinds.Workload, KueueKinds.ClusterQueue, KueueKinds.LocalQueue, KueueKinds.ResourceFlavor];
 
-    private KueueFault Fault => KueueOptions.From(Cluster.Component(ComponentName)).Fault;
+    private KueueFault Fault => Cluster.Options<KueueOptions>(ComponentName).Fault;
 
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {

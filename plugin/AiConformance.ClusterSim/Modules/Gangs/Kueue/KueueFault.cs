@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 
@@ -11,17 +11,12 @@ public class KueueFault
 {
     public static readonly KueueFault None = new();
 
-    private static readonly Dictionary<string, KueueFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<KueueFault> Catalog = new("a kueue fault", new Dictionary<string, Func<KueueFault>>
     {
-        [AdmitsPartially.Name] = new AdmitsPartially(),
-        [NeverAdmits.Name] = new NeverAdmits(),
-        [KeepsQuotaAfterWorkloadsEnd.Name] = new KeepsQuotaAfterWorkloadsEnd(),
-    };
-
-    public static KueueFault Named(string? name) =>
-        name is null ? None
-        : ByName.TryGetValue(name, out var fault) ? fault
-        : throw new ScenarioException($"unknown fault '{name}' (known: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+        [AdmitsPartially.Name] = () => new AdmitsPartially(),
+        [NeverAdmits.Name] = () => new NeverAdmits(),
+        [KeepsQuotaAfterWorkloadsEnd.Name] = () => new KeepsQuotaAfterWorkloadsEnd(),
+    });
 
     /// <summary>How many of <paramref name="count"/> pods are admitted when the quota has room for <paramref name="fitting"/>.</summary>
     public virtual int Admitted(int count, int fitting) => fitting >= count ? count : 0;

@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 
@@ -11,15 +11,10 @@ public class GangFault
 {
     public static readonly GangFault None = new();
 
-    private static readonly Dictionary<string, GangFault> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<GangFault> Catalog = new("a gang scheduler fault", new Dictionary<string, Func<GangFault>>
     {
-        [BindsOneByOne.Name] = new BindsOneByOne(),
-    };
-
-    public static GangFault Named(string? name) =>
-        name is null ? None
-        : ByName.TryGetValue(name, out var fault) ? fault
-        : throw new ScenarioException($"unknown fault '{name}' (known: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+        [BindsOneByOne.Name] = () => new BindsOneByOne(),
+    });
 
     /// <summary>Whether members that found a place are bound although fewer than <c>minMember</c> can run.</summary>
     public virtual bool BindsBelowMinMember => false;

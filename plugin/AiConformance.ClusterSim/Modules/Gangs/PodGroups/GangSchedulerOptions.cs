@@ -1,23 +1,16 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 
 /// <summary>
 /// The options of a PodGroup scheduler component (<c>volcano</c>, <c>kai-scheduler</c>, <c>coscheduling</c>):
-/// <c>schedulerName</c> (the pods' <c>spec.schedulerName</c> it serves; default the project's) and <c>fault</c>
+/// <c>schedulerName</c> (the pods' <c>spec.schedulerName</c> it serves; null: the component's own) and <c>fault</c>
 /// (<see cref="GangFault"/>).
 /// </summary>
-public sealed record GangSchedulerOptions(string SchedulerName, GangFault Fault)
+public sealed record GangSchedulerOptions(string? SchedulerName, GangFault Fault) : IComponentOptions<GangSchedulerOptions>
 {
-    private static readonly string[] Known = ["fault", "schedulerName"];
-
-    public static GangSchedulerOptions From(ComponentOptions? options, string defaultSchedulerName)
-    {
-        var unknown = (options?.Options?.Keys.ToList() ?? []).Where(key => !Known.Contains(key, StringComparer.Ordinal)).ToList();
-        if (unknown.Count > 0)
-            throw new ScenarioException($"unknown option(s) {string.Join(", ", unknown)} (known: {string.Join(", ", Known)})");
-        var name = options?.Get("schedulerName") ?? defaultSchedulerName;
-        if (name.Length == 0) throw new ScenarioException("option schedulerName is empty");
-        return new GangSchedulerOptions(name, GangFault.Named(options?.Get("fault")));
-    }
+    public static GangSchedulerOptions Read(ComponentOptionReader options) => new(
+        options.Text("schedulerName") is { Length: 0 } empty ? options.Refuse<string?>("schedulerName", empty, "is empty; leave it out for the scheduler's own name", null)
+            : options.Text("schedulerName"),
+        options.Fault(GangFault.Catalog, GangFault.None));
 }

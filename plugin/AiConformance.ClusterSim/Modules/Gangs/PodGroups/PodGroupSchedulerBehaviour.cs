@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Dra;
+using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
@@ -27,7 +27,10 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
 
     protected abstract string DefaultSchedulerName { get; }
 
-    protected GangSchedulerOptions Options => GangSchedulerOptions.From(Cluster.Component(Name), DefaultSchedulerName);
+    protected GangSchedulerOptions Options => Cluster.Options<GangSchedulerOptions>(Name);
+
+    /// <summary>The pods' <c>spec.schedulerName</c> this scheduler serves.</summary>
+    protected string SchedulerName => Options.SchedulerName ?? DefaultSchedulerName;
 
     protected override IReadOnlyCollection<ResourceKind> Watches =>
         [Kinds.Pod, Kinds.Node, PodGroupKind, .. QueueKind is null ? Array.Empty<ResourceKind>() : [QueueKind]];
@@ -52,7 +55,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var options = Options;
-        var pods = Store.List(Kinds.Pod).Where(p => ((string?)p["spec"]?["schedulerName"] ?? SchedulerBehaviour.SchedulerName) == options.SchedulerName).ToList();
+        var pods = Store.List(Kinds.Pod).Where(p => ((string?)p["spec"]?["schedulerName"] ?? SchedulerBehaviour.SchedulerName) == SchedulerName).ToList();
         var queues = QueueKind is null ? [] : Store.List(QueueKind).ToDictionary(q => q.Name(), StringComparer.Ordinal);
         var nodes = Store.List(Kinds.Node).OrderBy(n => n.Name(), StringComparer.Ordinal).ToList();
         var states = Store.List(PodGroupKind).Where(g => !g.IsDeleting())
@@ -106,7 +109,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
         }
         if (state.Active.Count + placed.Count < state.MinMember && !options.Fault.BindsBelowMinMember)
             return Refuse(state, refusal ?? "not enough members placed", options) with { RefusedByQueue = byQueue };
-        var binder = new PodBinder(Cluster, Name, options.SchedulerName);
+        var binder = new PodBinder(Cluster, Name, SchedulerName);
         var binding = SchedulingSnapshot.Of(Cluster);
         var bound = placed.Where(p => binder.Bind(p.Pod, p.Node, [], p.Fit, binding)).Select(p => p.Pod).ToList();
         var queueTotal = usedByQueue.TryGetValue(state.Queue ?? "", out var existing) ? existing : usedByQueue[state.Queue ?? ""] = new(StringComparer.Ordinal);
@@ -119,7 +122,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
     private GroupState Refuse(GroupState state, string reason, GangSchedulerOptions options)
     {
         var message = $"{state.Pending.Count}/{state.Members.Count} tasks in gang unschedulable: {reason}";
-        foreach (var pod in state.Pending) FailedScheduling.Mark(Cluster, pod, message, options.SchedulerName);
+        foreach (var pod in state.Pending) FailedScheduling.Mark(Cluster, pod, message, SchedulerName);
         return state with { Refusal = reason };
     }
 

@@ -36,7 +36,7 @@ public sealed class PrometheusBehaviour : ReconcilingBehaviour
     {
         if (options is null)
         {
-            options = PrometheusOptions.Bind(Cluster.Component(ComponentName)).Options;
+            options = Cluster.Options<PrometheusOptions>(ComponentName);
             Cluster.Programs.Install("*prometheus/prometheus:*", new PrometheusProgram(options, Instance));
         }
         EnsureNamespace();

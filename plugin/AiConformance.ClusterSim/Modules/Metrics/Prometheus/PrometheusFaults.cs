@@ -1,3 +1,5 @@
+using AiConformance.ClusterSim.Behaviours;
+
 namespace AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 
 /// <summary>What a broken Prometheus does differently from a working one.</summary>
@@ -16,20 +18,12 @@ public interface IPrometheusFault
 /// <summary>The Prometheus faults, by the name a scenario's <c>fault:</c> option gives.</summary>
 public static class PrometheusFaults
 {
-    private static readonly Dictionary<string, Func<IPrometheusFault>> ByName = new(StringComparer.Ordinal)
+    public static readonly FaultCatalog<IPrometheusFault> Catalog = new("a Prometheus fault", new Dictionary<string, Func<IPrometheusFault>>
     {
         [IgnoresPodMonitors.Name] = () => new IgnoresPodMonitors(),
         [OnlySomeNamespaces.Name] = () => new OnlySomeNamespaces(),
         [StaleScrapes.Name] = () => new StaleScrapes(),
-    };
-
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
-
-    public static bool TryGet(string name, out IPrometheusFault? fault)
-    {
-        fault = ByName.TryGetValue(name, out var create) ? create() : null;
-        return fault is not null;
-    }
+    });
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-using AiConformance.ClusterSim.Scenarios;
+using AiConformance.ClusterSim.Behaviours;
 
 namespace AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 
@@ -11,9 +11,13 @@ public enum TargetDiscovery { Operator, Annotations }
 /// pods annotated <c>prometheus.io/scrape</c>), <c>namespace</c> (default <c>monitoring</c>), <c>scrapeInterval</c>
 /// (default 30s, as Prometheus's) and <c>fault</c>.
 /// </summary>
-public sealed record PrometheusOptions
+public sealed record PrometheusOptions : IComponentOptions<PrometheusOptions>
 {
-    private static readonly string[] Known = ["discovery", "namespace", "scrapeInterval", "fault"];
+    private static readonly Dictionary<string, TargetDiscovery> Discoveries = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["operator"] = TargetDiscovery.Operator,
+        ["annotations"] = TargetDiscovery.Annotations,
+    };
 
     public TargetDiscovery Discovery { get; init; } = TargetDiscovery.Operator;
 
@@ -23,40 +27,11 @@ public sealed record PrometheusOptions
 
     public IPrometheusFault? Fault { get; init; }
 
-    public static (PrometheusOptions Options, IReadOnlyList<string> Problems) Bind(ComponentOptions? component)
+    public static PrometheusOptions Read(ComponentOptionReader options) => new()
     {
-        var options = new PrometheusOptions();
-        var problems = new List<string>();
-        foreach (var (key, value) in component?.Options ?? [])
-        {
-            switch (key)
-            {
-                case "discovery" when Enum.TryParse<TargetDiscovery>(value, ignoreCase: true, out var discovery):
-                    options = options with { Discovery = discovery };
-                    break;
-                case "discovery":
-                    problems.Add($"discovery '{value}' is not one of operator, annotations");
-                    break;
-                case "namespace":
-                    options = options with { Namespace = value };
-                    break;
-                case "scrapeInterval" when DurationConverter.Parse(value) is { } interval && interval > TimeSpan.Zero:
-                    options = options with { ScrapeInterval = interval };
-                    break;
-                case "scrapeInterval":
-                    problems.Add($"scrapeInterval '{value}' is not a duration above zero (e.g. 30s, 500ms)");
-                    break;
-                case "fault" when PrometheusFaults.TryGet(value, out var fault):
-                    options = options with { Fault = fault };
-                    break;
-                case "fault":
-                    problems.Add($"fault '{value}' is not a Prometheus fault; known: {string.Join(", ", PrometheusFaults.Names)}");
-                    break;
-                default:
-                    problems.Add($"unknown option '{key}'; known: {string.Join(", ", Known)}");
-                    break;
-            }
-        }
-        return (options, problems);
-    }
+        Discovery = options.OneOf("discovery", TargetDiscovery.Operator, Discoveries),
+        Namespace = options.Text("namespace", "monitoring"),
+        ScrapeInterval = options.Duration("scrapeInterval", TimeSpan.FromSeconds(30), aboveZero: true),
+        Fault = options.OptionalFault(PrometheusFaults.Catalog),
+    };
 }

@@ -1,4 +1,4 @@
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>The vendors the simulation knows; further profiles (other vendors, sharing modes) register here.</summary>
 public static class AcceleratorProfiles

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using AiConformance.ClusterSim.Scenarios;
 
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>
 /// Every accelerator of the scenario's nodes, with stable identities (UUIDs derived from node and index, so runs

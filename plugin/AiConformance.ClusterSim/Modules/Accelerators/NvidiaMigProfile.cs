@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// NVIDIA GPUs in MIG mode, as the NVIDIA DRA driver publishes them: every physical GPU is split into

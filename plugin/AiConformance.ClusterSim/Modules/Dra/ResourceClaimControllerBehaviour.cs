@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Behaviours;
+using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
+using StatusException = AiConformance.ClusterSim.Store.StatusException;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>
 /// kube-controller-manager's resourceclaim controller: creates a pod's claims from its ResourceClaimTemplates
@@ -89,7 +91,7 @@ public sealed class ResourceClaimControllerBehaviour : ReconcilingBehaviour
     private void ReleaseClaim(JsonObject claim, Dictionary<string, JsonObject> podsByUid)
     {
         var ns = claim.Namespace();
-        if (Accelerators.AllocationFaults.NeverDeallocates(Cluster, Name))
+        if (!Cluster.Options<Accelerators.ResourceClaimControllerOptions>(Name).DeallocateClaims)
         {
             if (claim.IsDeleting() && HasFinalizer(claim)) RemoveFinalizer(claim);
             return;

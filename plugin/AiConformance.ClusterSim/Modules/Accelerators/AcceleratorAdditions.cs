@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// Makes the sharing, virtualization, sandboxing and fault models usable by name in scenario files: accelerator

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 using k8s.Models;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>The CEL expression uses something outside the subset the simulation evaluates.</summary>
 public sealed class UnsupportedCelException(string expression, int position, string what)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// NVIDIA GPUs whose DRA driver publishes a stale driver version (an upgrade of the node driver that the published

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>
 /// NVIDIA GPUs as the NVIDIA DRA driver (gpu.nvidia.com, attributes as in its published ResourceSlices) and the

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>A device of a published ResourceSlice.</summary>
 public sealed record PublishedDevice(string Driver, string Pool, string Name, string? NodeName, DeviceFacts Facts)

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>
 /// What one accelerator vendor looks like to the cluster and to containers: the DRA driver and its DeviceClasses,

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using AiConformance.ClusterSim.Store;
+using AiConformance.ClusterSim.Behaviours;
+using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
-namespace AiConformance.ClusterSim.Behaviours.Dra;
+namespace AiConformance.ClusterSim.Modules.Dra;
 
 /// <summary>
 /// The DRA drivers' kubelet plugins and Helm charts: one ResourceSlice per node and driver (pool named after the
@@ -18,10 +19,9 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
 
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var options = Cluster.Component(ComponentName);
-        var only = options?.Get("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var devices = Cluster.Devices.All.Where(d => d.ViaDra && (only is null || only.Contains(d.Driver))).ToList();
-        if (options?.GetBool("deviceClasses", true) ?? true)
+        var options = Cluster.Options<DraDriverOptions>(ComponentName);
+        var devices = Cluster.Devices.All.Where(d => d.ViaDra && (options.Drivers is not { } only || only.Contains(d.Driver))).ToList();
+        if (options.DeviceClasses)
             foreach (var deviceClass in devices.Select(d => d.Profile).Distinct().SelectMany(p => p.DeviceClasses()))
                 NodesBehaviour.CreateIfMissing(Store, Kinds.DeviceClass, deviceClass);
 
@@ -37,7 +37,7 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
     }
 
     /// <summary>The ResourceSlice a driver publishes for its devices on <paramref name="node"/> (pool named after the node, owned by it).</summary>
-    public static JsonObject Slice(JsonObject node, string driver, IEnumerable<Devices.SimulatedDevice> devices)
+    public static JsonObject Slice(JsonObject node, string driver, IEnumerable<Accelerators.Devices.SimulatedDevice> devices)
     {
         var entries = new JsonArray();
         foreach (var device in devices) entries.Add(device.Profile.SliceDevice(device));
@@ -61,4 +61,15 @@ public sealed class DraDriverBehaviour : ReconcilingBehaviour
             },
         };
     }
+}
+
+/// <summary>
+/// The options of the <c>dra-drivers</c> component: <c>drivers</c> (comma-separated; default every driver of the
+/// scenario's accelerators) and <c>deviceClasses</c> (false: the drivers' DeviceClasses are not installed).
+/// </summary>
+public sealed record DraDriverOptions(IReadOnlyList<string>? Drivers, bool DeviceClasses) : IComponentOptions<DraDriverOptions>
+{
+    public static DraDriverOptions Read(ComponentOptionReader options) => new(
+        options.Text("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        options.Flag("deviceClasses", true));
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>
 /// The DRA example driver (kubernetes-sigs/dra-example-driver): devices <c>gpu-N</c> with driverVersion, index,

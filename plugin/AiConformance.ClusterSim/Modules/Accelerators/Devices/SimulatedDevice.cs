@@ -1,4 +1,4 @@
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 /// <summary>
 /// One physical accelerator installed in a simulated node. <see cref="Name"/> is its DRA device name

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace AiConformance.ClusterSim.Behaviours.Devices;
+namespace AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 internal static class DeviceClassManifest
 {

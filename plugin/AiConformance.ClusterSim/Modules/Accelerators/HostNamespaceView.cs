@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.Workloads.Probe;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// What a container sharing the node's namespaces sees: with <c>hostPID</c> the node's processes (init, containerd,

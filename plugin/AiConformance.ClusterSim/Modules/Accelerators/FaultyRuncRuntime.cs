@@ -1,7 +1,8 @@
-using AiConformance.ClusterSim.Behaviours.Devices;
+using AiConformance.ClusterSim.Behaviours;
+using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// runc with a device-isolation fault, for broken scenarios; option <c>fault</c> picks one:

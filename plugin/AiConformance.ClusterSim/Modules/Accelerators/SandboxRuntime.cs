@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Behaviours;
 
-namespace AiConformance.ClusterSim.Behaviours.Accelerators;
+namespace AiConformance.ClusterSim.Modules.Accelerators;
 
 /// <summary>
 /// A sandboxing runtime as gVisor (runsc) presents itself to the workload: its own kernel (release 4.4.0, its own
