@@ -9,8 +9,9 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 
 /// <summary>
 /// pod_autoscaling (KAR-0057): an autoscaling/v2 HPA scales accelerator-backed model servers on a custom metric
-/// relevant to AI serving (vLLM's running requests by default) read through the custom metrics API: load makes it add
-/// replicas that run with their accelerators, and once the load stops it removes them.
+/// relevant to AI serving (vLLM's running requests by default) read through the custom metrics API (a Pods metric) or,
+/// where only the external metrics API is served, through it (an External metric over the test's namespace): load
+/// makes it add replicas that run with their accelerators, and once the load stops it removes them.
 /// </summary>
 [Requirement("pod_autoscaling")]
 [Holds(Hold.AcceleratorShare, Units = MaxReplicas)] // one unit per model server
@@ -32,9 +33,9 @@ public sealed class PodAutoscaling
     {
         var detected = await MetricsApiDetection.DetectAsync(Run);
         foreach (var api in detected.Apis) Evidence.Observed("metrics API", api.Describe());
-        if (detected.Custom is not { } customApi)
+        if (detected.ForHpa is not { } metricsApi)
         {
-            Assert.Fail($"no custom metrics API is served (looked for {detected.WhatWasLookedFor}); an HPA on CPU alone does not " +
+            Assert.Fail($"no custom or external metrics API is served (looked for {detected.WhatWasLookedFor}); an HPA on CPU alone does not " +
                         "scale on metrics relevant to AI workloads");
             return;
         }
@@ -58,9 +59,9 @@ public sealed class PodAutoscaling
                 Ports = [new V1ServicePort { Port = ServerPort, TargetPort = ServerPort }],
             },
         });
-        Evidence.Step($"Create the HorizontalPodAutoscaler model-server (Pods metric {metric} through {customApi.Version}.{customApi.Group}, " +
-            $"target average 2, 1..{MaxReplicas} replicas, scale-down window {stabilization.TotalSeconds:0}s)");
-        await ns.CreateAsync(Autoscaler(metric, stabilization));
+        Evidence.Step($"Create the HorizontalPodAutoscaler model-server ({(metricsApi.IsExternal ? "External" : "Pods")} metric {metric} through " +
+            $"{metricsApi.Version}.{metricsApi.Group}, target average 2 per replica, 1..{MaxReplicas} replicas, scale-down window {stabilization.TotalSeconds:0}s)");
+        await ns.CreateAsync(Autoscaler(metric, metricsApi.IsExternal, stabilization));
         await Wait.For(ns.Pods()).Until("the first model server to be ready", pods => pods.Count(IsReadyServer) == 1)
             .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
 
@@ -108,8 +109,10 @@ public sealed class PodAutoscaling
     private static bool RefusesToScale(V2HorizontalPodAutoscaler hpa)
     {
         var status = hpa.Status;
-        var read = status?.CurrentMetrics?.FirstOrDefault()?.Pods?.Current?.AverageValue;
-        var target = hpa.Spec.Metrics.FirstOrDefault()?.Pods?.Target?.AverageValue;
+        var seen = status?.CurrentMetrics?.FirstOrDefault();
+        var read = seen?.Pods?.Current?.AverageValue ?? seen?.External?.Current?.AverageValue;
+        var asked = hpa.Spec.Metrics.FirstOrDefault();
+        var target = asked?.Pods?.Target?.AverageValue ?? asked?.External?.Target?.AverageValue;
         if (status is null || read is null || target is null || status.CurrentReplicas is not { } current) return false;
         bool Condition(string type, string value) => status.Conditions?.Any(c => c.Type == type && c.Status == value) == true;
         return read.ToDouble() >= 2 * target.ToDouble() && status.DesiredReplicas == current && current < hpa.Spec.MaxReplicas
@@ -186,7 +189,11 @@ public sealed class PodAutoscaling
         };
     }
 
-    private static V2HorizontalPodAutoscaler Autoscaler(string metric, TimeSpan stabilization) => new()
+    /// <summary>
+    /// The HPA: a Pods metric through the custom metrics API, or an External metric (no selector: the series of the
+    /// test's own namespace, which holds only the model servers) with the same per-replica average target.
+    /// </summary>
+    private static V2HorizontalPodAutoscaler Autoscaler(string metric, bool external, TimeSpan stabilization) => new()
     {
         Metadata = new V1ObjectMeta { Name = "model-server" },
         Spec = new V2HorizontalPodAutoscalerSpec
@@ -196,15 +203,17 @@ public sealed class PodAutoscaling
             MaxReplicas = MaxReplicas,
             Metrics =
             [
-                new V2MetricSpec
-                {
-                    Type = "Pods",
-                    Pods = new V2PodsMetricSource
+                external
+                    ? new V2MetricSpec
                     {
-                        Metric = new V2MetricIdentifier { Name = metric },
-                        Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("2") },
+                        Type = "External",
+                        External = new V2ExternalMetricSource { Metric = new V2MetricIdentifier { Name = metric }, Target = AverageOfTwo },
+                    }
+                    : new V2MetricSpec
+                    {
+                        Type = "Pods",
+                        Pods = new V2PodsMetricSource { Metric = new V2MetricIdentifier { Name = metric }, Target = AverageOfTwo },
                     },
-                },
             ],
             Behavior = new V2HorizontalPodAutoscalerBehavior
             {
@@ -212,6 +221,8 @@ public sealed class PodAutoscaling
             },
         },
     };
+
+    private static V2MetricTarget AverageOfTwo => new() { Type = "AverageValue", AverageValue = new ResourceQuantity("2") };
 
     private static V1Job Load(string image) => new()
     {
