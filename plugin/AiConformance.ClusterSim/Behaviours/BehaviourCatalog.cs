@@ -1,6 +1,7 @@
 using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Behaviours.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
+using AiConformance.ClusterSim.Modules.Autoscaling.Keda;
 using AiConformance.ClusterSim.Modules.Gateways;
 using AiConformance.ClusterSim.Modules.InferencePools;
 using AiConformance.ClusterSim.Scenarios;
@@ -44,6 +45,7 @@ public static class BehaviourCatalog
         [CoschedulingBehaviour.ComponentName] = () => new CoschedulingBehaviour(),
         [HpaControllerBehaviour.ComponentName] = () => new HpaControllerBehaviour(),
         [MetricsAdapterBehaviour.ComponentName] = () => new MetricsAdapterBehaviour(),
+        [KedaBehaviour.ComponentName] = () => new KedaBehaviour(),
         [DcgmExporterBehaviour.ComponentName] = () => new DcgmExporterBehaviour(),
         [KubeRayOperatorBehaviour.ComponentName] = () => new KubeRayOperatorBehaviour(),
         [PrometheusBehaviour.ComponentName] = () => new PrometheusBehaviour(),
@@ -67,6 +69,9 @@ public static class BehaviourCatalog
         [PrometheusBehaviour.ComponentName] = (name, options) => PrometheusOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
         [NodeAutoscalerBehaviour.ClusterAutoscalerName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.ClusterAutoscalerName, options)),
         [NodeAutoscalerBehaviour.KarpenterName] = ProblemsReading(options => NodeAutoscalerOptions.From(NodeAutoscalerBehaviour.KarpenterName, options)),
+        [MetricsAdapterBehaviour.ComponentName] = ProblemsReading(options => MetricsAdapterOptions.From(options)),
+        [HpaControllerBehaviour.ComponentName] = ProblemsReading(options => HpaControllerOptions.From(options)),
+        [KedaBehaviour.ComponentName] = ProblemsReading(options => KedaOptions.From(options)),
         [NicHandOff.ComponentName] = (name, options) => NicHandOffOptions.Bind(options).Problems.Select(problem => $"components.{name}.options: {problem}"),
     };
 
