@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using AiConformance.Suite.Framework;
 using AiConformance.Suite.Framework.Autoscaling;
+using AiConformance.Suite.Framework.Metrics;
 using AiConformance.Workloads;
 using k8s.Models;
 using NUnit.Framework;
@@ -21,6 +22,7 @@ public sealed class PodAutoscaling
     private const string MetricKey = "podAutoscaling.metric";
     private const string StabilizationKey = "podAutoscaling.scaleDownStabilization";
     private const string ScaleUpTimeoutKey = "podAutoscaling.scaleUpTimeout";
+    private const string MetricsLagKey = "podAutoscaling.metricsLag";
     private const string DefaultMetric = "vllm:num_requests_running";
     private const int ServerPort = 8000;
     private const int MaxReplicas = 3;
@@ -101,11 +103,16 @@ public sealed class PodAutoscaling
         });
     }
 
-    private sealed record Settings(string Metric, TimeSpan Stabilization, TimeSpan ScaleUpTimeout)
+    /// <param name="MetricsLag">
+    /// How far behind the servers' own <c>/metrics</c> the metrics API may be: a real adapter reads what Prometheus
+    /// scraped (every 30 s by default) and the HPA reads the adapter every 15 s, so 2 minutes by default.
+    /// </param>
+    private sealed record Settings(string Metric, TimeSpan Stabilization, TimeSpan ScaleUpTimeout, TimeSpan MetricsLag)
     {
         public static Settings Read() => new(Run.Configuration.GetString(MetricKey, DefaultMetric),
             Run.Configuration.GetDuration(StabilizationKey, TimeSpan.FromSeconds(10)),
-            Run.Configuration.GetDuration(ScaleUpTimeoutKey, Run.Timeouts().Autoscaled));
+            Run.Configuration.GetDuration(ScaleUpTimeoutKey, Run.Timeouts().Autoscaled),
+            Run.Configuration.GetDuration(MetricsLagKey, TimeSpan.FromMinutes(2)));
     }
 
     /// <summary>The Deployment of model servers (one accelerator each where there are accelerators) behind the Service <c>model</c>, its first replica ready.</summary>
@@ -174,6 +181,9 @@ public sealed class PodAutoscaling
     {
         Evidence.Step($"Stop the load (delete the Job) and wait for the HPA {scaling.HpaName} to scale back to one replica");
         await ns.Objects<V1Job>().DeleteAsync("load", ns.Cancellation);
+        await Wait.For(ns.Pods()).Until("the load's pod to be gone", pods => !pods.Any(pod => pod.Metadata.Labels?.TryGetValue("app", out var app) == true && app == "load"))
+            .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
+        await MetricFollowsTheServersAsync(ns, scaling, settings);
         await Wait.For(ns.Objects<V2HorizontalPodAutoscaler>().Watchable(scaling.HpaName)).Until("the HPA to scale back to one replica",
                 seen => { scaling.Timeline.Note(seen.FirstOrDefault()); return seen.FirstOrDefault()?.Status is { CurrentReplicas: 1, DesiredReplicas: 1 }; })
             .DescribedBy(_ => string.Join("; ", scaling.Timeline.Lines)).Within(ns.Timeouts.Autoscaled + settings.Stabilization).Async(ns.Cancellation);
@@ -181,6 +191,41 @@ public sealed class PodAutoscaling
                 pods => pods.Count(pod => IsServer(pod)) == 1)
             .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
         Evidence.Block("HPA over time (replicas and the metric it read)", string.Join("\n", scaling.Timeline.Lines));
+    }
+
+    /// <summary>
+    /// The metrics API must follow the servers' own <c>/metrics</c>: with the load gone, the HPA must come to read the
+    /// metric at zero within the lag a real adapter has. If it does not, the servers' own values, read through the API
+    /// server's pod proxy, decide: all zero while the HPA still reads more is a metrics API serving stale values; a
+    /// server still busy leaves it to the scale-down wait.
+    /// </summary>
+    private static async Task MetricFollowsTheServersAsync(TestNamespace ns, Scaling scaling, Settings settings)
+    {
+        var hpas = ns.Objects<V2HorizontalPodAutoscaler>().Watchable(scaling.HpaName);
+        var (met, seen) = await Eventually.WithinAsync(hpas, found => { scaling.Timeline.Note(found.FirstOrDefault()); return ReadValue(found.FirstOrDefault()) == 0; },
+            "the HPA to read the metric at zero", settings.MetricsLag, ns.Cancellation);
+        if (met) return;
+        var servers = (await ns.Objects<V1Pod>().ListAsync(null, null, ns.Cancellation)).Items.Where(IsReadyServer).ToList();
+        var own = new List<string>();
+        var busy = false;
+        foreach (var server in servers)
+        {
+            var value = (await ExporterScrape.ReadAsync(Run, server, ServerPort, "/metrics", $"model server {server.Metadata.Name}")).Samples(settings.Metric).Sum(sample => sample.Value);
+            busy |= value > 0;
+            own.Add($"{server.Metadata.Name}={value.ToString(CultureInfo.InvariantCulture)}");
+        }
+        Evidence.Observed("servers' own /metrics after the load", string.Join(", ", own));
+        if (busy) return;
+        Assert.Fail($"every model server's own /metrics reads {settings.Metric} at zero ({string.Join(", ", own)}), yet {settings.MetricsLag.TotalSeconds:0} s " +
+                    $"after the load stopped the metrics API still gives the HPA {ScalingTimeline.Describe(seen.FirstOrDefault())}: it serves stale values");
+    }
+
+    /// <summary>The metric value the HPA last read through the metrics API (per-replica average, or value); null when none.</summary>
+    private static double? ReadValue(V2HorizontalPodAutoscaler? hpa)
+    {
+        var read = hpa?.Status?.CurrentMetrics?.FirstOrDefault();
+        var quantity = read?.Pods?.Current?.AverageValue ?? read?.External?.Current?.AverageValue ?? read?.External?.Current?.Value;
+        return quantity?.ToDouble();
     }
 
     private static string Describe(CustomObject? scaledObject) => scaledObject is null ? "ScaledObject absent"

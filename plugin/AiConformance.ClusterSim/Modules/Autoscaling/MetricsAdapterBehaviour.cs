@@ -178,7 +178,7 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
         return milli % 1000 == 0 ? (milli / 1000).ToString(CultureInfo.InvariantCulture) : $"{milli.ToString(CultureInfo.InvariantCulture)}m";
     }
 
-    private static JsonObject ResourceList(string group, string version) => new()
+    public static JsonObject ResourceList(string group, string version) => new()
     {
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",

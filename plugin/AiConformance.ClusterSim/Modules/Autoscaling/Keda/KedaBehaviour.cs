@@ -187,11 +187,7 @@ public sealed class KedaBehaviour : ReconcilingBehaviour
     private async Task<AggregatedResponse> AnswerAsync(AggregatedRequest request, CancellationToken cancellationToken)
     {
         if (request.Path is not ["namespaces", var ns, var metric])
-            return request.Path.Count == 0 ? new AggregatedResponse(200, new JsonObject
-                {
-                    ["kind"] = "APIResourceList", ["apiVersion"] = "v1",
-                    ["groupVersion"] = $"{MetricsAdapterBehaviour.ExternalGroup}/{MetricsAdapterBehaviour.ExternalVersion}", ["resources"] = new JsonArray(),
-                })
+            return request.Path.Count == 0 ? new AggregatedResponse(200, MetricsAdapterBehaviour.ResourceList(MetricsAdapterBehaviour.ExternalGroup, request.Version))
                 : MetricsAdapterBehaviour.NotFound($"the server could not find the requested resource ({string.Join('/', request.Path)})");
         var selector = LabelSelector.Parse(request.LabelSelector);
         var matching = Store.List(ScaledObject, ns, selector.Matches).Where(s => !s.IsDeleting()).ToList();
