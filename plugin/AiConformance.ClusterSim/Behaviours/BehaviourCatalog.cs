@@ -3,6 +3,7 @@ using AiConformance.ClusterSim.Behaviours.Controllers;
 using AiConformance.ClusterSim.Modules.Dra;
 using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Autoscaling;
+using AiConformance.ClusterSim.Modules.Autoscaling.Keda;
 using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
 using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
@@ -53,6 +54,7 @@ public static class BehaviourCatalog
         Component.Of<GangSchedulerOptions>(CoschedulingBehaviour.ComponentName, () => new CoschedulingBehaviour()),
         Component.Of<HpaControllerOptions>(HpaControllerBehaviour.ComponentName, () => new HpaControllerBehaviour()),
         Component.Of<MetricsAdapterOptions>(MetricsAdapterBehaviour.ComponentName, () => new MetricsAdapterBehaviour()),
+        Component.Of<KedaOptions>(KedaBehaviour.ComponentName, () => new KedaBehaviour()),
         Component.Of<DcgmExporterOptions>(DcgmExporterBehaviour.ComponentName, () => new DcgmExporterBehaviour()),
         Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),

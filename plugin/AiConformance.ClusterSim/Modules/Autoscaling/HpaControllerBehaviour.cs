@@ -9,9 +9,10 @@ namespace AiConformance.ClusterSim.Modules.Autoscaling;
 
 /// <summary>
 /// The horizontal pod autoscaler controller (kube-controller-manager's): every sync period it reads each
-/// <c>autoscaling/v2</c> HPA's Pods metrics through the custom metrics API (the aggregation layer, as the real
-/// controller's REST client does), computes <c>ceil(ready pods x current / target)</c> unless the ratio is within the
-/// 0.1 tolerance, takes the highest of its metrics, applies the stabilization windows and the behavior's rate
+/// <c>autoscaling/v2</c> HPA's Pods metrics through the custom metrics API and its External metrics through the
+/// external metrics API (the aggregation layer, as the real controller's REST clients do), computes each metric's
+/// proposal as the controller's replica calculator does (unless the usage ratio is within the 0.1 tolerance), takes
+/// the highest of its metrics, applies the stabilization windows and the behavior's rate
 /// policies, clamps to min/max and scales the Deployment; the HPA's status says what it saw and did.
 /// </summary>
 public sealed class HpaControllerBehaviour : ReconcilingBehaviour
@@ -60,24 +61,25 @@ public sealed class HpaControllerBehaviour : ReconcilingBehaviour
             return;
         }
         var selector = LabelSelector.FromLabelSelector(deployment["spec"]?["selector"]);
-        var proposals = new List<int>();
+        var proposals = new List<(int Replicas, string Metric)>();
         var currentMetrics = new JsonArray();
-        string? failure = null;
+        (string Reason, string Message)? failure = null;
         foreach (var metric in (spec["metrics"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            var (proposal, observed, problem) = await ProposeAsync(hpa.Namespace()!, metric, selector, current, cancellationToken);
-            if (observed is not null) currentMetrics.Add(observed);
-            if (proposal is { } replicas) proposals.Add(replicas);
-            else failure ??= problem;
+            var proposal = await ProposeAsync(hpa.Namespace()!, metric, selector, current, cancellationToken);
+            if (proposal.Observed is not null) currentMetrics.Add(proposal.Observed);
+            if (proposal.Replicas is { } replicas) proposals.Add((replicas, proposal.Metric));
+            else failure ??= proposal.Problem;
         }
         if (proposals.Count == 0)
         {
-            WriteStatus(hpa, current, current, currentMetrics, ("ScalingActive", "False", "FailedGetPodsMetric", failure ?? "no metric could be read"));
+            WriteStatus(hpa, current, current, currentMetrics, ("ScalingActive", "False", failure?.Reason ?? "FailedGetPodsMetric", failure?.Message ?? "no metric could be read"));
             return;
         }
+        var highest = proposals.MaxBy(proposal => proposal.Replicas);
         var min = JsonNumber.Int(spec["minReplicas"]) ?? 1;
         var max = JsonNumber.Int(spec["maxReplicas"]) ?? current;
-        var desired = Stabilized(key, current, proposals.Max(), now, spec["behavior"] as JsonObject);
+        var desired = Stabilized(key, current, highest.Replicas, now, spec["behavior"] as JsonObject);
         desired = RateLimited(key, current, desired, now, spec["behavior"] as JsonObject);
         var limited = desired < min || desired > max;
         desired = Math.Clamp(desired, min, max);
@@ -91,31 +93,43 @@ public sealed class HpaControllerBehaviour : ReconcilingBehaviour
         {
             Store.Mutate(Kinds.Deployment, deployment.Namespace(), deployment.Name(), d => d.Child("spec")["replicas"] = desired);
             Events(key).Add((now, desired - current));
-            Cluster.Events.Record(hpa, Hpa, "Normal", "SuccessfulRescale", $"New size: {desired}; reason: {(desired > current ? "pods metric above target" : "All metrics below target")}", ComponentName);
+            Cluster.Events.Record(hpa, Hpa, "Normal", "SuccessfulRescale", $"New size: {desired}; reason: {(desired > current ? $"{highest.Metric} above target" : "All metrics below target")}", ComponentName);
         }
         WriteStatus(hpa, current, desired, currentMetrics,
-            ("ScalingActive", "True", "ValidMetricFound", "the HPA was able to successfully calculate a replica count from pods metric"),
+            ("ScalingActive", "True", "ValidMetricFound", $"the HPA was able to successfully calculate a replica count from {highest.Metric}"),
             limited ? ("ScalingLimited", "True", "TooManyReplicas", "the desired replica count is outside the min/max range") : null,
             desired != current ? now : null);
     }
 
-    /// <summary>The replica count one Pods metric asks for, the metric as observed, or why it could not be read.</summary>
-    private async Task<(int? Replicas, JsonObject? Observed, string? Problem)> ProposeAsync(string ns, JsonObject metric, LabelSelector selector, int current, CancellationToken cancellationToken)
+    /// <summary>What one metric asks for: a replica count and the metric as observed, or why it could not be read.</summary>
+    private sealed record Proposal(int? Replicas, string Metric, JsonObject? Observed, (string Reason, string Message)? Problem)
     {
-        if ((string?)metric["type"] != "Pods" || metric["pods"] is not JsonObject pods)
-            return (null, null, $"metric type {(string?)metric["type"]} is not served by this cluster's metrics APIs");
+        public static Proposal Failed(string metric, string reason, string message) => new(null, metric, null, (reason, message));
+    }
+
+    private Task<Proposal> ProposeAsync(string ns, JsonObject metric, LabelSelector selector, int current, CancellationToken cancellationToken) =>
+        ((string?)metric["type"], metric["pods"], metric["external"]) switch
+        {
+            ("Pods", JsonObject pods, _) => ProposeFromPodsAsync(ns, pods, selector, current, cancellationToken),
+            ("External", _, JsonObject external) => ProposeFromExternalAsync(ns, external, selector, current, cancellationToken),
+            var (type, _, _) => Task.FromResult(Proposal.Failed($"{type} metric", "InvalidMetricSourceType", $"metric type {type} is not served by this cluster's metrics APIs")),
+        };
+
+    /// <summary>A Pods metric: <c>ceil(pods x average / target)</c> over the pods the custom metrics API reports.</summary>
+    private async Task<Proposal> ProposeFromPodsAsync(string ns, JsonObject pods, LabelSelector selector, int current, CancellationToken cancellationToken)
+    {
         var name = (string?)pods["metric"]?["name"] ?? "";
-        var targetValue = ParseQuantity((string?)pods["target"]?["averageValue"] ?? pods["target"]?["averageValue"]?.ToString());
-        if (targetValue is not > 0) return (null, null, $"pods metric {name} has no averageValue target");
+        var described = $"pods metric {name}";
+        var targetValue = ParseQuantity(pods["target"]?["averageValue"]?.ToString());
+        if (targetValue is not > 0) return Proposal.Failed(described, "FailedGetPodsMetric", $"pods metric {name} has no averageValue target");
         var request = new AggregatedRequest(MetricsAdapterBehaviour.Group, "v1beta2", ["namespaces", ns, "pods", "*", name], selector.ToString());
         if (Cluster.AggregatedApis.Forward(request, cancellationToken) is not { } answering)
-            return (null, null, $"unable to get metric {name}: the server could not find the requested resource (get pods.custom.metrics.k8s.io *)");
+            return Proposal.Failed(described, "FailedGetPodsMetric", $"unable to get metric {name}: the server could not find the requested resource (get pods.custom.metrics.k8s.io *)");
         var answer = await answering;
         if (answer.Status != 200)
-            return (null, null, $"unable to get metric {name}: {(string?)answer.Body["message"]}");
-        var values = (answer.Body["items"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(item => ParseQuantity((string?)item["value"])).OfType<double>().ToList();
-        if (values.Count == 0) return (null, null, $"unable to get metric {name}: no pod reports it");
+            return Proposal.Failed(described, "FailedGetPodsMetric", $"unable to get metric {name}: {(string?)answer.Body["message"]}");
+        var values = Values(answer.Body);
+        if (values.Count == 0) return Proposal.Failed(described, "FailedGetPodsMetric", $"unable to get metric {name}: no pod reports it");
         var average = values.Average();
         var observed = new JsonObject
         {
@@ -127,9 +141,60 @@ public sealed class HpaControllerBehaviour : ReconcilingBehaviour
             },
         };
         var ratio = average / targetValue.Value;
-        if (Math.Abs(ratio - 1.0) <= Tolerance) return (current, observed, null);
-        return ((int)Math.Ceiling(ratio * values.Count), observed, null);
+        if (Math.Abs(ratio - 1.0) <= Tolerance) return new Proposal(current, described, observed, null);
+        return new Proposal((int)Math.Ceiling(ratio * values.Count), described, observed, null);
     }
+
+    /// <summary>
+    /// An External metric, as the replica calculator computes it: the values the external metrics API returns for the
+    /// metric and its selector are summed; an <c>AverageValue</c> target asks for <c>ceil(sum / target)</c> (unless
+    /// <c>sum / (target x current)</c> is within tolerance), a <c>Value</c> target for <c>ceil(ready pods x sum / target)</c>.
+    /// </summary>
+    private async Task<Proposal> ProposeFromExternalAsync(string ns, JsonObject external, LabelSelector podSelector, int current, CancellationToken cancellationToken)
+    {
+        var name = (string?)external["metric"]?["name"] ?? "";
+        var metricSelector = LabelSelector.FromLabelSelector(external["metric"]?["selector"]);
+        var described = $"external metric {name}({metricSelector})";
+        var target = external["target"] as JsonObject ?? [];
+        var averageTarget = ParseQuantity(target["averageValue"]?.ToString());
+        var valueTarget = ParseQuantity(target["value"]?.ToString());
+        if (averageTarget is not > 0 && valueTarget is not > 0)
+            return Proposal.Failed(described, "FailedGetExternalMetric", $"external metric {name} has no value or averageValue target");
+        var unable = $"the HPA was unable to compute the replica count: unable to get external metric {ns}/{name}/{metricSelector}";
+        var request = new AggregatedRequest(MetricsAdapterBehaviour.ExternalGroup, MetricsAdapterBehaviour.ExternalVersion, ["namespaces", ns, name], metricSelector.ToString());
+        if (Cluster.AggregatedApis.Forward(request, cancellationToken) is not { } answering)
+            return Proposal.Failed(described, "FailedGetExternalMetric", $"{unable}: the server could not find the requested resource (get {name}.external.metrics.k8s.io)");
+        var answer = await answering;
+        if (answer.Status != 200)
+            return Proposal.Failed(described, "FailedGetExternalMetric", $"{unable}: {(string?)answer.Body["message"]}");
+        var values = Values(answer.Body);
+        if (values.Count == 0) return Proposal.Failed(described, "FailedGetExternalMetric", $"{unable}: no metrics returned from external metrics API");
+        var usage = values.Sum();
+        var observed = new JsonObject
+        {
+            ["type"] = "External",
+            ["external"] = new JsonObject
+            {
+                ["metric"] = external["metric"]!.DeepClone(),
+                ["current"] = averageTarget is > 0
+                    ? new JsonObject { ["averageValue"] = MetricsAdapterBehaviour.Quantity(usage / current) }
+                    : new JsonObject { ["value"] = MetricsAdapterBehaviour.Quantity(usage) },
+            },
+        };
+        if (averageTarget is { } perPod and > 0)
+        {
+            var ratio = usage / (perPod * current);
+            return new Proposal(Math.Abs(ratio - 1.0) <= Tolerance ? current : (int)Math.Ceiling(usage / perPod), described, observed, null);
+        }
+        var usageRatio = usage / valueTarget!.Value;
+        if (Math.Abs(usageRatio - 1.0) <= Tolerance) return new Proposal(current, described, observed, null);
+        var ready = Store.List(Kinds.Pod, ns, pod => podSelector.Matches(pod) && pod.IsReady() && !pod.IsDeleting()).Count;
+        return new Proposal((int)Math.Ceiling(usageRatio * ready), described, observed, null);
+    }
+
+    /// <summary>The values of a MetricValueList or ExternalMetricValueList.</summary>
+    private static List<double> Values(JsonNode body) =>
+        (body["items"] as JsonArray ?? []).OfType<JsonObject>().Select(item => ParseQuantity((string?)item["value"])).OfType<double>().ToList();
 
     /// <summary>
     /// The stabilization windows, as the controller applies them: it scales up only to the lowest recommendation of

@@ -17,13 +17,18 @@ namespace AiConformance.ClusterSim.Modules.Autoscaling;
 /// <c>prometheus.io/scrape: "true"</c>, port from <c>prometheus.io/port</c>, path from <c>prometheus.io/path</c>);
 /// a pod not yet ready is a target that is down, which has no value yet.
 /// Series with several label sets are summed per pod, as the adapter's default <c>sum(...) by (pod)</c> query does.
+/// With <c>apis: external</c> it also (or only) registers <c>v1beta1.external.metrics.k8s.io</c> and answers
+/// <c>namespaces/{ns}/{metric}</c> with an ExternalMetricValueList of one value: the metric summed over the namespace's
+/// pods whose labels match the metricSelector (its external rule's <c>sum(&lt;&lt;.Series&gt;&gt;{&lt;&lt;.LabelMatchers&gt;&gt;})</c>,
+/// the pods' labels being on their series as the usual relabelling of annotated pods puts them).
 /// </summary>
 public sealed class MetricsAdapterBehaviour : IClusterBehaviour
 {
     public const string ComponentName = "custom-metrics-adapter";
     public const string Group = "custom.metrics.k8s.io";
+    public const string ExternalGroup = "external.metrics.k8s.io";
+    public const string ExternalVersion = "v1beta1";
     private static readonly string[] Versions = ["v1beta2", "v1beta1"];
-    public static readonly ResourceKind ApiService = new("apiregistration.k8s.io", "v1", "APIService", "apiservices", false);
 
     private SimulatedCluster cluster = null!;
     private MetricsAdapterOptions options = new();
@@ -35,10 +40,13 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
     {
         cluster = simulated;
         options = cluster.Options<MetricsAdapterOptions>(ComponentName);
-        foreach (var version in Versions)
+        var served = new List<(string Group, string Version, Func<AggregatedRequest, CancellationToken, Task<AggregatedResponse>> Answer)>();
+        if (options.ServesCustom) served.AddRange(Versions.Select(version => (Group, version, (Func<AggregatedRequest, CancellationToken, Task<AggregatedResponse>>)AnswerAsync)));
+        if (options.ServesExternal) served.Add((ExternalGroup, ExternalVersion, AnswerExternalAsync));
+        foreach (var (group, version, answer) in served)
         {
-            RegisterApiService(version);
-            cluster.AggregatedApis.Register(Group, version, AnswerAsync);
+            MetricsApiService.Register(cluster.Store, group, version, "monitoring", "prometheus-adapter", "prometheus-adapter");
+            cluster.AggregatedApis.Register(group, version, answer);
         }
         try
         {
@@ -49,49 +57,17 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
         }
         finally
         {
-            foreach (var version in Versions) cluster.AggregatedApis.Unregister(Group, version);
+            foreach (var (group, version, _) in served) cluster.AggregatedApis.Unregister(group, version);
         }
-    }
-
-    private void RegisterApiService(string version)
-    {
-        var name = $"{version}.{Group}";
-        if (cluster.Store.Get(ApiService, null, name) is not null) return;
-        var created = cluster.Store.Create(ApiService, new JsonObject
-        {
-            ["apiVersion"] = "apiregistration.k8s.io/v1",
-            ["kind"] = "APIService",
-            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["app.kubernetes.io/name"] = "prometheus-adapter" } },
-            ["spec"] = new JsonObject
-            {
-                ["group"] = Group,
-                ["version"] = version,
-                ["service"] = new JsonObject { ["namespace"] = "monitoring", ["name"] = "prometheus-adapter", ["port"] = 443 },
-                ["groupPriorityMinimum"] = 100,
-                ["versionPriority"] = 100,
-                ["insecureSkipTLSVerify"] = true,
-            },
-        });
-        cluster.Store.Mutate(ApiService, null, created.Name(), service =>
-        {
-            var status = service.Child("status");
-            status["conditions"] = new JsonArray(new JsonObject
-            {
-                ["type"] = "Available", ["status"] = "True", ["reason"] = "Passed", ["message"] = "all checks passed",
-                ["lastTransitionTime"] = Json.Now(),
-            });
-        }, statusOnly: true);
     }
 
     private async Task<AggregatedResponse> AnswerAsync(AggregatedRequest request, CancellationToken cancellationToken)
     {
         if (request.Path is not ["namespaces", var ns, "pods", var podName, var metric])
-            return request.Path.Count == 0 ? new AggregatedResponse(200, ResourceList(request.Version))
+            return request.Path.Count == 0 ? new AggregatedResponse(200, ResourceList(Group, request.Version))
                 : NotFound($"the server could not find the requested resource ({string.Join('/', request.Path)})");
-        var selector = LabelSelector.Parse(request.LabelSelector);
-        var pods = cluster.Store.List(Kinds.Pod, ns, pod => selector.Matches(pod) && (podName == "*" || pod.Name() == podName)
-            && pod.IsReady() && !pod.IsDeleting() && pod.Metadata()["annotations"]?["prometheus.io/scrape"]?.GetValue<string>() == "true");
         var items = new JsonArray();
+        var pods = Targets(ns, LabelSelector.Parse(request.LabelSelector)).Where(pod => podName == "*" || pod.Name() == podName);
         foreach (var pod in pods)
         {
             if (await ValueAsync(pod, metric, cancellationToken) is not { } sample) continue;
@@ -107,6 +83,49 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
             ["items"] = items,
         });
     }
+
+    /// <summary>
+    /// An external metric: one value, the metric summed over the scraped pods of the namespace that match the
+    /// metricSelector (the request's labelSelector); no series is an empty list, as the adapter answers an empty query.
+    /// </summary>
+    private async Task<AggregatedResponse> AnswerExternalAsync(AggregatedRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Path is not ["namespaces", var ns, var metric])
+            return request.Path.Count == 0 ? new AggregatedResponse(200, ResourceList(ExternalGroup, request.Version))
+                : NotFound($"the server could not find the requested resource ({string.Join('/', request.Path)})");
+        var readings = new List<MetricReading>();
+        foreach (var pod in Targets(ns, LabelSelector.Parse(request.LabelSelector)))
+            if (await ValueAsync(pod, metric, cancellationToken) is { } reading) readings.Add(reading);
+        return new AggregatedResponse(200, ExternalMetricValueList(metric, readings.Count == 0 ? null : new MetricReading(readings.Sum(r => r.Value), readings.Max(r => r.At))));
+    }
+
+    /// <summary>An ExternalMetricValueList (external.metrics.k8s.io/v1beta1) of one value, or of none.</summary>
+    public static JsonObject ExternalMetricValueList(string metric, MetricReading? reading, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        var items = new JsonArray();
+        if (reading is not null)
+            items.Add(new JsonObject
+            {
+                ["metricName"] = metric,
+                ["metricLabels"] = new JsonObject((labels ?? new Dictionary<string, string>()).Select(label => KeyValuePair.Create(label.Key, (JsonNode?)label.Value))),
+                ["timestamp"] = Timestamp(reading.At),
+                ["value"] = Quantity(reading.Value),
+            });
+        return new JsonObject
+        {
+            ["kind"] = "ExternalMetricValueList",
+            ["apiVersion"] = $"{ExternalGroup}/{ExternalVersion}",
+            ["metadata"] = new JsonObject(),
+            ["items"] = items,
+        };
+    }
+
+    /// <summary>The pods Prometheus scrapes in <paramref name="ns"/> that match <paramref name="selector"/> and are up (ready, not leaving).</summary>
+    private IEnumerable<JsonObject> Targets(string ns, LabelSelector selector) =>
+        cluster.Store.List(Kinds.Pod, ns, pod => selector.Matches(pod) && pod.IsReady() && !pod.IsDeleting()
+            && pod.Metadata()["annotations"]?["prometheus.io/scrape"]?.GetValue<string>() == "true");
+
+    private static string Timestamp(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     /// <summary>The pod's current value of <paramref name="metric"/>, with when it was read; null when it does not expose it.</summary>
     private async Task<MetricReading?> ValueAsync(JsonObject pod, string metric, CancellationToken cancellationToken)
@@ -146,7 +165,7 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
         };
         if (version == "v1beta1") item["metricName"] = metric;
         else item["metric"] = new JsonObject { ["name"] = metric, ["selector"] = null };
-        item["timestamp"] = reading.At.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        item["timestamp"] = Timestamp(reading.At);
         item["windowSeconds"] = 0;
         item["value"] = Quantity(reading.Value);
         return item;
@@ -159,15 +178,15 @@ public sealed class MetricsAdapterBehaviour : IClusterBehaviour
         return milli % 1000 == 0 ? (milli / 1000).ToString(CultureInfo.InvariantCulture) : $"{milli.ToString(CultureInfo.InvariantCulture)}m";
     }
 
-    private static JsonObject ResourceList(string version) => new()
+    public static JsonObject ResourceList(string group, string version) => new()
     {
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",
-        ["groupVersion"] = $"{Group}/{version}",
+        ["groupVersion"] = $"{group}/{version}",
         ["resources"] = new JsonArray(),
     };
 
-    private static AggregatedResponse NotFound(string message) => new(404, new JsonObject
+    public static AggregatedResponse NotFound(string message) => new(404, new JsonObject
     {
         ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Failure",
         ["message"] = message, ["reason"] = "NotFound", ["code"] = 404,

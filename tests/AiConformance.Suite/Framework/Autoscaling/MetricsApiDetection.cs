@@ -6,6 +6,8 @@ namespace AiConformance.Suite.Framework.Autoscaling;
 /// <summary>An APIService of the custom or external metrics API, and the Service (provider) behind it.</summary>
 public sealed record MetricsApi(string Group, string Version, string Provider, bool Available)
 {
+    public bool IsExternal => Group == MetricsApiDetection.ExternalGroup;
+
     public string Describe() => $"{Version}.{Group} served by {Provider} ({(Available ? "Available" : "not Available")})";
 }
 
@@ -21,7 +23,14 @@ public static class MetricsApiDetection
 
     public sealed record Result(IReadOnlyList<MetricsApi> Apis, string WhatWasLookedFor)
     {
-        public MetricsApi? Custom => Apis.Where(api => api.Group == CustomGroup && api.Available)
+        public MetricsApi? Custom => Newest(CustomGroup);
+
+        public MetricsApi? External => Newest(ExternalGroup);
+
+        /// <summary>What an HPA on a per-pod AI metric reads through: the custom metrics API where served, else the external one.</summary>
+        public MetricsApi? ForHpa => Custom ?? External;
+
+        private MetricsApi? Newest(string group) => Apis.Where(api => api.Group == group && api.Available)
             .OrderByDescending(api => api.Version, StringComparer.Ordinal).FirstOrDefault();
     }
 

@@ -18,8 +18,13 @@ public sealed class ScalingTimeline
     public static string Describe(V2HorizontalPodAutoscaler? hpa)
     {
         if (hpa is null) return "HPA absent";
-        var metric = hpa.Status?.CurrentMetrics?.FirstOrDefault()?.Pods;
-        var value = metric is null ? "no metric read" : $"{metric.Metric.Name}={metric.Current.AverageValue}";
+        var read = hpa.Status?.CurrentMetrics?.FirstOrDefault();
+        var value = (read?.Pods, read?.External) switch
+        {
+            ({ } pods, _) => $"{pods.Metric.Name}={pods.Current.AverageValue}",
+            (_, { } external) => $"{external.Metric.Name}={external.Current.AverageValue ?? external.Current.Value}",
+            _ => "no metric read",
+        };
         var active = hpa.Status?.Conditions?.FirstOrDefault(c => c.Type == "ScalingActive");
         return $"replicas current={hpa.Status?.CurrentReplicas} desired={hpa.Status?.DesiredReplicas}, {value}" +
                (active is { Status: "False" } ? $", ScalingActive=False ({active.Reason}: {active.Message})" : "");
