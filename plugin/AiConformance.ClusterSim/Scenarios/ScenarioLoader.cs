@@ -37,7 +37,8 @@ public static partial class ScenarioLoader
     /// <summary>Loads an embedded scenario by name, or a file when the argument is a path to one.</summary>
     public static Scenario Load(string nameOrFile)
     {
-        var scenario = LoadUnvalidated(nameOrFile, depth: 0);
+        var chain = new List<ScenarioText>();
+        var scenario = LoadUnvalidated(nameOrFile, depth: 0, chain);
         scenario.KubernetesVersion ??= "v1.35";
         scenario.Nodes ??= [];
         scenario.Components ??= BehaviourCatalog.CoreComponents.ToDictionary(n => n, _ => new ComponentOptions());
@@ -45,7 +46,7 @@ public static partial class ScenarioLoader
         scenario.Faults ??= new ApiFaults();
         scenario.Programs ??= [];
         scenario.RuntimeClasses ??= [];
-        Validate(scenario, SourceOf(nameOrFile));
+        Validate(scenario, SourceOf(nameOrFile), chain);
         return scenario;
     }
 
@@ -71,14 +72,16 @@ public static partial class ScenarioLoader
         return reader.ReadToEnd();
     }
 
-    private static Scenario LoadUnvalidated(string nameOrFile, int depth)
+    /// <summary>The scenario with its <c>extends</c> resolved; <paramref name="chain"/> gets each file's text, the scenario's own first.</summary>
+    private static Scenario LoadUnvalidated(string nameOrFile, int depth, List<ScenarioText> chain)
     {
         if (depth > 8) throw new ScenarioException($"{nameOrFile}: `extends` goes more than 8 levels deep; is there a cycle?");
         var (text, source, name) = Read(nameOrFile);
+        chain.Add(new ScenarioText(text, source));
         var scenario = Parse(text, source);
         if (scenario.Name.Length == 0) scenario.Name = name;
         if (scenario.Extends is null) return scenario;
-        var baseScenario = LoadUnvalidated(ResolveRelative(scenario.Extends, nameOrFile), depth + 1);
+        var baseScenario = LoadUnvalidated(ResolveRelative(scenario.Extends, nameOrFile), depth + 1, chain);
         return Overlay(baseScenario, scenario);
     }
 
@@ -131,7 +134,7 @@ public static partial class ScenarioLoader
         return baseScenario;
     }
 
-    private static void Validate(Scenario scenario, string source)
+    private static void Validate(Scenario scenario, string source, IReadOnlyList<ScenarioText> chain)
     {
         var problems = new List<string>();
         if (!KubernetesVersions.Contains(scenario.KubernetesVersion))
@@ -183,7 +186,8 @@ public static partial class ScenarioLoader
         }
         if (scenario.Faults.CutStreamRate is < 0 or > 1) problems.Add("faults.cutStreamRate must be between 0 and 1");
         if (problems.Count > 0)
-            throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - {string.Join("\n  - ", problems)}");
+            throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - " +
+                                        string.Join("\n  - ", problems.Select(problem => ScenarioLocations.Locate(chain, problem))));
     }
 
     /// <summary>YamlDotNet's messages name CLR types; say it in the scenario's own terms.</summary>

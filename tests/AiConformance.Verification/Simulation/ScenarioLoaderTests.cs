@@ -118,9 +118,22 @@ public sealed class ScenarioLoaderTests
         var problems = error.Message.Split('\n').Skip(1).ToList();
         Assert.That(problems, Is.EqualTo(new[]
         {
-            "  - components.karpenter.options.scanIntervall is not an option of karpenter; known: scanInterval, scaleUpDelay, scaleDownUnneededTime, scaleDownDelayAfterAdd, fault",
+            $"  - {path}:6:7: components.karpenter.options.scanIntervall is not an option of karpenter; known: scanInterval, scaleUpDelay, scaleDownUnneededTime, scaleDownDelayAfterAdd, fault",
         }));
         Assert.That(error.Message, Does.StartWith(path).And.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void AProblemIsLocatedInTheFileThatWritesItEvenWhenAnotherExtendsIt()
+    {
+        var parent = Write("parent.yaml", "name: parent\nextends: reference\nnodes:\n  - name: a\n  - name: b\n    count: 0\n");
+        var child = Write("child.yaml", "name: child\nextends: parent.yaml\ncomponents:\n  kueue:\n    options:\n      quota: lots\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(child))!;
+        Assert.That(error.Message.Split('\n').Skip(1), Is.EquivalentTo(new[]
+        {
+            $"  - {parent}:6:5: nodes[1].count must be at least 1",
+            $"  - {child}:6:7: components.kueue.options.quota is not an option of kueue; known: fault",
+        }));
     }
 
     /// <summary>Every component but the kubelet (whose options go on to its container runtime) refuses a key it does not read.</summary>
