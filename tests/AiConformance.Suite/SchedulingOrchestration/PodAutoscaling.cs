@@ -210,9 +210,9 @@ public sealed class PodAutoscaling
     private static async Task MetricFollowsTheServersAsync(TestNamespace ns, string hpaName, ScalingTimeline timeline, Settings settings,
         string state, Func<double, bool> expected)
     {
-        var hpas = ns.Objects<V2HorizontalPodAutoscaler>().Watchable(hpaName);
-        var (met, seen) = await Eventually.WithinAsync(hpas, found => { timeline.Note(found.FirstOrDefault()); return ReadValue(found.FirstOrDefault()) is { } value && expected(value); },
-            $"the HPA to read the metric {state}", settings.MetricsLag, ns.Cancellation);
+        var (met, seen) = await Wait.For(ns.Objects<V2HorizontalPodAutoscaler>().Watchable(hpaName))
+            .Until($"the HPA to read the metric {state}", found => { timeline.Note(found.FirstOrDefault()); return ReadValue(found.FirstOrDefault()) is { } value && expected(value); })
+            .Within(settings.MetricsLag).ReachedAsync(ns.Cancellation);
         if (met) return;
         var servers = (await ns.Objects<V1Pod>().ListAsync(null, null, ns.Cancellation)).Items.Where(IsReadyServer).ToList();
         var own = new List<string>();

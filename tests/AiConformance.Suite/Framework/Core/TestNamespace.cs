@@ -125,8 +125,8 @@ public sealed class TestNamespace : IAsyncDisposable
         try
         {
             await Kubernetes.CoreV1.DeleteNamespaceAsync(Name, propagationPolicy: "Foreground", cancellationToken: cleanup.Token);
-            var (gone, _) = await Eventually.WithinAsync(Itself(), seen => seen.Count == 0, $"namespace `{Name}` to be deleted",
-                Timeouts.NamespaceDeleted, cleanup.Token);
+            var (gone, _) = await Wait.For(Itself()).Until($"namespace `{Name}` to be deleted", seen => seen.Count == 0)
+                .Within(Timeouts.NamespaceDeleted).ReachedAsync(cleanup.Token);
             if (!gone) NotGone("still there");
         }
         catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)

@@ -43,6 +43,17 @@ public sealed record WaitFor<T>(Watchable<T> Source) where T : IKubernetesObject
     /// <summary>The deadline of an <see cref="Until"/> wait, or the period of a <see cref="Holding"/> one.</summary>
     public WaitFor<T> Within(TimeSpan deadline) => this with { Deadline = deadline };
 
+    /// <summary>
+    /// Runs an <see cref="Until"/> wait whose caller decides what a missed deadline means (look elsewhere, report,
+    /// attest): whether the condition came to hold, and the objects last seen.
+    /// </summary>
+    public async Task<(bool Reached, IReadOnlyList<T> Seen)> ReachedAsync(CancellationToken cancellationToken)
+    {
+        if (What.Length == 0 || MustKeepHolding || Deadline is not { } deadline)
+            throw new InvalidOperationException("ReachedAsync needs Until(...) and Within(...)");
+        return await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken);
+    }
+
     /// <summary>Runs the wait; returns the objects last seen.</summary>
     public async Task<IReadOnlyList<T>> Async(CancellationToken cancellationToken)
     {
