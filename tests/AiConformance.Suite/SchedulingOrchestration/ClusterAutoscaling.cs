@@ -180,7 +180,7 @@ public sealed class ClusterAutoscaling
             .OrderBy(item => item.FirstTimestamp ?? item.EventTime ?? DateTime.MaxValue).FirstOrDefault();
         if (failed is not null)
             return (failed.InvolvedObject.Name, failed.FirstTimestamp ?? failed.EventTime ?? DateTime.UtcNow, failed.Message);
-        if (pods.FirstOrDefault(running => !baseline.Contains(running.Spec.NodeName ?? "")) is { } outside)
+        if (pods.FirstOrDefault(running => PodWaits.IsRunning(running) && !baseline.Contains(running.Spec.NodeName)) is { } outside)
             return (outside.Metadata.Name, created, $"no FailedScheduling event is left, but it runs on {outside.Spec.NodeName}, outside the pool's baseline");
         Outcome.NeedsAttestation($"all {pods.Count} pods of the workload run on the pool's baseline nodes, which publish {units} accelerator(s) of the kind " +
                                  $"requested: the pool took more accelerator pods than it has accelerators, so none was left for the autoscaler to place " +
