@@ -23,10 +23,10 @@ internal sealed record SideBySide(int Bound, int AcceleratorUnits, string Reason
     public static async Task<SideBySide> PlanAsync(RunContext run, int? requested)
     {
         if (requested == 1) return new SideBySide(1, 0, "--parallel 1: one test at a time");
-        AcceleratorDetection.Result detected;
+        AcceleratorInventory inventory;
         try
         {
-            detected = await AcceleratorDetection.DetectAsync(run).ConfigureAwait(false);
+            inventory = await AcceleratorInventory.ReadAsync(run).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException && !run.Cancellation.IsCancellationRequested)
         {
@@ -34,8 +34,9 @@ internal sealed record SideBySide(int Bound, int AcceleratorUnits, string Reason
                 ? new SideBySide(bound, 1, $"--parallel {bound}; the cluster's accelerators could not be read ({e.Message}): their shares one at a time")
                 : new SideBySide(1, 0, $"one test at a time: the cluster's nodes could not be read ({e.Message})");
         }
-        var nodes = detected.Inventory.ReadyNodes.Count(node => node.Spec?.Unschedulable != true);
-        var units = detected.Accelerator?.CapacityByNode.Values.Sum() ?? 0;
+        var nodes = inventory.ReadyNodes.Count(node => node.Spec?.Unschedulable != true);
+        var accelerator = AcceleratorDetection.Detect(inventory, AcceleratorSettings.From(run.Configuration)).Found.FirstOrDefault();
+        var units = accelerator?.CapacityByNode.Values.Sum() ?? 0;
         var unitsText = units == 0 ? "no accelerator units found" : $"accelerator shares up to {units} units";
         return requested is { } chosen
             ? new SideBySide(chosen, Math.Max(units, 1), $"up to {chosen} tests at once (--parallel); {unitsText}")

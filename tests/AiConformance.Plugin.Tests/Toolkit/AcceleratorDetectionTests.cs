@@ -18,7 +18,7 @@ public sealed class AcceleratorDetectionTests
             [Slice("a", 1, 1, Device("gpu-0"), Device("gpu-1"), Device("gpu-0-mig-0", "mig"), Device("gpu-0-mig-1", "mig"), Device("gpu-0-mig-2", "mig")),
              Slice("b", 1, 1, Device("gpu-0"))]);
 
-        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Accelerator;
+        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Found.SingleOrDefault();
 
         Assert.That(accelerator, Is.Not.Null);
         Assert.Multiple(() =>
@@ -61,7 +61,7 @@ public sealed class AcceleratorDetectionTests
             [Node("gpu", allocatable: new Dictionary<string, string> { ["nvidia.com/gpu"] = "4" }, taints: taint), Node("cpu")],
             [], []);
 
-        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Accelerator;
+        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Found.SingleOrDefault();
 
         Assert.That(accelerator, Is.Not.Null);
         Assert.Multiple(() =>
@@ -85,8 +85,8 @@ public sealed class AcceleratorDetectionTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(result.Accelerator, Is.Null);
-            Assert.That(result.WhatWasLookedFor, Does.Contain("nvidia.com/gpu is mapped to a DeviceClass"));
+            Assert.That(result.Found, Is.Empty);
+            Assert.That(result.Searched, Does.Contain("nvidia.com/gpu is mapped to a DeviceClass"));
         });
     }
 
@@ -97,8 +97,8 @@ public sealed class AcceleratorDetectionTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(result.Accelerator, Is.Null);
-            Assert.That(result.WhatWasLookedFor, Does.Contain("resource.k8s.io/v1 not served").And.Contain("nvidia.com/gpu"));
+            Assert.That(result.Found, Is.Empty);
+            Assert.That(result.Searched, Does.Contain("resource.k8s.io/v1 not served").And.Contain("nvidia.com/gpu"));
         });
     }
 
@@ -110,8 +110,8 @@ public sealed class AcceleratorDetectionTests
             [NvidiaMigClass(), NvidiaGpuClass()],
             [Slice("a", 1, 1, Device("gpu-0"), Device("gpu-0-mig-0", "mig")), Slice("b", 1, 1, Device("gpu-0"), Device("gpu-1"))]);
 
-        var configured = AcceleratorDetection.Detect(inventory, new AcceleratorSettings { DeviceClass = "mig.nvidia.com" }).Accelerator;
-        var selected = AcceleratorDetection.Detect(inventory, new AcceleratorSettings { NodeSelector = new Dictionary<string, string> { ["pool"] = "x" } }).Accelerator;
+        var configured = AcceleratorDetection.Detect(inventory, new AcceleratorSettings { DeviceClass = "mig.nvidia.com" }).Found.SingleOrDefault();
+        var selected = AcceleratorDetection.Detect(inventory, new AcceleratorSettings { NodeSelector = new Dictionary<string, string> { ["pool"] = "x" } }).Found.SingleOrDefault();
         var missing = AcceleratorDetection.Detect(inventory, new AcceleratorSettings { DeviceClass = "no.such.class" });
 
         Assert.Multiple(() =>
@@ -119,8 +119,8 @@ public sealed class AcceleratorDetectionTests
             Assert.That(configured!.DeviceClass, Is.EqualTo("mig.nvidia.com"));
             Assert.That(configured.Origin, Is.EqualTo("configured"));
             Assert.That(selected!.Nodes, Is.EqualTo(new[] { "a" }), "the node selector narrows the nodes");
-            Assert.That(missing.Accelerator, Is.Null);
-            Assert.That(missing.WhatWasLookedFor, Does.Contain("no DeviceClass no.such.class exists"));
+            Assert.That(missing.Found, Is.Empty);
+            Assert.That(missing.Searched, Does.Contain("no DeviceClass no.such.class exists"));
         });
     }
 

@@ -26,7 +26,7 @@ public sealed class AcceleratorUnitsTests
     private static IReadOnlyList<NodeUnits> UnitsOf(params V1Node[] nodes)
     {
         var inventory = AcceleratorInventory.From(nodes, [], []);
-        return NodeUnits.Of(AcceleratorDetection.Detect(inventory, Defaults).Accelerator!, inventory);
+        return NodeUnits.Of(AcceleratorDetection.Detect(inventory, Defaults).Found.Single(), inventory);
     }
 
     private static V1Node GpuNode(string name, int gpus, IDictionary<string, string>? labels = null, string resource = "nvidia.com/gpu") =>

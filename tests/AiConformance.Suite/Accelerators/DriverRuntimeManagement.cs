@@ -119,7 +119,7 @@ public sealed class DriverRuntimeManagement
         var inventory = await AcceleratorInventory.ReadAsync(Run);
         var kinds = AcceleratorKind.All(inventory, settings);
         if (kinds.Count == 0)
-            Outcome.NeedsAttestation($"no accelerator found: {AcceleratorDetection.Detect(inventory, settings).WhatWasLookedFor}");
+            Outcome.NeedsAttestation($"no accelerator found: {AcceleratorDetection.Detect(inventory, settings).Searched}");
         if (inventory.Devices.Where(device => !AcceleratorKind.IsAccelerator(device)).Select(device => device.Driver).Distinct().ToList() is { Count: > 0 } others)
             Evidence.Observed("DRA drivers not taken for accelerators", $"{string.Join(", ", others)} (no driverVersion, accelerator type or accelerator driver name)");
         foreach (var kind in kinds)

@@ -122,7 +122,7 @@ public sealed class PodAutoscaling
     /// <summary>The Deployment of model servers (one accelerator each where there are accelerators) behind the Service <c>model</c>, its first replica ready.</summary>
     private static async Task<DetectedAccelerator?> ModelServersAsync(TestNamespace ns)
     {
-        var accelerator = (await AcceleratorDetection.DetectAsync(Run)).Accelerator;
+        var accelerator = (await AcceleratorDetection.DetectAsync(Run)).Found.FirstOrDefault();
         Evidence.Observed("accelerator per replica", accelerator?.Summary ?? "none found: CPU-only model servers");
         if (accelerator?.DeviceClass is { } deviceClass)
             await ns.CreateAsync(Claims.Template("server-accelerator", deviceClass));

@@ -64,8 +64,12 @@ public sealed record ScenarioRun(
         }
     }
 
-    /// <summary>What a failing assertion should show: the run's console and the simulation's own complaints.</summary>
+    /// <summary>
+    /// What a failing assertion should show: the run's console, the simulation's own complaints, and last (where a
+    /// log that keeps only its tail still shows it) every test that did not pass, with its message.
+    /// </summary>
     public string Diagnostics() =>
         $"--- run against {Scenario.Name} ---\n{Console}\n--- fidelity violations ---\n{string.Join('\n', FidelityViolations)}\n" +
-        $"--- simulation warnings ---\n{string.Join('\n', SimulationWarnings.Distinct().Take(30))}";
+        $"--- simulation warnings ---\n{string.Join('\n', SimulationWarnings.Distinct().Take(30))}\n" +
+        $"--- tests that failed on {Scenario.Name} ---\n{string.Join('\n', Result.Tests.Where(t => t.IsFailure).Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 400)}"))}";
 }

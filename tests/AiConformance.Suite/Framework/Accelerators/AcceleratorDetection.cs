@@ -11,23 +11,23 @@ public static class AcceleratorDetection
     /// <summary>DeviceClasses of special kinds; the general fixtures prefer a class for whole devices.</summary>
     private static readonly string[] SpecialClassWords = ["mig", "vfio", "vgpu", "compute-domain", "shared", "timeslic", "mps", "partition"];
 
-    public sealed record Result(DetectedAccelerator? Accelerator, string WhatWasLookedFor, AcceleratorInventory Inventory);
-
     /// <summary>The accelerator, or the test ends as needing attestation with what was looked for.</summary>
     public static async Task<DetectedAccelerator> RequireAsync(RunContext? run = null)
     {
-        var result = await DetectAsync(run ?? RunContext.Current);
-        if (result.Accelerator is null)
-            Outcome.NeedsAttestation($"no accelerator found: {result.WhatWasLookedFor}. " +
+        var detection = await DetectAsync(run ?? RunContext.Current);
+        var accelerator = detection.Found.FirstOrDefault();
+        if (accelerator is null)
+            Outcome.NeedsAttestation($"no accelerator found: {detection.Searched}. " +
                                      $"Set {AcceleratorSettings.DeviceClassKey} or {AcceleratorSettings.ExtendedResourceKey} if the cluster has one.");
-        Evidence.Observed("accelerator", result.Accelerator!.Summary);
-        return result.Accelerator;
+        Evidence.Observed("accelerator", accelerator.Summary);
+        return accelerator;
     }
 
-    public static async Task<Result> DetectAsync(RunContext run) =>
+    public static async Task<Detection<DetectedAccelerator>> DetectAsync(RunContext run) =>
         Detect(await AcceleratorInventory.ReadAsync(run), AcceleratorSettings.From(run.Configuration));
 
-    public static Result Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
+    /// <summary>The accelerator the fixtures use (at most one: the first usable in the order above) and where it was looked for.</summary>
+    public static Detection<DetectedAccelerator> Detect(AcceleratorInventory inventory, AcceleratorSettings settings)
     {
         var lookedFor = new List<string>();
 
@@ -38,12 +38,12 @@ public static class AcceleratorDetection
             var accelerator = selector is null ? null : FromClass(selector, inventory, settings, "configured");
             if (selector is null) lookedFor.Add($"(no DeviceClass {configuredClass} exists{(inventory.DraServed ? "" : "; resource.k8s.io/v1 is not served")})");
             else if (accelerator is null) lookedFor.Add($"(DeviceClass {configuredClass} selects no allocatable device)");
-            return new Result(accelerator, string.Join(" ", lookedFor), inventory);
+            return Found(accelerator, lookedFor);
         }
         if (settings.ExtendedResource is { } configuredResource)
         {
             var accelerator = FromExtendedResource(configuredResource, inventory, settings, "configured");
-            return new Result(accelerator, $"configured extended resource {configuredResource} on Ready nodes", inventory);
+            return Found(accelerator, [$"configured extended resource {configuredResource} on Ready nodes"]);
         }
 
         lookedFor.Add(inventory.DraServed
@@ -55,7 +55,7 @@ public static class AcceleratorDetection
             .ThenBy(deviceClass => deviceClass.Name, StringComparer.Ordinal)
             .Select(deviceClass => FromClass(deviceClass, inventory, settings, "detected"))
             .FirstOrDefault(accelerator => accelerator is not null);
-        if (dra is not null) return new Result(dra, string.Join("; ", lookedFor), inventory);
+        if (dra is not null) return Found(dra, lookedFor);
 
         lookedFor.Add($"device-plugin resources [{string.Join(", ", AcceleratorInventory.KnownExtendedResources)}] on Ready nodes");
         var mappedByDra = inventory.MappedByDra;
@@ -67,11 +67,14 @@ public static class AcceleratorDetection
                 continue;
             }
             if (FromExtendedResource(resource, inventory, settings, "detected") is { } plugin)
-                return new Result(plugin, string.Join("; ", lookedFor), inventory);
+                return Found(plugin, lookedFor);
         }
         if (inventory.Notes.Count > 0) lookedFor.Add($"left out: {string.Join("; ", inventory.Notes)}");
-        return new Result(null, string.Join("; ", lookedFor), inventory);
+        return Found(null, lookedFor);
     }
+
+    private static Detection<DetectedAccelerator> Found(DetectedAccelerator? accelerator, IReadOnlyList<string> lookedFor) =>
+        new(accelerator is null ? [] : [accelerator], lookedFor);
 
     internal static DetectedAccelerator? FromClass(DeviceClassSelector deviceClass, AcceleratorInventory inventory, AcceleratorSettings settings, string origin)
     {

@@ -15,8 +15,11 @@ public enum AcceleratorPath
 /// The accelerator the fixtures use and how pods ask for it. <see cref="CapacityByNode"/> counts the devices each
 /// node can give; <see cref="Devices"/> lists them for DRA.
 /// </summary>
-public sealed record DetectedAccelerator
+public sealed record DetectedAccelerator : IDetected
 {
+    /// <summary>How pods ask for it: <c>Dra</c> or <c>DevicePlugin</c>.</summary>
+    public string Name => Path.ToString();
+
     public required AcceleratorPath Path { get; init; }
 
     /// <summary>DRA: the DeviceClass claims name.</summary>
