@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
@@ -227,6 +228,12 @@ public static class RoleCommands
             Description = "Open a new connection for every request, so that a Service spreads the requests over its endpoints " +
                           "(kube-proxy balances connections, not requests)",
         };
+        var summaryPort = new Option<int?>("--summary-port")
+        {
+            Description = "Also answer GET /summary on this port with the summary so far, so that a test can read the load's " +
+                          "outcome at the moment it chooses and then end the load (e.g. by deleting its Job)",
+            HelpName = "PORT",
+        };
         var command = new Command(WorkloadRoles.Load,
             "Bounded load generator: sends requests and prints one JSON summary (sent, ok, errors, status counts, " +
             "latency percentiles, and per-pod and per-backend counts of serve-echo answers). Exit 0 when any request succeeded")
@@ -239,6 +246,7 @@ public static class RoleCommands
             method,
             body,
             disableKeepAlive,
+            summaryPort,
         };
         command.SetAction(async (parseResult, cancellation) =>
         {
@@ -253,10 +261,33 @@ public static class RoleCommands
                 await error.WriteLineAsync($"load: {problem}");
                 return 2;
             }
+            if (parseResult.GetValue(summaryPort) is { } port && port is < 1 or > 65535)
+            {
+                await error.WriteLineAsync($"load: --summary-port is {port}; give a TCP port from 1 to 65535");
+                return 2;
+            }
             using var watch = host.WatchForStop(error, "summarising what was sent so far", out var stop);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stop);
             using var handler = host.CreateHttpHandler();
-            var summary = await LoadGenerator.RunAsync(plan, handler, stopping.Token);
+            var progress = new LoadProgress(plan);
+            HttpRoleServer? summaryServer = null;
+            if (parseResult.GetValue(summaryPort) is { } listen)
+            {
+                try
+                {
+                    summaryServer = host.Listen(listen, (request, _) => Task.FromResult(request.Url?.AbsolutePath == "/summary" && request.HttpMethod == "GET"
+                        ? RoleResponse.Json(200, progress.Summary().ToJsonString())
+                        : RoleResponse.Json(404, "{\"error\":\"only GET /summary is served\"}")));
+                }
+                catch (HttpListenerException e)
+                {
+                    await error.WriteLineAsync($"load: cannot listen on port {listen}: {e.Message} (is the port in use?)");
+                    return 1;
+                }
+            }
+            JsonObject summary;
+            await using (summaryServer)
+                summary = await LoadGenerator.RunAsync(plan, handler, stopping.Token, progress);
             await output.WriteLineAsync(summary.ToJsonString());
             return summary["ok"]!.GetValue<int>() > 0 ? 0 : 1;
         });

@@ -27,26 +27,36 @@ public static class LoadGenerator
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<JsonObject> RunAsync(LoadPlan plan, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <param name="progress">Where the summary so far can be read while the load runs (<c>load --summary-port</c>).</param>
+    public static async Task<JsonObject> RunAsync(LoadPlan plan, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default,
+        LoadProgress? progress = null)
     {
         using var client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         client.Timeout = RequestTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (plan.Duration is { } duration) deadline.CancelAfter(duration);
 
-        var tally = new Tally();
+        progress ??= new LoadProgress(plan);
+        var tally = progress.Tally;
         var next = 0;
-        var clock = Stopwatch.StartNew();
         async Task WorkerAsync()
         {
-            while (!deadline.IsCancellationRequested && Interlocked.Increment(ref next) <= plan.Requests)
+            while (!deadline.IsCancellationRequested && Interlocked.Increment(ref next) is var number && number <= plan.Requests)
             {
-                await SendOneAsync(client, plan, tally, deadline.Token).ConfigureAwait(false);
+                tally.Started(number);
+                try
+                {
+                    await SendOneAsync(client, plan, tally, deadline.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    tally.Concluded(number);
+                }
             }
         }
         await Task.WhenAll(Enumerable.Range(0, Math.Min(plan.Concurrency, plan.Requests)).Select(_ => Task.Run(WorkerAsync, CancellationToken.None)))
             .ConfigureAwait(false);
-        return tally.Summary(plan, clock.Elapsed);
+        return progress.Summary();
     }
 
     private static async Task SendOneAsync(HttpClient client, LoadPlan plan, Tally tally, CancellationToken cancellationToken)
@@ -86,7 +96,7 @@ public static class LoadGenerator
         }
     }
 
-    private sealed class Tally
+    internal sealed class Tally
     {
         private readonly Lock gate = new();
         private readonly List<double> latenciesMs = [];
@@ -94,9 +104,27 @@ public static class LoadGenerator
         private readonly SortedDictionary<string, int> pods = new(StringComparer.Ordinal);
         private readonly SortedDictionary<string, int> backends = new(StringComparer.Ordinal);
         private readonly SortedDictionary<string, int> phases = new(StringComparer.Ordinal);
+        private readonly SortedSet<int> inFlight = [];
+        private int started;
         private int sent;
         private int ok;
         private int errors;
+
+        /// <summary>Request <paramref name="number"/> (they are numbered from 1 in the order they start) is on its way.</summary>
+        public void Started(int number)
+        {
+            lock (gate)
+            {
+                started++;
+                inFlight.Add(number);
+            }
+        }
+
+        /// <summary>Request <paramref name="number"/> has its outcome (or has none: it was cut off).</summary>
+        public void Concluded(int number)
+        {
+            lock (gate) inFlight.Remove(number);
+        }
 
         public void Response(int status, TimeSpan latency, string body, string? phases = null)
         {
@@ -140,6 +168,9 @@ public static class LoadGenerator
                     ["method"] = plan.Method.Method,
                     ["requested"] = plan.Requests,
                     ["concurrency"] = plan.Concurrency,
+                    ["started"] = started,
+                    // Every request numbered below this one has its outcome in this summary; null when none is in flight.
+                    ["oldestInFlight"] = inFlight.Count == 0 ? null : inFlight.Min,
                     ["sent"] = sent,
                     ["ok"] = ok,
                     ["errors"] = errors,
@@ -187,4 +218,14 @@ public static class LoadGenerator
             }
         }
     }
+}
+
+/// <summary>The outcome of a load so far: what its summary would say if it ended now.</summary>
+public sealed class LoadProgress(LoadPlan plan)
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    internal LoadGenerator.Tally Tally { get; } = new();
+
+    public JsonObject Summary() => Tally.Summary(plan, clock.Elapsed);
 }

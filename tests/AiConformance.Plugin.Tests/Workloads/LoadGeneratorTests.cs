@@ -43,6 +43,36 @@ public sealed class LoadGeneratorTests
     }
 
     [Test]
+    public async Task SummarySoFarNamesTheOldestRequestStillInFlight()
+    {
+        var first = new TaskCompletionSource();
+        var arrived = 0;
+        await using var server = LocalServer.Start(async (_, token) =>
+        {
+            if (Interlocked.Increment(ref arrived) == 1) await first.Task.WaitAsync(token);
+            return RoleResponse.Json(200, "{}");
+        });
+        var plan = new LoadPlan(server.Url, Requests: 6, Concurrency: 2);
+        var progress = new LoadProgress(plan);
+        var running = LoadGenerator.RunAsync(plan, progress: progress);
+
+        // The other worker sends the five others while the first request is held.
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while ((int?)progress.Summary()["sent"] < 5) await Task.Delay(10, patience.Token);
+        var held = progress.Summary();
+        first.SetResult();
+        var final = await running;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int?)held["started"], Is.EqualTo(6));
+            Assert.That((int?)held["oldestInFlight"], Is.InRange(1, 2), "the held request (the first of the two workers' first requests to arrive) is the one in flight");
+            Assert.That(final["oldestInFlight"], Is.Null, "nothing is in flight once the load ended");
+            Assert.That((int?)final["sent"], Is.EqualTo(6));
+        });
+    }
+
+    [Test]
     public async Task SendsTheGivenHeaders()
     {
         await using var server = LocalServer.Start((request, _) => Task.FromResult(

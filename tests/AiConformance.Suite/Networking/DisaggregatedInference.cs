@@ -20,7 +20,10 @@ public sealed class DisaggregatedInference
     /// <summary>Requests whose phases are checked: every one must name two different pods, so a few dozen suffice.</summary>
     private const int Requests = 24;
 
-    /// <summary>Configuration key: seconds the load runs while prefill is scaled up and down (default 120).</summary>
+    /// <summary>
+    /// Configuration key: the longest the load may run while prefill is scaled up and down (default 600 s); the test
+    /// ends it as soon as the scaling is done, so this only bounds a cluster that never finishes scaling.
+    /// </summary>
     public const string LoadSecondsKey = "disaggregation.loadSeconds";
 
     private const string CompletionBody = "{\"model\":\"" + ModelServer.DefaultModel + "\",\"prompt\":\"Explain disaggregated serving in one sentence\",\"max_tokens\":8}";
@@ -77,27 +80,32 @@ public sealed class DisaggregatedInference
     public async Task ScalingPrefillUpAndDownDoesNotInterruptDecode()
     {
         var run = RunContext.Current;
-        var seconds = run.Configuration.GetDouble(LoadSecondsKey, 120);
+        var cap = run.Configuration.GetDouble(LoadSecondsKey, 600);
         await using var ns = await TestNamespace.CreateAsync("disagg-scale");
         var serving = await DisaggregatedServing.DeployAsync(ns, prefillReplicas: 1, decodeReplicas: 1);
         var decodePods = await serving.WaitForReadyAsync(DisaggregatedServing.Decode, 1);
 
-        await LoadJob.StartAsync(ns, "steady-load", LoadArguments(serving.Url, 1_000_000, seconds));
-        await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: "batch.kubernetes.io/job-name=steady-load"))
+        // The load runs until the scaling is done, however long that takes here, and is ended then (its duration only caps it).
+        const string load = "steady-load";
+        await LoadJob.StartUntilEndedAsync(ns, load, LoadArguments(serving.Url, 1_000_000, cap));
+        await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: $"batch.kubernetes.io/job-name={load}"))
             .Until("the load to be running", seen => seen.Any(PodWaits.IsRunning)).DescribedBy(PodWaits.Describe)
             .Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
         var first = Names(await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 1));
         await serving.ScaleAsync(DisaggregatedServing.Prefill, 3);
         var added = (await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 3)).Where(pod => !first.Contains(pod.Metadata.Name)).ToList();
-        await serving.WaitUntilServingAsync(added);
+        await serving.WaitUntilServingAsync(added, load);
         await serving.ScaleAsync(DisaggregatedServing.Prefill, 1);
         await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 1);
-        var (loadPods, _) = await ns.Objects<V1Pod>().ListAsync("batch.kubernetes.io/job-name=steady-load", null, ns.Cancellation);
-        if (!loadPods.Any(PodWaits.IsRunning))
-            Outcome.NeedsAttestation($"the load ended before prefill was scaled up and down ({seconds} s); raise {LoadSecondsKey} so that it spans the scaling");
-        Evidence.Step("Prefill was scaled up and back down while the load ran");
+        var (atScaleDown, running) = await LoadJob.SummaryNowAsync(ns, load);
+        if (!running)
+            Outcome.NeedsAttestation($"the load ended at its cap ({cap} s) before prefill was scaled up and down; raise {LoadSecondsKey} so that it spans the scaling");
+        // The requests in flight at the scale-down, and as many again after it (through the Service as it is once the
+        // removed pods are gone), must all have their outcomes before the load is ended.
+        Evidence.Step($"Prefill was scaled up and back down while the load ran; the load goes on until {Requests} requests more have their outcomes");
+        var summary = await LoadJob.SummaryConcludingAsync(ns, load, atScaleDown.Started + Requests);
+        await LoadJob.EndAsync(ns, load);
 
-        var summary = await LoadJob.FinishedAsync(ns, "steady-load");
         var pairs = summary.Phases.Select(entry => (Pods: Disaggregation.ParsePhases(entry.Key), Count: entry.Value)).ToList();
         var prefillServing = pairs.Select(pair => pair.Pods.Prefill).Distinct().ToList();
         var decodeServing = pairs.Select(pair => pair.Pods.Decode).Distinct().ToList();

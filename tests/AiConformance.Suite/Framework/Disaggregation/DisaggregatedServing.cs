@@ -69,9 +69,11 @@ public sealed class DisaggregatedServing(TestNamespace ns)
 
     /// <summary>
     /// Waits until one of <paramref name="pods"/> has answered a request (its <c>vllm:request_success_total</c>): a
-    /// metrics endpoint cannot be watched, so it is read on an interval within a deadline.
+    /// metrics endpoint cannot be watched, so it is read on an interval within a deadline. The requests come from the
+    /// load Job <paramref name="load"/>: if it has ended by the deadline, nothing could reach the pods, and a person
+    /// must judge.
     /// </summary>
-    public async Task WaitUntilServingAsync(IReadOnlyList<V1Pod> pods)
+    public async Task WaitUntilServingAsync(IReadOnlyList<V1Pod> pods, string load)
     {
         var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
         var served = 0.0;
@@ -83,6 +85,8 @@ public sealed class DisaggregatedServing(TestNamespace ns)
             await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
         }
         Evidence.Observed($"requests served by the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))}", served);
+        if (served == 0 && !(await ns.Objects<V1Pod>().ListAsync($"batch.kubernetes.io/job-name={load}", null, ns.Cancellation)).Items.Any(PodWaits.IsRunning))
+            Outcome.NeedsAttestation($"the load {load} ended before the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))} answered a request");
         NUnit.Framework.Assert.That(served, NUnit.Framework.Is.GreaterThan(0),
             $"the added {pods.Count} pods answered no request within {ns.Timeouts.MetricsAppear.TotalSeconds:0} s of being Ready (vllm:request_success_total)");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AiConformance.Workloads;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using NUnit.Framework;
 
@@ -10,6 +11,15 @@ namespace AiConformance.Suite.Framework.Gateways;
 public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, int> Statuses, IReadOnlyDictionary<string, int> Backends,
     IReadOnlyDictionary<string, int> Pods)
 {
+    /// <summary>Requests started so far (numbered from 1 in that order).</summary>
+    public int Started { get; init; }
+
+    /// <summary>The number of the oldest request still in flight (every older one has its outcome here); null when none is.</summary>
+    public int? OldestInFlight { get; init; }
+
+    /// <summary>Whether the requests numbered up to <paramref name="request"/> were all sent and have their outcomes in this summary.</summary>
+    public bool Concludes(int request) => Started >= request && (OldestInFlight is not { } oldest || oldest > request);
+
     public int Status(int code) => Statuses.GetValueOrDefault(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public int Backend(string name) => Backends.GetValueOrDefault(name);
@@ -37,6 +47,8 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
             Counts(root, "pods"))
         {
             Phases = Counts(root, "phases"),
+            Started = root.TryGetProperty("started", out var started) && started.ValueKind == JsonValueKind.Number ? started.GetInt32() : 0,
+            OldestInFlight = root.TryGetProperty("oldestInFlight", out var oldest) && oldest.ValueKind == JsonValueKind.Number ? oldest.GetInt32() : null,
         };
     }
 
@@ -82,6 +94,74 @@ public static class LoadJob
         await StartAsync(ns, name, arguments);
         return await FinishedAsync(ns, name);
     }
+
+    /// <summary>The port on which a load started by <see cref="StartUntilEndedAsync"/> answers <c>GET /summary</c>.</summary>
+    public const int SummaryPort = 8089;
+
+    /// <summary>
+    /// Starts a load that a test ends when it has seen what it needs, rather than one that must outlast steps whose
+    /// duration nobody knows: it answers its summary so far on <see cref="SummaryPort"/> (<see cref="SummaryNowAsync"/>)
+    /// and stops at its <c>--duration</c>, a cap, or when the test deletes its Job (<see cref="EndAsync"/>).
+    /// </summary>
+    public static Task StartUntilEndedAsync(TestNamespace ns, string name, IReadOnlyList<string> arguments) =>
+        StartAsync(ns, name, [.. arguments, "--summary-port", RoleWorkloads.Number(SummaryPort)]);
+
+    /// <summary>
+    /// What a load started by <see cref="StartUntilEndedAsync"/> has seen so far, read from the running pod through the
+    /// API server's pod proxy, and whether it is still running; a load that has ended gives the summary of its log.
+    /// </summary>
+    public static async Task<(LoadSummary Summary, bool Running)> SummaryNowAsync(TestNamespace ns, string name)
+    {
+        var resumed = new ResumedStreams($"reading the summary of the load {name}");
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var (pods, _) = await ns.Objects<V1Pod>().ListAsync($"batch.kubernetes.io/job-name={name}", null, ns.Cancellation);
+                if (pods.FirstOrDefault(PodWaits.IsRunning) is not { } running) return (await FinishedAsync(ns, name), false);
+                try
+                {
+                    await using var body = await ns.Kubernetes.CoreV1.ConnectGetNamespacedPodProxyWithPathAsync(
+                        $"{running.Metadata.Name}:{RoleWorkloads.Number(SummaryPort)}", ns.Name, "summary", cancellationToken: ns.Cancellation);
+                    using var reader = new StreamReader(body);
+                    var summary = LoadSummary.Parse(await reader.ReadToEndAsync(ns.Cancellation));
+                    Evidence.Observed($"load {name} so far", summary);
+                    return (summary, true);
+                }
+                // The pod may have ended between the list and the request (the API server then answers 503): list again.
+                catch (Exception error) when ((TransientErrors.IsDroppedRead(error) || error is HttpOperationException) && attempt < 10)
+                {
+                    resumed.Add(error);
+                }
+            }
+        }
+        finally
+        {
+            resumed.WriteEvidence();
+        }
+    }
+
+    /// <summary>
+    /// The summary of a load once its requests numbered up to <paramref name="request"/> were sent and have their
+    /// outcomes (each ends within the load's own timeout, so this comes while the load runs), or its final summary if it
+    /// ended first. The load's endpoint cannot be watched, so it is read on an interval.
+    /// </summary>
+    public static async Task<LoadSummary> SummaryConcludingAsync(TestNamespace ns, string name, int request)
+    {
+        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.PodCompleted;
+        while (true)
+        {
+            var (summary, running) = await SummaryNowAsync(ns, name);
+            if (!running || summary.Concludes(request)) return summary;
+            if (DateTimeOffset.UtcNow > deadline)
+                Assert.Fail($"the load {name} has not concluded its first {request} requests in {ns.Timeouts.PodCompleted.TotalSeconds:0} s " +
+                            $"(oldest in flight: {summary.OldestInFlight}): the load itself is stuck; {summary}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
+        }
+    }
+
+    /// <summary>Ends a load by deleting its Job (and, in the background, its pod).</summary>
+    public static Task EndAsync(TestNamespace ns, string name) => ns.Objects<V1Job>().DeleteAsync(name, ns.Cancellation);
 
     /// <summary>Waits for the load Job <paramref name="name"/> to end and returns its summary.</summary>
     public static async Task<LoadSummary> FinishedAsync(TestNamespace ns, string name)
