@@ -1,4 +1,5 @@
 using AiConformance.ClusterSim.Behaviours;
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
 
