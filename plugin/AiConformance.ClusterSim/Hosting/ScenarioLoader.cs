@@ -48,7 +48,11 @@ public static class ScenarioLoader
                 yield return $"nodes[{i}].accelerators[{a}].vendor '{accelerator.Vendor}' is not simulated; use one of {string.Join(", ", vendors)}";
         foreach (var problem in BehaviourCatalog.Problems(scenario.Components!)) yield return problem;
         foreach (var (name, spec) in scenario.RuntimeClasses!)
-            if (!ContainerRuntimes.Knows(spec.Runtime))
+        {
+            if (!ContainerRuntimes.ByName.TryGetValue(spec.Runtime, out var runtime))
                 yield return $"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}";
+            else
+                foreach (var problem in ContainerRuntimes.Problems(runtime, spec.Options ?? [], $"runtimeClasses.{name}.options")) yield return problem;
+        }
     }
 }
