@@ -36,6 +36,10 @@ public sealed class ScenarioLoaderTests
         });
     }
 
+    /// <summary>Every shipped scenario passes every check, those against the simulation's components and runtimes included.</summary>
+    [TestCaseSource(typeof(ScenarioLoader), nameof(ScenarioLoader.EmbeddedNames))]
+    public void EveryEmbeddedScenarioLoads(string name) => Assert.That(ScenarioLoader.Load(name).Name, Is.EqualTo(name));
+
     [Test]
     public async Task FaultsOfTheScenarioFileAreInjectedIntoThePluginsRequests()
     {
