@@ -41,7 +41,7 @@ public static class BehaviourCatalog
         Component.Of<NoOptions>(NamespaceDefaultsBehaviour.ComponentName, () => new NamespaceDefaultsBehaviour()),
         Component.Of<SchedulerOptions>(SchedulerBehaviour.ComponentName, () => new SchedulerBehaviour()),
         Component.Of<ResourceClaimControllerOptions>(ResourceClaimControllerBehaviour.ComponentName, () => new ResourceClaimControllerBehaviour()),
-        Component.Of<FreeFormOptions>(KubeletBehaviour.ComponentName, () => new KubeletBehaviour()),
+        Component.Of<KubeletOptions>(KubeletBehaviour.ComponentName, () => new KubeletBehaviour()),
         Component.Of<NoOptions>(JobControllerBehaviour.ComponentName, () => new JobControllerBehaviour()),
         Component.Of<NoOptions>(ReplicaSetControllerBehaviour.ComponentName, () => new ReplicaSetControllerBehaviour()),
         Component.Of<NoOptions>(DeploymentControllerBehaviour.ComponentName, () => new DeploymentControllerBehaviour()),

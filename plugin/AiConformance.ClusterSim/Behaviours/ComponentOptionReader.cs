@@ -21,7 +21,6 @@ public sealed class ComponentOptionReader(string component, ComponentOptions? op
     private readonly IReadOnlyDictionary<string, string> values = options?.Options ?? [];
     private readonly List<string> known = [];
     private readonly List<string> problems = [];
-    private bool acceptsAny;
 
     /// <summary>The component whose options these are.</summary>
     public string Component => component;
@@ -77,13 +76,10 @@ public sealed class ComponentOptionReader(string component, ComponentOptions? op
         return fallback;
     }
 
-    /// <summary>For components whose options are free-form (passed through to what they run): no key is unknown.</summary>
-    public void AcceptAnyKey() => acceptsAny = true;
-
     /// <summary>Every problem found while reading, one line each; read it after the options record read its keys.</summary>
     public IReadOnlyList<string> Problems =>
     [
-        .. values.Keys.Where(key => !acceptsAny && !known.Contains(key, StringComparer.Ordinal)).Select(key =>
+        .. values.Keys.Where(key => !known.Contains(key, StringComparer.Ordinal)).Select(key =>
             $"components.{component}.options.{key} is not an option of {component}; known: {(known.Count == 0 ? "none" : string.Join(", ", known))}"),
         .. problems,
     ];
@@ -102,14 +98,4 @@ public sealed class ComponentOptionReader(string component, ComponentOptions? op
 public sealed record NoOptions : IComponentOptions<NoOptions>
 {
     public static NoOptions Read(ComponentOptionReader options) => new();
-}
-
-/// <summary>The options of a component that passes its option map on unread (the kubelet to its container runtime).</summary>
-public sealed record FreeFormOptions : IComponentOptions<FreeFormOptions>
-{
-    public static FreeFormOptions Read(ComponentOptionReader options)
-    {
-        options.AcceptAnyKey();
-        return new FreeFormOptions();
-    }
 }

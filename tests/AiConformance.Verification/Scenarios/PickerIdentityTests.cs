@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AiConformance.Plugin.Results;
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
 

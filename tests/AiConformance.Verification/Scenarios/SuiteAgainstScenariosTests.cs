@@ -1,4 +1,5 @@
 using AiConformance.Checklist;
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.Plugin.Results;
 using AiConformance.Plugin.Tests.Support;

@@ -1,3 +1,4 @@
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
 

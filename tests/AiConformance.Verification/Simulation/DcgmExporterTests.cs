@@ -1,3 +1,4 @@
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using AiConformance.Workloads.Metrics;
 using k8s;

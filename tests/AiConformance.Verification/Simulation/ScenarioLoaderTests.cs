@@ -1,4 +1,5 @@
 using AiConformance.ClusterSim.Behaviours;
+using AiConformance.ClusterSim.Hosting;
 using AiConformance.ClusterSim.Scenarios;
 using NUnit.Framework;
 
@@ -34,6 +35,10 @@ public sealed class ScenarioLoaderTests
             Assert.That(scenario.Breaks, Is.Null);
         });
     }
+
+    /// <summary>Every shipped scenario passes every check, those against the simulation's components and runtimes included.</summary>
+    [TestCaseSource(typeof(ScenarioLoader), nameof(ScenarioLoader.EmbeddedNames))]
+    public void EveryEmbeddedScenarioLoads(string name) => Assert.That(ScenarioLoader.Load(name).Name, Is.EqualTo(name));
 
     [Test]
     public async Task FaultsOfTheScenarioFileAreInjectedIntoThePluginsRequests()
@@ -136,8 +141,8 @@ public sealed class ScenarioLoaderTests
         }));
     }
 
-    /// <summary>Every component but the kubelet (whose options go on to its container runtime) refuses a key it does not read.</summary>
-    [TestCaseSource(nameof(CheckedComponents))]
+    /// <summary>Every component refuses a key it does not read.</summary>
+    [TestCaseSource(nameof(ComponentNames))]
     public void EachComponentRefusesAnOptionItDoesNotHave(string component)
     {
         var problems = BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions>
@@ -148,7 +153,52 @@ public sealed class ScenarioLoaderTests
         Assert.That(BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions> { [component] = new() }), Is.Empty, "no options: the defaults");
     }
 
-    private static IEnumerable<string> CheckedComponents() => BehaviourCatalog.Names.Where(name => name != "kubelet");
+    private static IEnumerable<string> ComponentNames() => BehaviourCatalog.Names;
+
+    [Test]
+    public void AMisspeltKubeletOptionIsAScenarioErrorNamingTheOptionAndItsLine()
+    {
+        var path = Write("kubelet.yaml", "name: mine\nextends: reference\ncomponents:\n  kubelet: {options: {pluginImages: x}}\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message.Split('\n').Skip(1), Is.EqualTo(new[]
+        {
+            $"  - {path}:4:23: components.kubelet.options.pluginImages is not an option of kubelet; known: pluginImage, runtime, exposeAllDevices",
+        }));
+    }
+
+    /// <summary>The kubelet takes the options of the runtime it runs pods with, and only those, with the values that runtime takes.</summary>
+    [Test]
+    public void TheKubeletTakesTheOptionsOfItsRuntime()
+    {
+        static IReadOnlyList<string> Problems(Dictionary<string, string> options) =>
+            [.. BehaviourCatalog.Problems(new Dictionary<string, ComponentOptions> { ["kubelet"] = new() { Options = options } })];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Problems(new() { ["runtime"] = "runc-faulty", ["fault"] = "mig-as-whole-gpu", ["pluginImage"] = "*mine*" }), Is.Empty);
+            Assert.That(Problems(new() { ["fault"] = "mig-as-whole-gpu" }), Is.EqualTo(new[]
+            {
+                "components.kubelet.options.fault is not an option of kubelet; known: pluginImage, runtime, exposeAllDevices",
+            }), "runc has no faults");
+            Assert.That(Problems(new() { ["runtime"] = "runc-faulty", ["fault"] = "melts" }), Has.One.StartsWith("components.kubelet.options.fault 'melts' is not one of ").And.One.Contains("mig-as-whole-gpu"));
+            Assert.That(Problems(new() { ["runtime"] = "crun" }), Is.EqualTo(new[]
+            {
+                $"components.kubelet.options.runtime 'crun' is not one of {string.Join(", ", ClusterSim.Behaviours.Kubelet.ContainerRuntimes.Names)}",
+            }));
+        });
+    }
+
+    [Test]
+    public void ARuntimeClassTakesOnlyTheOptionsOfItsRuntime()
+    {
+        var path = Write("sandbox.yaml", "name: mine\nextends: reference\nruntimeClasses:\n  gvisor:\n    runtime: gvisor\n    options:\n      sharesHostKernal: \"true\"\n      exposeAllDevices: \"yes\"\n");
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path))!;
+        Assert.That(error.Message.Split('\n').Skip(1), Is.EquivalentTo(new[]
+        {
+            $"  - {path}:7:7: runtimeClasses.gvisor.options.sharesHostKernal is not an option of runtime gvisor; known: exposeAllDevices, sharesHostKernel",
+            $"  - {path}:8:7: runtimeClasses.gvisor.options.exposeAllDevices 'yes' is not one of true, false",
+        }));
+    }
 
     [Test]
     public void AValueAnOptionCannotTakeNamesTheComponentTheOptionAndWhatItTakes()

@@ -11,8 +11,7 @@ namespace AiConformance.ClusterSim.Behaviours.Kubelet;
 /// containers, as simulated processes whose output is the container log; they report phases, container states,
 /// restarts (restartPolicy, back-off), readiness (HTTP and TCP probes run for real through the network) and
 /// conditions as the real kubelet does, hand devices to containers (<see cref="DeviceHandOff"/>), and finish graceful
-/// deletions, tearing the sandbox down. Options: <c>pluginImage</c> (glob of the plugin's image, whose roles run as
-/// real code).
+/// deletions, tearing the sandbox down. Options: <see cref="KubeletOptions"/>.
 /// </summary>
 public sealed class KubeletBehaviour : ReconcilingBehaviour
 {
@@ -20,12 +19,15 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
 
     private readonly Dictionary<string, PodRun> runs = new(StringComparer.Ordinal);
     private DeviceHandOff? handOff;
+    private KubeletOptions? options;
     private bool watchingListeners;
     private int listenersChanged;
 
     public override string Name => ComponentName;
 
     private DeviceHandOff HandOff => handOff ??= new DeviceHandOff(Cluster);
+
+    private KubeletOptions Options => options ??= Cluster.Options<KubeletOptions>(ComponentName);
 
     protected override bool IsController => false;
 
@@ -199,7 +201,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
-        var pluginImage = Cluster.Component(ComponentName)?.Get("pluginImage") ?? ProgramCatalog.DefaultPluginImage;
+        var pluginImage = Options.PluginImage;
         var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage, Cluster.Programs);
         var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
         var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
@@ -238,8 +240,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var runtimeClass = (string?)pod["spec"]?["runtimeClassName"];
         if (runtimeClass is not null && (Cluster.Scenario.RuntimeClasses ?? []).TryGetValue(runtimeClass, out var spec))
             return (ContainerRuntimes.Get(spec.Runtime), spec.Options ?? []);
-        var options = Cluster.Component(ComponentName)?.Options ?? [];
-        return (ContainerRuntimes.Get(options.GetValueOrDefault("runtime", "runc")), options);
+        return (Options.Runtime, Options.RuntimeOptions);
     }
 
     private Scenarios.NodeGroup? NodeGroupOf(string node) => Cluster.NodeGroupOf(node);

@@ -14,6 +14,11 @@ public class RuncRuntime : IContainerRuntime
 {
     public virtual string Name => "runc";
 
+    /// <summary>runc's own options, which the runtimes built on it take too.</summary>
+    protected static readonly IReadOnlyList<RuntimeOption> RuncOptions = [RuntimeOption.Flag("exposeAllDevices")];
+
+    public virtual IReadOnlyList<RuntimeOption> Options => RuncOptions;
+
     public virtual ContainerSandbox Create(ContainerContext context)
     {
         var view = new InMemoryContainerView();

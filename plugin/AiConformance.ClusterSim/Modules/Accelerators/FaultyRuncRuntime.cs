@@ -29,6 +29,15 @@ public sealed class FaultyRuncRuntime : RuncRuntime
 
     public override string Name => RuntimeName;
 
+    /// <summary>The faults the switch of <see cref="Create"/> knows.</summary>
+    private static readonly string[] Faults =
+    [
+        "gpus-for-unrequested-containers", "honour-visible-devices-all", "hide-devices-of-shared-claims", "mig-as-whole-gpu",
+        "hide-vfio-devices", "vfio-group-of-another-device", "timeslice-replicas-as-gpus",
+    ];
+
+    public override IReadOnlyList<RuntimeOption> Options { get; } = [.. RuncOptions, new RuntimeOption("fault", Faults)];
+
     public override ContainerSandbox Create(ContainerContext context)
     {
         var fault = context.RuntimeOptions.GetValueOrDefault("fault", "");

@@ -16,6 +16,8 @@ public sealed class SandboxRuntime : RuncRuntime
 
     public override string Name => RuntimeName;
 
+    public override IReadOnlyList<RuntimeOption> Options { get; } = [.. RuncOptions, RuntimeOption.Flag("sharesHostKernel")];
+
     public override ContainerSandbox Create(ContainerContext context)
     {
         var sandbox = base.Create(context);

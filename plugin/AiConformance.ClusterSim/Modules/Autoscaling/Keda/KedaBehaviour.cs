@@ -195,10 +195,10 @@ public sealed class KedaBehaviour : ReconcilingBehaviour
             return Failure($"exactly one ScaledObject should match label {request.LabelSelector}");
         if (Triggers(matching[0]).FirstOrDefault(t => t.MetricName == metric) is not { } trigger)
             return Failure($"no matching metrics found for {metric}");
-        if (options.ServesNoMetricValue)
+        if (options.Fault is { } fault)
         {
-            Cluster.Log.Info(ComponentName, $"{ns}/{matching[0].Name()}: serving no value for {metric} ({KedaOptions.NoMetricValue})");
-            return new AggregatedResponse(200, MetricsAdapterBehaviour.ExternalMetricValueList(metric, null));
+            Cluster.Log.Info(ComponentName, $"{ns}/{matching[0].Name()}: answering {metric} without reading its trigger ({fault.Name})");
+            return fault.Answer(metric);
         }
         if (await ReadAsync(matching[0], trigger, cancellationToken) is not { } value)
             return Failure($"error requesting metrics endpoint for {metric}");

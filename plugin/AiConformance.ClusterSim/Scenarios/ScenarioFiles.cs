@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Server;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -10,16 +8,14 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace AiConformance.ClusterSim.Scenarios;
 
 /// <summary>
-/// Finds scenarios by embedded name (<c>reference</c>, <c>broken/dra_support-no-driver</c>) or file path, resolves
-/// <c>extends</c>, and validates the result. Every problem is one <see cref="ScenarioException"/> naming file and line.
+/// Finds scenarios by embedded name (<c>reference</c>, <c>broken/dra_support-no-driver</c>) or file path, parses them
+/// and resolves <c>extends</c>. What the text says is checked by <see cref="ScenarioRules"/>; what the simulation
+/// knows (components, runtimes, vendors) by the loader of the hosting layer, which is the public entry.
 /// </summary>
-public static partial class ScenarioLoader
+public static partial class ScenarioFiles
 {
     public const string DefaultName = "reference";
     private const string ResourcePrefix = "scenarios/";
-    private static readonly string[] KubernetesVersions = ["v1.34", "v1.35", "v1.36"];
-    private static IEnumerable<string> Vendors => Modules.Accelerators.Devices.AcceleratorProfiles.Vendors;
-    private static readonly string[] Exposures = ["dra", "devicePlugin"];
 
     /// <summary>Names of the embedded scenarios, e.g. <c>reference</c>, <c>broken/dra_support-no-driver</c>.</summary>
     public static IReadOnlyList<string> EmbeddedNames { get; } = Assembly.GetExecutingAssembly().GetManifestResourceNames()
@@ -34,20 +30,22 @@ public static partial class ScenarioLoader
     /// <summary>The embedded healthy variants of reference: conformant clusters of another shape, on which nothing may regress.</summary>
     public static IReadOnlyList<string> HealthyNames => EmbeddedNames.Where(n => n.StartsWith("healthy/", StringComparison.Ordinal)).ToList();
 
-    /// <summary>Loads an embedded scenario by name, or a file when the argument is a path to one.</summary>
-    public static Scenario Load(string nameOrFile)
+    /// <summary>
+    /// The scenario an embedded name or a file gives, its <c>extends</c> resolved and unset sections given their defaults;
+    /// a scenario that lists no components runs <paramref name="defaultComponents"/>. Not yet checked.
+    /// </summary>
+    internal static ResolvedScenario Resolve(string nameOrFile, IReadOnlyList<string> defaultComponents)
     {
         var chain = new List<ScenarioText>();
-        var scenario = LoadUnvalidated(nameOrFile, depth: 0, chain);
+        var scenario = LoadUnvalidated(nameOrFile, depth: 0, chain, defaultComponents);
         scenario.KubernetesVersion ??= "v1.35";
         scenario.Nodes ??= [];
-        scenario.Components ??= BehaviourCatalog.CoreComponents.ToDictionary(n => n, _ => new ComponentOptions());
+        scenario.Components ??= Enabled(defaultComponents);
         scenario.Latencies ??= new Latencies();
         scenario.Faults ??= new ApiFaults();
         scenario.Programs ??= [];
         scenario.RuntimeClasses ??= [];
-        Validate(scenario, SourceOf(nameOrFile), chain);
-        return scenario;
+        return new ResolvedScenario(scenario, SourceOf(nameOrFile), chain);
     }
 
     /// <summary>Parses scenario text (for tests and tools); <paramref name="source"/> names it in errors.</summary>
@@ -73,7 +71,7 @@ public static partial class ScenarioLoader
     }
 
     /// <summary>The scenario with its <c>extends</c> resolved; <paramref name="chain"/> gets each file's text, the scenario's own first.</summary>
-    private static Scenario LoadUnvalidated(string nameOrFile, int depth, List<ScenarioText> chain)
+    private static Scenario LoadUnvalidated(string nameOrFile, int depth, List<ScenarioText> chain, IReadOnlyList<string> defaultComponents)
     {
         if (depth > 8) throw new ScenarioException($"{nameOrFile}: `extends` goes more than 8 levels deep; is there a cycle?");
         var (text, source, name) = Read(nameOrFile);
@@ -81,8 +79,8 @@ public static partial class ScenarioLoader
         var scenario = Parse(text, source);
         if (scenario.Name.Length == 0) scenario.Name = name;
         if (scenario.Extends is null) return scenario;
-        var baseScenario = LoadUnvalidated(ResolveRelative(scenario.Extends, nameOrFile), depth + 1, chain);
-        return Overlay(baseScenario, scenario);
+        var baseScenario = LoadUnvalidated(ResolveRelative(scenario.Extends, nameOrFile), depth + 1, chain, defaultComponents);
+        return Overlay(baseScenario, scenario, defaultComponents);
     }
 
     private static (string Text, string Source, string Name) Read(string nameOrFile)
@@ -101,7 +99,7 @@ public static partial class ScenarioLoader
     private static string SourceOf(string nameOrFile) => File.Exists(nameOrFile) && EmbeddedText(nameOrFile) is null ? nameOrFile : $"scenario '{nameOrFile}'";
 
     /// <summary>The overlay's sections replace the base's; components merge by name; programs of the overlay come first.</summary>
-    private static Scenario Overlay(Scenario baseScenario, Scenario overlay)
+    private static Scenario Overlay(Scenario baseScenario, Scenario overlay, IReadOnlyList<string> defaultComponents)
     {
         baseScenario.Name = overlay.Name;
         baseScenario.Description = overlay.Description ?? baseScenario.Description;
@@ -113,7 +111,7 @@ public static partial class ScenarioLoader
         baseScenario.Nodes = overlay.Nodes ?? baseScenario.Nodes;
         if (overlay.Components is not null)
         {
-            baseScenario.Components ??= BehaviourCatalog.CoreComponents.ToDictionary(n => n, _ => new ComponentOptions());
+            baseScenario.Components ??= Enabled(defaultComponents);
             foreach (var (name, options) in overlay.Components) baseScenario.Components[name] = options;
         }
         baseScenario.Latencies = overlay.Latencies ?? baseScenario.Latencies;
@@ -134,61 +132,8 @@ public static partial class ScenarioLoader
         return baseScenario;
     }
 
-    private static void Validate(Scenario scenario, string source, IReadOnlyList<ScenarioText> chain)
-    {
-        var problems = new List<string>();
-        if (!KubernetesVersions.Contains(scenario.KubernetesVersion))
-            problems.Add($"kubernetesVersion '{scenario.KubernetesVersion}' is not simulated; use one of {string.Join(", ", KubernetesVersions)}");
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < scenario.Nodes!.Count; i++)
-        {
-            var group = scenario.Nodes[i];
-            var at = $"nodes[{i}]";
-            if (!DnsLabel().IsMatch(group.Name)) problems.Add($"{at}.name '{group.Name}' must be a lowercase DNS label (a-z, 0-9, '-')");
-            if (group.Count < 1) problems.Add($"{at}.count must be at least 1");
-            if (!names.Add(group.Name)) problems.Add($"{at}.name '{group.Name}' is used twice");
-            foreach (var (taint, t) in (group.Taints ?? []).Select((t, j) => (t, j)))
-                if (taint.Effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute"))
-                    problems.Add($"{at}.taints[{t}].effect '{taint.Effect}' must be NoSchedule, PreferNoSchedule or NoExecute");
-            foreach (var (accelerator, a) in (group.Accelerators ?? []).Select((x, j) => (x, j)))
-            {
-                if (!Vendors.Contains(accelerator.Vendor))
-                    problems.Add($"{at}.accelerators[{a}].vendor '{accelerator.Vendor}' is not simulated; use one of {string.Join(", ", Vendors)}");
-                if (!Exposures.Contains(accelerator.Via))
-                    problems.Add($"{at}.accelerators[{a}].via '{accelerator.Via}' must be one of {string.Join(", ", Exposures)}");
-                if (accelerator.Count < 1) problems.Add($"{at}.accelerators[{a}].count must be at least 1");
-            }
-        }
-        problems.AddRange(BehaviourCatalog.Problems(scenario.Components!));
-        foreach (var (rule, r) in scenario.Programs!.Select((rule, r) => (rule, r)).Where(entry => entry.rule.GpuUtilization is < 0 or > 100))
-            problems.Add($"programs[{r}].gpuUtilization {rule.GpuUtilization} must be a percentage from 0 to 100");
-        foreach (var (name, spec) in scenario.RuntimeClasses!)
-            if (!ContainerRuntimes.Knows(spec.Runtime))
-                problems.Add($"runtimeClasses.{name}.runtime '{spec.Runtime}' is not a known runtime; known: {string.Join(", ", ContainerRuntimes.Names)}");
-        foreach (var (rule, r) in scenario.Programs!.Select((rule, r) => (rule, r)))
-        foreach (var (answer, a) in (rule.Serves ?? []).Select((answer, a) => (answer, a)))
-        {
-            var at = $"programs[{r}].serves[{a}]";
-            if (answer.Port is < 1 or > 65535) problems.Add($"{at}.port {answer.Port} must be a TCP port from 1 to 65535");
-            if (answer.Status is < 100 or > 599) problems.Add($"{at}.status {answer.Status} must be an HTTP status from 100 to 599");
-            if (answer.Path is { } path && !path.StartsWith('/')) problems.Add($"{at}.path '{path}' must start with '/'");
-            if ((rule.Serves ?? []).Take(a).Any(other => other.Port == answer.Port && other.Path == answer.Path))
-                problems.Add($"{at} answers port {answer.Port}, {(answer.Path is null ? "every path" : "path " + answer.Path)}, a second time");
-        }
-        if (scenario.Faults!.ApiErrorRate is < 0 or > 1) problems.Add("faults.apiErrorRate must be between 0 and 1");
-        foreach (var code in scenario.Faults.Codes.Where(c => c is not (500 or 429 or 503 or 504)))
-            problems.Add($"faults.errorCode{(scenario.Faults.ErrorCodes is null ? "" : "s")} {code} must be 500, 429, 503 or 504");
-        foreach (var (requirement, status) in scenario.Expect ?? [])
-        {
-            if (!RequirementId().IsMatch(requirement)) problems.Add($"expect.{requirement} is not a requirement id (lowercase words joined by '_')");
-            if (!Scenario.ExpectedStatuses.Contains(status))
-                problems.Add($"expect.{requirement} '{status}' must be one of {string.Join(", ", Scenario.ExpectedStatuses)}");
-        }
-        if (scenario.Faults.CutStreamRate is < 0 or > 1) problems.Add("faults.cutStreamRate must be between 0 and 1");
-        if (problems.Count > 0)
-            throw new ScenarioException($"{source} ({scenario.Name}) is not a usable scenario:\n  - " +
-                                        string.Join("\n  - ", problems.Select(problem => ScenarioLocations.Locate(chain, problem))));
-    }
+    private static Dictionary<string, ComponentOptions> Enabled(IEnumerable<string> components) =>
+        components.ToDictionary(name => name, _ => new ComponentOptions(), StringComparer.Ordinal);
 
     /// <summary>YamlDotNet's messages name CLR types; say it in the scenario's own terms.</summary>
     private static string Explain(YamlException e)
@@ -221,10 +166,7 @@ public static partial class ScenarioLoader
 
     [GeneratedRegex("Property '([^']+)' not found on type '([^']+)'")]
     private static partial Regex UnknownProperty();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
-
-    [GeneratedRegex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
-    private static partial Regex RequirementId();
 }
+
+/// <summary>A scenario with its <c>extends</c> resolved, how errors name it, and the text of each file of its chain.</summary>
+internal sealed record ResolvedScenario(Scenario Scenario, string Source, IReadOnlyList<ScenarioText> Chain);
