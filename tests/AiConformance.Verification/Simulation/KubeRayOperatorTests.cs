@@ -152,5 +152,4 @@ public sealed class KubeRayOperatorTests : SimulatedClusterFixture
     }
 
     private static V1Status Status(HttpOperationException error) => KubernetesJson.Deserialize<V1Status>(error.Response.Content);
-
 }
