@@ -18,14 +18,14 @@ public sealed record AdmissionRequest(string Operation, ResourceKind Kind, strin
 /// The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins of kube-apiserver, which share their matching
 /// and calling: every webhook of every configuration (in the order of the configurations' names) whose rules,
 /// namespaceSelector and objectSelector match the request is sent an <c>admission.k8s.io/v1</c> AdmissionReview.
-/// Mutating webhooks run first, before the server's validation (and, unlike a real server, before its defaults); one may answer a base64 RFC 6902 <c>patch</c>
-/// (<c>patchType: JSONPatch</c>), applied to the object before the next webhook is matched and called
-/// (<c>reinvocationPolicy</c> is not simulated: no webhook is called twice). Validating webhooks see the object once
-/// it passed the server's validation and may not patch. A denial fails the request with <c>admission webhook "NAME"
-/// denied the request: MESSAGE</c>; a webhook that cannot be called, or answers what the server cannot use, fails it
-/// (500) or is skipped, as its failurePolicy says. Requests made through the API are admitted, and so are the pods the
-/// ReplicaSet controller creates; other behaviours write the store as trusted components. TLS is not simulated: a
-/// caBundle must hold a certificate, which the call then trusts.
+/// Mutating webhooks run first, before the server's validation (and, unlike a real server, before its defaults); one
+/// may answer a base64 RFC 6902 <c>patch</c> (<c>patchType: JSONPatch</c>), applied to the object before the next
+/// webhook is matched and called (<c>reinvocationPolicy</c> is not simulated: no webhook is called twice). Validating
+/// webhooks see the object once it passed the server's validation and may not patch. A denial fails the request with
+/// <c>admission webhook "NAME" denied the request: MESSAGE</c>; a webhook that cannot be called, or answers what the
+/// server cannot use, fails it (500) or is skipped, as its failurePolicy says. Requests made through the API are
+/// admitted, and so are the pods the ReplicaSet controller creates; other behaviours write the store as trusted
+/// components. TLS is not simulated: a caBundle must hold a certificate, which the call then trusts.
 /// </summary>
 public sealed class AdmissionWebhooks(ClusterStore store)
 {
