@@ -35,6 +35,18 @@ public static class AdmissionReviewServer
         response["patch"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(operations.ToJsonString()));
     }
 
+    /// <summary>The Service a chart puts in front of its webhook server: port 443 to the pods' <paramref name="targetPort"/>.</summary>
+    public static JsonObject Service(string name, string ns, JsonObject labels, JsonObject selector, int targetPort) => new()
+    {
+        ["apiVersion"] = "v1", ["kind"] = "Service",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labels },
+        ["spec"] = new JsonObject
+        {
+            ["selector"] = selector,
+            ["ports"] = new JsonArray(new JsonObject { ["port"] = 443, ["targetPort"] = targetPort, ["protocol"] = "TCP" }),
+        },
+    };
+
     /// <summary>A webhook's clientConfig: port 443 of the Service, and the CA bundle that signed the Service's serving certificate.</summary>
     public static JsonObject ClientConfig(string service, string ns, string path) => new()
     {

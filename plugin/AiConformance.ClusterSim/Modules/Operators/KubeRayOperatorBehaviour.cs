@@ -53,7 +53,9 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
         if (Store.Get(Kinds.Namespace, null, ns) is null)
             Store.Create(Kinds.Namespace, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
         if (Store.Get(Kinds.Deployment, ns, AppName) is null) Store.Create(Kinds.Deployment, Deployment(ns));
-        if (Store.Get(Kinds.Service, ns, WebhookService) is null) Store.Create(Kinds.Service, Service(ns));
+        if (Store.Get(Kinds.Service, ns, WebhookService) is null)
+            Store.Create(Kinds.Service, AdmissionReviewServer.Service(WebhookService, ns, Labels(), new JsonObject { ["app.kubernetes.io/name"] = AppName },
+                KubeRayOperatorProgram.WebhookPort));
         if (options.Fault.RegistersWebhook && Store.Get(AdmissionWebhooks.ValidatingConfigurations, null, WebhookConfiguration) is null)
             Store.Create(AdmissionWebhooks.ValidatingConfigurations, Configuration(ns));
     }
@@ -90,17 +92,6 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
                     }),
                 },
             },
-        },
-    };
-
-    private static JsonObject Service(string ns) => new()
-    {
-        ["apiVersion"] = "v1", ["kind"] = "Service",
-        ["metadata"] = new JsonObject { ["name"] = WebhookService, ["namespace"] = ns, ["labels"] = Labels() },
-        ["spec"] = new JsonObject
-        {
-            ["selector"] = new JsonObject { ["app.kubernetes.io/name"] = AppName },
-            ["ports"] = new JsonArray(new JsonObject { ["port"] = 443, ["targetPort"] = KubeRayOperatorProgram.WebhookPort, ["protocol"] = "TCP" }),
         },
     };
 

@@ -39,8 +39,10 @@ public sealed class ServingInjectorBehaviour : ReconcilingBehaviour
         if (Store.Get(Kinds.Namespace, null, ns) is null)
             Store.Create(Kinds.Namespace, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
         if (Store.Get(Kinds.Deployment, ns, AppName) is null) Store.Create(Kinds.Deployment, Deployment(ns));
-        if (Store.Get(Kinds.Service, ns, WebhookService) is null) Store.Create(Kinds.Service, Service(ns));
-        if (Store.Get(AdmissionWebhooks.MutatingConfigurations, null, AppName) is null) Store.Create(AdmissionWebhooks.MutatingConfigurations, Configuration(ns));
+        if (Store.Get(Kinds.Service, ns, WebhookService) is null)
+            Store.Create(Kinds.Service, AdmissionReviewServer.Service(WebhookService, ns, Labels(), Labels(), ServingInjectorProgram.WebhookPort));
+        if (Store.Get(AdmissionWebhooks.MutatingConfigurations, null, AppName) is null)
+            Store.Create(AdmissionWebhooks.MutatingConfigurations, Configuration(ns));
         return Task.CompletedTask;
     }
 
@@ -68,17 +70,6 @@ public sealed class ServingInjectorBehaviour : ReconcilingBehaviour
                     }),
                 },
             },
-        },
-    };
-
-    private static JsonObject Service(string ns) => new()
-    {
-        ["apiVersion"] = "v1", ["kind"] = "Service",
-        ["metadata"] = new JsonObject { ["name"] = WebhookService, ["namespace"] = ns, ["labels"] = Labels() },
-        ["spec"] = new JsonObject
-        {
-            ["selector"] = Labels(),
-            ["ports"] = new JsonArray(new JsonObject { ["port"] = 443, ["targetPort"] = ServingInjectorProgram.WebhookPort, ["protocol"] = "TCP" }),
         },
     };
 
