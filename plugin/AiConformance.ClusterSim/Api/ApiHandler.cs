@@ -46,7 +46,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     }
 
     /// <summary>The validating admission webhooks every request through the API passes.</summary>
-    public ValidatingWebhooks Webhooks { get; } = new(store);
+    public AdmissionWebhooks Webhooks { get; } = new(store);
 
     public PodProxy? PodProxy
     {
@@ -169,7 +169,7 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         }
         DropStatusOnCreate(info, body);
         Escalation?.Confirm(identity, info.Kind, body);
-        await Webhooks.AdmitAsync("CREATE", info, null, ns, body, null, IsDryRun(http.Request), () => admission.Admit(info.Kind, body, null), cancellation);
+        await AdmitCreationAsync(info.Kind, body, IsDryRun(http.Request), cancellation);
         if (IsDryRun(http.Request))
         {
             admission.Admit(info.Kind, body, null);
@@ -260,7 +260,9 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
                 throw StatusException.Conflict(info.Kind, name);
         }
         var policy = PropagationPolicy(http, info, options);
-        await Webhooks.AdmitAsync("DELETE", info, null, ns, null, current, IsDryRun(http.Request), () => { }, cancellation);
+        var deletion = new AdmissionRequest("DELETE", info.Kind, null, ns, null, current, IsDryRun(http.Request));
+        await Webhooks.MutateAsync(deletion, cancellation);
+        await Webhooks.ValidateAsync(deletion, () => { }, cancellation);
         if (IsDryRun(http.Request))
         {
             await WriteObjectAsync(http, info, current, 200);
@@ -270,15 +272,31 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         await WriteObjectAsync(http, info, deleted, 200);
     }
 
-    /// <summary>An update's webhooks see the object as the server would store it (validated against the current one).</summary>
-    private Task AdmitUpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, JsonObject updated, bool statusOnly, Identity identity,
+    /// <summary>
+    /// A create's admission webhooks: the mutating ones change <paramref name="obj"/>, the validating ones see it once
+    /// it passed the server's validation. Controllers' creations pass here too (<see cref="SimulatedApiServer.AdmitCreationAsync"/>).
+    /// </summary>
+    public async Task AdmitCreationAsync(ResourceKind kind, JsonObject obj, bool dryRun, CancellationToken cancellation)
+    {
+        var request = new AdmissionRequest("CREATE", kind, null, kind.Namespaced ? obj.Namespace() : null, obj, null, dryRun);
+        await Webhooks.MutateAsync(request, cancellation);
+        await Webhooks.ValidateAsync(request, () => admission.Admit(kind, obj, null), cancellation);
+    }
+
+    /// <summary>
+    /// An update's admission webhooks: the mutating ones change <paramref name="updated"/>; the validating ones see
+    /// the object as the server would store it (validated against the current one).
+    /// </summary>
+    private async Task AdmitUpdateAsync(HttpContext http, ResourceInfo info, string? ns, string name, JsonObject updated, bool statusOnly, Identity identity,
         CancellationToken cancellation)
     {
         var current = store.Get(info.Kind, ns, name);
-        if (current is null) return Task.CompletedTask;
+        if (current is null) return;
         Escalation?.Confirm(identity, info.Kind, updated);
+        var subresource = statusOnly ? "status" : null;
+        await Webhooks.MutateAsync(new AdmissionRequest("UPDATE", info.Kind, subresource, ns, updated, current, IsDryRun(http.Request)), cancellation);
         var candidate = (JsonObject)updated.DeepClone();
-        return Webhooks.AdmitAsync("UPDATE", info, statusOnly ? "status" : null, ns, candidate, current, IsDryRun(http.Request),
+        await Webhooks.ValidateAsync(new AdmissionRequest("UPDATE", info.Kind, subresource, ns, candidate, current, IsDryRun(http.Request)),
             () => admission.Admit(info.Kind, candidate, current), cancellation);
     }
 

@@ -15,6 +15,7 @@ using AiConformance.ClusterSim.Modules.Metrics;
 using AiConformance.ClusterSim.Modules.Metrics.Prometheus;
 using AiConformance.ClusterSim.Modules.Networks;
 using AiConformance.ClusterSim.Modules.Operators;
+using AiConformance.ClusterSim.Modules.Serving;
 using AiConformance.ClusterSim.Scenarios;
 
 namespace AiConformance.ClusterSim.Behaviours;
@@ -57,6 +58,7 @@ public static class BehaviourCatalog
         Component.Of<KedaOptions>(KedaBehaviour.ComponentName, () => new KedaBehaviour()),
         Component.Of<DcgmExporterOptions>(DcgmExporterBehaviour.ComponentName, () => new DcgmExporterBehaviour()),
         Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
+        Component.Of<ServingInjectorOptions>(ServingInjectorBehaviour.ComponentName, () => new ServingInjectorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),
         Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.ClusterAutoscalerName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler)),
         Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.KarpenterName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.Karpenter)),

@@ -5,6 +5,9 @@ using AiConformance.ClusterSim.Store;
 
 namespace AiConformance.ClusterSim.Behaviours;
 
+/// <summary>Admits a creation as the API server would; mutating webhooks may change <paramref name="obj"/>.</summary>
+public delegate Task CreationAdmission(ResourceKind kind, System.Text.Json.Nodes.JsonObject obj, CancellationToken cancellation);
+
 /// <summary>What every behaviour shares: the store, the scenario, its devices, events, logs and the pod network.</summary>
 public sealed class SimulatedCluster
 {
@@ -42,6 +45,12 @@ public sealed class SimulatedCluster
     public Network.PodNetwork Network { get; }
 
     public SimulationLog Log { get; } = new();
+
+    /// <summary>
+    /// The API server's admission webhooks for an object a controller creates (a real controller creates through the
+    /// API); the simulation host connects it to the server. Admits everything unchanged until then.
+    /// </summary>
+    public CreationAdmission AdmitCreation { get; set; } = (_, _, _) => Task.CompletedTask;
 
     /// <summary>The extension API servers running in the cluster (metrics adapters), reached through the aggregation layer.</summary>
     public Server.AggregatedApis AggregatedApis { get; } = new();

@@ -23,6 +23,7 @@ public sealed class SimulationHost : IAsyncDisposable
         server.AggregatedApis = Cluster.AggregatedApis;
         server.PodProxy = Cluster.Network.ProxyToPodAsync;
         server.WebhookConnector = Cluster.Network.ConnectToServiceAsync;
+        Cluster.AdmitCreation = server.AdmitCreationAsync;
         server.PodExec = Cluster.Execs.For;
         server.PodPortConnector = Cluster.Network.ConnectInsidePodAsync;
     }

@@ -112,6 +112,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.Webhooks.Connect = value;
     }
 
+    /// <summary>
+    /// Runs a create's admission webhooks on an object a controller is about to write, as its request to this server
+    /// would (mutating ones may change <paramref name="obj"/>; a denial or failed call throws <see cref="Api.StatusException"/>).
+    /// </summary>
+    public Task AdmitCreationAsync(Store.ResourceKind kind, System.Text.Json.Nodes.JsonObject obj, CancellationToken cancellation) =>
+        _handler.AdmitCreationAsync(kind, obj, dryRun: false, cancellation);
+
     /// <summary>How <c>pods/exec</c> runs a command in a container; the simulation host connects it to the kubelets.</summary>
     public PodExec? PodExec
     {

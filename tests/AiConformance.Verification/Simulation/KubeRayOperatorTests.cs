@@ -152,16 +152,4 @@ public sealed class KubeRayOperatorTests : SimulatedClusterFixture
     }
 
     private static V1Status Status(HttpOperationException error) => KubernetesJson.Deserialize<V1Status>(error.Response.Content);
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var seen = await read();
-            if (done(seen)) return seen;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"waited 20 s for {what}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -70,6 +70,19 @@ public abstract class SimulatedClusterFixture
         return ns.Metadata.Name;
     }
 
+    /// <summary>Reads until <paramref name="done"/> holds of what was read; fails after 20 s.</summary>
+    protected static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var seen = await read();
+            if (done(seen)) return seen;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"waited 20 s for {what}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds on the pod; fails with the pod's last status otherwise.</summary>
     protected async Task<V1Pod> PodEventuallyAsync(string ns, string name, Func<V1Pod, bool> condition, string what)
     {

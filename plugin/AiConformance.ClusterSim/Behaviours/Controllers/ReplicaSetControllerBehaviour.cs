@@ -12,7 +12,7 @@ public sealed class ReplicaSetControllerBehaviour : ReconcilingBehaviour
 
     protected override IReadOnlyCollection<ResourceKind> Watches { get; } = [Kinds.ReplicaSet, Kinds.Pod];
 
-    protected override Task ReconcileAsync(CancellationToken cancellationToken)
+    protected override async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var pods = Store.List(Kinds.Pod);
         foreach (var replicaSet in Store.List(Kinds.ReplicaSet).Where(r => !r.IsDeleting()))
@@ -23,7 +23,13 @@ public sealed class ReplicaSetControllerBehaviour : ReconcilingBehaviour
             for (var i = active.Count; i < wanted; i++)
             {
                 var prefix = replicaSet.Name() + "-";
-                try { Store.Create(Kinds.Pod, OwnedPods.FromTemplate(replicaSet, prefix + Names.Suffix(), prefix, new Dictionary<string, string>())); }
+                try
+                {
+                    // Through the API server's admission, as the real controller's create is: webhooks may change the pod.
+                    var pod = OwnedPods.FromTemplate(replicaSet, prefix + Names.Suffix(), prefix, new Dictionary<string, string>());
+                    await Cluster.AdmitCreation(Kinds.Pod, pod, cancellationToken);
+                    Store.Create(Kinds.Pod, pod);
+                }
                 catch (StatusException e)
                 {
                     Cluster.Events.Record(replicaSet, Kinds.ReplicaSet, "Warning", "FailedCreate", $"Error creating: {e.Message}", ComponentName);
@@ -44,6 +50,5 @@ public sealed class ReplicaSetControllerBehaviour : ReconcilingBehaviour
                 status["observedGeneration"] = JsonNumber.Long(replicaSet["metadata"]?["generation"]) ?? 1;
             });
         }
-        return Task.CompletedTask;
     }
 }

@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Api;
 using AiConformance.ClusterSim.Behaviours;
-using AiConformance.ClusterSim.Server;
 using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 
 namespace AiConformance.ClusterSim.Modules.Operators;
@@ -55,9 +53,11 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
         if (Store.Get(Kinds.Namespace, null, ns) is null)
             Store.Create(Kinds.Namespace, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
         if (Store.Get(Kinds.Deployment, ns, AppName) is null) Store.Create(Kinds.Deployment, Deployment(ns));
-        if (Store.Get(Kinds.Service, ns, WebhookService) is null) Store.Create(Kinds.Service, Service(ns));
-        if (options.Fault.RegistersWebhook && Store.Get(ValidatingWebhooks.Configurations, null, WebhookConfiguration) is null)
-            Store.Create(ValidatingWebhooks.Configurations, Configuration(ns));
+        if (Store.Get(Kinds.Service, ns, WebhookService) is null)
+            Store.Create(Kinds.Service, AdmissionReviewServer.Service(WebhookService, ns, Labels(), new JsonObject { ["app.kubernetes.io/name"] = AppName },
+                KubeRayOperatorProgram.WebhookPort));
+        if (options.Fault.RegistersWebhook && Store.Get(AdmissionWebhooks.ValidatingConfigurations, null, WebhookConfiguration) is null)
+            Store.Create(AdmissionWebhooks.ValidatingConfigurations, Configuration(ns));
     }
 
     private static JsonObject Labels() => new()
@@ -95,17 +95,6 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
         },
     };
 
-    private static JsonObject Service(string ns) => new()
-    {
-        ["apiVersion"] = "v1", ["kind"] = "Service",
-        ["metadata"] = new JsonObject { ["name"] = WebhookService, ["namespace"] = ns, ["labels"] = Labels() },
-        ["spec"] = new JsonObject
-        {
-            ["selector"] = new JsonObject { ["app.kubernetes.io/name"] = AppName },
-            ["ports"] = new JsonArray(new JsonObject { ["port"] = 443, ["targetPort"] = KubeRayOperatorProgram.WebhookPort, ["protocol"] = "TCP" }),
-        },
-    };
-
     private static JsonObject Configuration(string ns) => new()
     {
         ["apiVersion"] = "admissionregistration.k8s.io/v1", ["kind"] = "ValidatingWebhookConfiguration",
@@ -114,11 +103,7 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
         {
             ["name"] = WebhookName,
             ["admissionReviewVersions"] = new JsonArray("v1"),
-            ["clientConfig"] = new JsonObject
-            {
-                ["service"] = new JsonObject { ["name"] = WebhookService, ["namespace"] = ns, ["path"] = KubeRayOperatorProgram.ValidatePath, ["port"] = 443 },
-                ["caBundle"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(ServingCertificate.AuthorityPem(WebhookService, ns))),
-            },
+            ["clientConfig"] = AdmissionReviewServer.ClientConfig(WebhookService, ns, KubeRayOperatorProgram.ValidatePath),
             ["failurePolicy"] = "Fail",
             ["sideEffects"] = "None",
             ["rules"] = new JsonArray(new JsonObject

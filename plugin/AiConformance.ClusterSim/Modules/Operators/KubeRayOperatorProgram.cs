@@ -26,20 +26,14 @@ public sealed class KubeRayOperatorProgram : IContainerProgram
         return 0;
     }
 
-    private static BareHttp.Response Answer(BareHttp.Request request)
+    private static BareHttp.Response Answer(BareHttp.Request request) => AdmissionReviewServer.Answer(request, ValidatePath, (admission, response) =>
     {
-        if (request.Method != "POST" || request.Path != ValidatePath) return BareHttp.Response.NotFound;
-        if (ApiHandler.ParseJson(request.Body) is not JsonObject { } review || review["request"] is not JsonObject admission)
-            return new BareHttp.Response(400, "text/plain; charset=utf-8", "contentType=application/json, expected application/json\n");
-        var response = new JsonObject { ["uid"] = admission.Str("uid"), ["allowed"] = true };
         if (admission.Str("operation") is "CREATE" or "UPDATE" && admission["object"] is JsonObject cluster && Problems(cluster) is { Count: > 0 } problems)
         {
             response["allowed"] = false;
             response["status"] = StatusException.Invalid(RayCluster, cluster.Name(), problems).ToStatus();
         }
-        var answer = new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
-        return new BareHttp.Response(200, "application/json", answer.ToJsonString());
-    }
+    });
 
     private static List<FieldError> Problems(JsonObject cluster)
     {
