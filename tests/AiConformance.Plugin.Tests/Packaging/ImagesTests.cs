@@ -35,9 +35,9 @@ public sealed class ImagesTests
         Assert.That(images, Is.EquivalentTo(new[]
             {
                 $"ghcr.io/ai-conformance/aiconformance:{version.Major}.{version.Minor}.{version.Build}", DefaultImages.CudaLoad,
-                DefaultImages.ConformancePicker, DefaultImages.EndpointPicker, DefaultImages.Ray,
+                DefaultImages.RocmLoad, DefaultImages.ConformancePicker, DefaultImages.EndpointPicker, DefaultImages.Ray,
             }),
-            "the plugin image, the CUDA sample that loads a GPU for accelerator_metrics, the inference extension's endpoint pickers and the Ray image of robust_controller's RayCluster");
+            "the plugin image, the CUDA sample and the ROCm TensorFlow image that load a GPU for accelerator_metrics, the inference extension's endpoint pickers and the Ray image of robust_controller's RayCluster");
         Assert.That(DefaultImages.Plugin, Is.EqualTo(images[0]), "the suite deploys the same image Sonobuoy runs");
     }
 
@@ -50,6 +50,7 @@ public sealed class ImagesTests
         {
             $"registry.corp.internal/mirror/ai-conformance/aiconformance:{DefaultImages.PluginVersion}",
             DefaultImages.WithRegistry(DefaultImages.CudaLoad, "registry.corp.internal/mirror/"),
+            DefaultImages.WithRegistry(DefaultImages.RocmLoad, "registry.corp.internal/mirror/"),
             DefaultImages.WithRegistry(DefaultImages.Ray, "registry.corp.internal/mirror/"),
             DefaultImages.WithRegistry(DefaultImages.ConformancePicker, "registry.corp.internal/mirror/"),
             DefaultImages.WithRegistry(DefaultImages.EndpointPicker, "registry.corp.internal/mirror/"),
@@ -68,6 +69,7 @@ public sealed class ImagesTests
         {
             $"mirror.local:5000/ai-conformance/aiconformance:{DefaultImages.PluginVersion}", "tools.corp/probe:7",
             DefaultImages.WithRegistry(DefaultImages.CudaLoad, "mirror.local:5000"),
+            DefaultImages.WithRegistry(DefaultImages.RocmLoad, "mirror.local:5000"),
             DefaultImages.WithRegistry(DefaultImages.Ray, "mirror.local:5000"),
             DefaultImages.WithRegistry(DefaultImages.ConformancePicker, "mirror.local:5000"),
             DefaultImages.WithRegistry(DefaultImages.EndpointPicker, "mirror.local:5000"),

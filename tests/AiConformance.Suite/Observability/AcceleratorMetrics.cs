@@ -39,7 +39,7 @@ public sealed class AcceleratorMetrics
                 continue;
             }
             var exposition = await ExporterScrape.ReadAsync(Run, found, pod);
-            var devices = Expected(accelerator, node);
+            var devices = Expected(found.Profile, accelerator, node);
             RecordSeries(found.Profile, node, exposition);
             failures.AddRange(Check(found.Profile, node, devices, accelerator.CapacityByNode[node], exposition));
         }
@@ -62,8 +62,8 @@ public sealed class AcceleratorMetrics
         Assert.That(node, Is.Not.Null, $"an accelerator node with a {found.Name} pod ({found.Summary})");
         var exporterPod = (await found.RunningPodOnAsync(Run, node!))!;
         var before = await ExporterScrape.ReadAsync(Run, found, exporterPod);
-        // A device plugin publishes no identities: the devices are then those the exporter names, told apart by its labels.
-        var devices = accelerator.Path == AcceleratorPath.Dra ? Expected(accelerator, node!) : ExpectedDevice.AsLabelled(profile, before);
+        // Without published identities the exporter labels with, the devices are those it names, told apart by its labels.
+        var devices = Expected(profile, accelerator, node!) is { Count: > 0 } published ? published : ExpectedDevice.AsLabelled(profile, before);
         RecordSeries(profile, node!, before, "before the load");
         await using var ns = await TestNamespace.CreateAsync("metrics-load");
         await using var lease = new AcceleratorLease(ns, accelerator);
@@ -123,9 +123,16 @@ public sealed class AcceleratorMetrics
         return (accelerator, found);
     }
 
-    /// <summary>The devices the node publishes (DRA); for a device plugin only their number is known.</summary>
-    private static IReadOnlyList<ExpectedDevice> Expected(DetectedAccelerator accelerator, string node) =>
-        [.. accelerator.DevicesOn(node).Select(ExpectedDevice.From)];
+    /// <summary>
+    /// The devices the node publishes (DRA) when they carry an identity the exporter labels devices with; else none, and
+    /// only their number is known: a device plugin publishes no identities, and some DRA drivers publish none the
+    /// exporter names (the AMD GPU driver publishes a PCI address, which AMD's exporter does not label).
+    /// </summary>
+    private static IReadOnlyList<ExpectedDevice> Expected(ExporterProfile profile, DetectedAccelerator accelerator, string node)
+    {
+        var published = accelerator.DevicesOn(node).Select(ExpectedDevice.From).ToList();
+        return published.Any(device => profile.DeviceLabels.Values.Any(kind => device.Identity(kind) is not null)) ? published : [];
+    }
 
     private static IEnumerable<string> Check(ExporterProfile profile, string node, IReadOnlyList<ExpectedDevice> devices, int count, Exposition exposition)
     {

@@ -8,8 +8,8 @@ public sealed record DeviceSeries(string Metric, IReadOnlyDictionary<string, str
 /// <summary>What a broken exporter does to the series a working one would publish.</summary>
 public interface IExporterFault
 {
-    /// <summary>The series as published, from what a working exporter would publish for one node.</summary>
-    IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series);
+    /// <summary>The series as published, from what a working exporter of this flavour would publish for one node.</summary>
+    IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour);
 
     /// <summary>Whether the exporter still sees utilization change (false: it reports a stale sample forever).</summary>
     bool SeesLoad => true;
@@ -27,42 +27,41 @@ public static class ExporterFaults
     });
 }
 
-/// <summary>The memory fields are not in the exporter's counters file: no framebuffer series at all.</summary>
+/// <summary>The memory-usage fields are not among the exporter's configured fields: no memory-usage series at all (DCGM_FI_DEV_FB_*, gpu_used_vram/gpu_free_vram).</summary>
 public sealed class NoMemorySeries : IExporterFault
 {
-    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series) =>
-        [.. series.Where(s => !s.Metric.StartsWith("DCGM_FI_DEV_FB_", StringComparison.Ordinal))];
+    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour) =>
+        [.. series.Where(s => !flavour.MemoryMetrics.Contains(s.Metric))];
 }
 
-/// <summary>Series that say nothing about which device they measure (no gpu, UUID, pci_bus_id or device label).</summary>
+/// <summary>Series that say nothing about which device they measure (dcgm-exporter: no gpu, UUID, pci_bus_id or device label; AMD: no gpu_id or serial_number).</summary>
 public sealed class NoDeviceLabels : IExporterFault
 {
-    private static readonly string[] DeviceLabels = ["gpu", "UUID", "pci_bus_id", "device"];
-
-    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series) =>
-        [.. series.Select(s => s with { Labels = s.Labels.Where(l => !DeviceLabels.Contains(l.Key)).ToDictionary() })];
+    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour) =>
+        [.. series.Select(s => s with { Labels = s.Labels.Where(l => !flavour.DeviceLabels.Contains(l.Key)).ToDictionary() })];
 }
 
-/// <summary>Each device's series carry the next device's UUID and PCI bus id (a stale device map after a reset).</summary>
+/// <summary>Each device's series carry the next device's identity (dcgm-exporter: UUID and PCI bus id), a stale device map after a reset.</summary>
 public sealed class WrongDeviceLabels : IExporterFault
 {
-    private static (string Uuid, string BusId) Identity(DeviceSeries series) => (series.Labels["UUID"], series.Labels["pci_bus_id"]);
-
-    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series)
+    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour)
     {
+        string Identity(DeviceSeries s) => string.Join("\n", flavour.IdentityLabels.Select(label => s.Labels[label]));
         var identities = series.Select(Identity).Distinct().ToList();
         return [.. series.Select(s =>
         {
-            var next = identities[(identities.IndexOf(Identity(s)) + 1) % identities.Count];
-            return s with { Labels = new Dictionary<string, string>(s.Labels) { ["UUID"] = next.Uuid, ["pci_bus_id"] = next.BusId } };
+            var next = series.First(other => Identity(other) == identities[(identities.IndexOf(Identity(s)) + 1) % identities.Count]);
+            var labels = new Dictionary<string, string>(s.Labels);
+            foreach (var label in flavour.IdentityLabels) labels[label] = next.Labels[label];
+            return s with { Labels = labels };
         })];
     }
 }
 
-/// <summary>The exporter lost its connection to the host engine and repeats its first sample: utilization stays 0.</summary>
+/// <summary>The exporter lost its connection to the host engine (DCGM's, AMD's gpuagent) and repeats its first sample: utilization stays 0.</summary>
 public sealed class UtilizationNeverChanges : IExporterFault
 {
-    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series) => series;
+    public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour) => series;
 
     public bool SeesLoad => false;
 }

@@ -7,7 +7,7 @@ namespace AiConformance.Suite.Framework;
 /// One device a DRA driver publishes in a ResourceSlice, with the node it is local to. <see cref="ConsumesCounters"/>:
 /// a partition of a physical device (partitionable devices draw on counters the slice shares between them).
 /// </summary>
-public sealed record PublishedDevice(
+public sealed partial record PublishedDevice(
     string Driver,
     string Pool,
     string Name,
@@ -40,7 +40,8 @@ public sealed record PublishedDevice(
 
     /// <summary>
     /// Identities the runtime may show inside the container: the device name (the DRA example driver's
-    /// GPU_DEVICE_n), its UUID attribute (nvidia-smi) and, from its minor number, its /dev/nvidiaN file.
+    /// GPU_DEVICE_n), its UUID attribute (nvidia-smi), from its minor number its /dev/nvidiaN file and, from the AMD GPU
+    /// driver's <c>gpu-CARD-RENDER</c> name, its /dev/dri/renderDN render node.
     /// </summary>
     public IReadOnlyList<string> Identities
     {
@@ -49,9 +50,16 @@ public sealed record PublishedDevice(
             var identities = new List<string> { Name };
             if (Text("uuid") is { } uuid) identities.Add(uuid);
             if (Attribute("minor")?.IntValue is { } minor) identities.Add($"/dev/nvidia{minor}");
+            if (Driver == AmdGpuDriver && AmdDeviceName().Match(Name) is { Success: true } amd) identities.Add($"/dev/dri/renderD{amd.Groups[1].Value}");
             return identities;
         }
     }
+
+    private const string AmdGpuDriver = "gpu.amd.com";
+
+    /// <summary>ROCm/k8s-gpu-dra-driver docs/driver-attributes.md: a full GPU or partition is named gpu-CARDINDEX-RENDERINDEX.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^gpu-\d+-(\d+)$")]
+    private static partial System.Text.RegularExpressions.Regex AmdDeviceName();
 
     /// <summary>Whether a probe's accelerator entry is this device.</summary>
     public bool IsSeenAs(AiConformance.Workloads.Probe.VisibleAccelerator accelerator) =>

@@ -25,6 +25,12 @@ public static class DefaultImages
 
     public const string CudaLoad = "nvcr.io/nvidia/k8s/cuda-sample:nbody-cuda11.7.1-ubuntu18.04";
 
+    /// <summary>Configuration key of the image that keeps one AMD GPU busy (ROCm TensorFlow's CNN benchmark) for accelerator_metrics.</summary>
+    public const string RocmLoadKey = "images.rocmLoad";
+
+    /// <summary>The image of the AMD device plugin's own GPU example (ROCm/k8s-device-plugin example/pod/alexnet-gpu.yaml), which publishes no versioned tag.</summary>
+    public const string RocmLoad = "docker.io/rocm/tensorflow:latest";
+
     /// <summary>Configuration key of the Ray image of the RayCluster robust_controller creates through KubeRay.</summary>
     public const string RayKey = "images.ray";
 
@@ -56,6 +62,7 @@ public static class DefaultImages
     {
         [ProbeKey] = Plugin,
         [CudaLoadKey] = CudaLoad,
+        [RocmLoadKey] = RocmLoad,
         [RayKey] = Ray,
         [ConformancePickerKey] = ConformancePicker,
         [EndpointPickerKey] = EndpointPicker,

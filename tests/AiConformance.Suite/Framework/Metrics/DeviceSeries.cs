@@ -18,7 +18,9 @@ public sealed record ExpectedDevice(string Name, string? Uuid, string? Index, st
     /// </summary>
     public static IReadOnlyList<ExpectedDevice> AsLabelled(ExporterProfile profile, Exposition exposition) =>
         [.. exposition.Samples(profile.UtilizationMetric)
-            .Select(sample => profile.DeviceLabels.ToDictionary(label => label.Value, label => sample.Label(label.Key)))
+            // Several labels may carry one kind of identity (gpu_uuid, or GPU_UUID in older releases): the first one set.
+            .Select(sample => profile.DeviceLabels.GroupBy(label => label.Value)
+                .ToDictionary(kind => kind.Key, kind => kind.Select(label => sample.Label(label.Key)).FirstOrDefault(value => value is { Length: > 0 })))
             .Where(identity => identity.Values.Any(value => value is { Length: > 0 }))
             .Select(identity => new ExpectedDevice(
                 string.Join("/", identity.Values.Where(value => value is { Length: > 0 })),

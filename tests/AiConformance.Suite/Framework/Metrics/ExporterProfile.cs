@@ -59,6 +59,10 @@ public sealed record ExporterProfile
         LoadCommand = ["nbody", "-gpu", "-benchmark", "-numbodies=4194304"],
     };
 
+    // ROCm/device-metrics-exporter: pods of its Helm chart labelled app.kubernetes.io/name=metrics-exporter, port 5000
+    // (docs/installation/kubernetes-helm.md, helm-charts/values.yaml); field and label names from
+    // docs/configuration/metricslist.md and configmap.md: labels are lower case (gpu_id and serial_number always, gpu_uuid
+    // when enabled), older releases wrote GPU_UUID (tools/metricutil/metrics_mini.txt). It has no PCI address label.
     public static readonly ExporterProfile AmdDeviceMetrics = new()
     {
         Name = "AmdDeviceMetricsExporter",
@@ -68,12 +72,15 @@ public sealed record ExporterProfile
         MemoryMetric = "gpu_used_vram",
         DeviceLabels = new Dictionary<string, DeviceIdentityKind>
         {
-            ["gpu_id"] = DeviceIdentityKind.Index, ["GPU_UUID"] = DeviceIdentityKind.Uuid, ["pci_bus"] = DeviceIdentityKind.PciBusId,
+            ["gpu_id"] = DeviceIdentityKind.Index, ["gpu_uuid"] = DeviceIdentityKind.Uuid, ["GPU_UUID"] = DeviceIdentityKind.Uuid,
         },
         WorkloadLabels = ("pod", "namespace"),
-        TemperatureMetrics = ["gpu_edge_temperature", "gpu_junction_temperature"],
-        PowerMetrics = ["gpu_power_usage", "gpu_package_power"],
+        TemperatureMetrics = ["gpu_edge_temperature", "gpu_junction_temperature", "gpu_memory_temperature"],
+        PowerMetrics = ["gpu_power_usage", "gpu_package_power", "gpu_average_package_power"],
         InterconnectMetrics = ["gpu_xgmi_link_tx", "gpu_xgmi_link_rx"],
+        // The AMD device plugin's own GPU example: TensorFlow's CNN benchmark training AlexNet keeps one GPU busy for a while.
+        LoadImageKey = DefaultImages.RocmLoadKey,
+        LoadCommand = ["python3", "/benchmarks/scripts/tf_cnn_benchmarks/tf_cnn_benchmarks.py", "--model=alexnet"],
     };
 
     public static readonly ExporterProfile NeuronMonitor = new()

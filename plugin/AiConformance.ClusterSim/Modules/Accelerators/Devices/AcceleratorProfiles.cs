@@ -7,6 +7,7 @@ public static class AcceleratorProfiles
     {
         ["nvidia"] = new NvidiaGpuProfile(),
         ["example"] = new ExampleGpuProfile(),
+        ["amd"] = new AmdGpuProfile(),
     };
 
     public static IEnumerable<string> Vendors => Profiles.Keys;
