@@ -11,17 +11,45 @@ public sealed record MetricsExporter(ExporterProfile Profile, IReadOnlyList<V1Po
     public string Summary =>
         $"{Profile.Name} ({Origin}): {Pods.Count} pod(s) [{string.Join(", ", Pods.Select(pod => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on {pod.Spec.NodeName ?? "(unscheduled)"}"))}], port {Profile.Port}";
 
+    /// <summary>When its pods were listed: a node that joined the cluster later gets its exporter pod after that.</summary>
+    public DateTime ListedAt { get; init; } = DateTime.UtcNow;
+
     public bool HasPodOn(string node) => Pods.Any(pod => pod.Spec.NodeName == node);
 
-    /// <summary>The exporter pod of the node once it runs (it may still be starting); null when the node has none.</summary>
+    /// <summary>
+    /// The exporter pod of the node once it runs (it may still be starting, or, on a node that joined after the
+    /// exporter was found, still to be created by its DaemonSet); null when the node has none.
+    /// </summary>
     public async Task<V1Pod?> RunningPodOnAsync(RunContext run, string node)
     {
-        if (Pods.FirstOrDefault(pod => pod.Spec.NodeName == node) is not { } pod) return null;
+        if ((Pods.FirstOrDefault(pod => pod.Spec.NodeName == node) ?? await PodOfNewerNodeAsync(run, node)) is not { } pod) return null;
         var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, pod.Metadata.NamespaceProperty).Watchable(pod.Metadata.Name))
             .Until($"the {Name} pod on {node} to run", pods => pods.Any(PodWaits.IsRunning)).DescribedBy(PodWaits.Describe)
             .Within(run.Timeouts().PodRunning).Async(run.Cancellation);
         return seen.First(PodWaits.IsRunning);
     }
+
+    /// <summary>
+    /// The exporter's pod on a node created after its pods were listed (an autoscaler's new node), once its DaemonSet
+    /// made one; null for a node that was there already, whose missing pod is the cluster's to answer for.
+    /// </summary>
+    private async Task<V1Pod?> PodOfNewerNodeAsync(RunContext run, string node)
+    {
+        var created = (await new ClusterObjects<V1Node>(run.Kubernetes, null).ListAsync(null, $"metadata.name={node}", run.Cancellation))
+            .Items.FirstOrDefault()?.Metadata.CreationTimestamp;
+        if (created is null || created < ListedAt || Pods.Count == 0) return null;
+        var (found, seen) = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, Pods[0].Metadata.NamespaceProperty).Watchable())
+            .Until($"a {Name} pod on {node}, which joined after the exporter was found", pods => pods.Any(pod => IsExporterPodOn(pod, node)))
+            .Within(run.Timeouts().PodRunning).ReachedAsync(run.Cancellation);
+        return found ? seen.First(pod => IsExporterPodOn(pod, node)) : null;
+    }
+
+    /// <summary>A pod on <paramref name="node"/> of the same controller (the DaemonSet) as the pods found.</summary>
+    private bool IsExporterPodOn(V1Pod pod, string node) =>
+        pod.Spec.NodeName == node && pod.Metadata.DeletionTimestamp is null && ControllerOf(pod) is { } controller &&
+        Pods.Any(known => ControllerOf(known) == controller);
+
+    private static string? ControllerOf(V1Pod pod) => pod.Metadata.OwnerReferences?.FirstOrDefault(owner => owner.Controller == true)?.Uid;
 }
 
 /// <summary>
