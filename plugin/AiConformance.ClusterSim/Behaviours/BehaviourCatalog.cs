@@ -5,6 +5,7 @@ using AiConformance.ClusterSim.Behaviours.Kubelet;
 using AiConformance.ClusterSim.Modules.Autoscaling;
 using AiConformance.ClusterSim.Modules.Autoscaling.Keda;
 using AiConformance.ClusterSim.Modules.Gangs.Coscheduling;
+using AiConformance.ClusterSim.Modules.Gangs.WorkloadApi;
 using AiConformance.ClusterSim.Modules.Gangs.Kai;
 using AiConformance.ClusterSim.Modules.Gangs.Kueue;
 using AiConformance.ClusterSim.Modules.Gangs.PodGroups;
@@ -53,6 +54,7 @@ public static class BehaviourCatalog
         Component.Of<GangSchedulerOptions>(VolcanoBehaviour.ComponentName, () => new VolcanoBehaviour()),
         Component.Of<GangSchedulerOptions>(KaiBehaviour.ComponentName, () => new KaiBehaviour()),
         Component.Of<GangSchedulerOptions>(CoschedulingBehaviour.ComponentName, () => new CoschedulingBehaviour()),
+        Component.Of<GangSchedulerOptions>(WorkloadApiBehaviour.ComponentName, () => new WorkloadApiBehaviour()),
         Component.Of<HpaControllerOptions>(HpaControllerBehaviour.ComponentName, () => new HpaControllerBehaviour()),
         Component.Of<MetricsAdapterOptions>(MetricsAdapterBehaviour.ComponentName, () => new MetricsAdapterBehaviour()),
         Component.Of<KedaOptions>(KedaBehaviour.ComponentName, () => new KedaBehaviour()),

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Modules.Dra;
+using AiConformance.ClusterSim.Modules.Gangs.WorkloadApi;
 using AiConformance.ClusterSim.Behaviours.Scheduling;
 using AiConformance.ClusterSim.Store;
 
@@ -9,6 +10,7 @@ namespace AiConformance.ClusterSim.Behaviours;
 /// The default scheduler: for each pending pod it checks each node (<see cref="NodeFitCheck"/>) and binds the pod to
 /// the first that fits (<see cref="PodBinder"/>), allocating its unallocated ResourceClaims there. A pod that fits
 /// nowhere gets PodScheduled=False/Unschedulable and a FailedScheduling event worded as kube-scheduler words it.
+/// Members of a Workload API PodGroup are placed by its gang scheduling (<c>workload-api</c>) when that runs.
 /// </summary>
 public sealed class SchedulerBehaviour : ReconcilingBehaviour
 {
@@ -45,10 +47,13 @@ public sealed class SchedulerBehaviour : ReconcilingBehaviour
         return Task.CompletedTask;
     }
 
-    private static bool IsOurs(JsonObject pod) =>
+    private bool IsOurs(JsonObject pod) =>
         pod.NodeName() is null && !pod.IsDeleting() && !pod.IsTerminal()
         && ((string?)pod["spec"]?["schedulerName"] ?? SchedulerName) == SchedulerName
-        && (pod["spec"]?["schedulingGates"] as JsonArray ?? []).Count == 0;
+        && (pod["spec"]?["schedulingGates"] as JsonArray ?? []).Count == 0
+        // A member of a Workload API PodGroup is placed with its group by the gang scheduling component when it runs
+        // (Modules/Gangs/WorkloadApi); without it (the GangScheduling gate off) members are placed one by one.
+        && (WorkloadApiBehaviour.PodGroupOf(pod) is null || Cluster.Component(WorkloadApiBehaviour.ComponentName) is null);
 
     private bool LatencyElapsed(JsonObject pod)
     {

@@ -19,7 +19,7 @@ public sealed class CoschedulingPodGroups(string version, string schedulerName)
 
     public override IGangCapacity Capacity(TestNamespace ns) => new NodeShareCapacity(ns);
 
-    public override JsonObject PodGroupSpec(int members, IGangCapacity capacity) => new() { ["minMember"] = members };
+    public override JsonObject PodGroupSpec(string group, int members, IGangCapacity capacity) => new() { ["minMember"] = members };
 
     public override void Join(V1Pod pod, string group, IGangCapacity capacity) => pod.Metadata.Labels[PodGroupLabel] = group;
 

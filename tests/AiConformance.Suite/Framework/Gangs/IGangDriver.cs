@@ -78,6 +78,9 @@ public static class GangDrivers
         "Kai" => (new PodGroupGang(ns, new KaiPodGroups(backend.Version)), null),
         "Coscheduling" when backend.SchedulerName is { } name => (new PodGroupGang(ns, new CoschedulingPodGroups(backend.Version, name)), null),
         "Coscheduling" => (null, $"the name of the scheduler that runs its plugin is unknown: set {GangSchedulerDetection.CoschedulingSchedulerKey}"),
+        "WorkloadApi" when WorkloadApiPodGroups.Driven.Contains(backend.Version) => (new PodGroupGang(ns, new WorkloadApiPodGroups(backend.Version)), null),
+        "WorkloadApi" => (null, $"{backend.Version} (Kubernetes 1.35) has no PodGroup kind and joins pods by spec.workloadRef, which this suite's " +
+                                $"pod model lacks; {string.Join(" and ", WorkloadApiPodGroups.Driven)} are driven"),
         _ => (null, "this suite cannot drive it"),
     };
 }

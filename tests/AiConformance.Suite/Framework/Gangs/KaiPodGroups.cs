@@ -29,7 +29,7 @@ public sealed class KaiPodGroups(string version)
 
     public override IReadOnlyDictionary<string, decimal> QueueUsage(CustomObject queue) => Quantities(queue.Status?["allocated"], "allocated ");
 
-    public override JsonObject PodGroupSpec(int members, IGangCapacity capacity) => new() { ["minMember"] = members, ["queue"] = capacity.QueueName };
+    public override JsonObject PodGroupSpec(string group, int members, IGangCapacity capacity) => new() { ["minMember"] = members, ["queue"] = capacity.QueueName };
 
     public override void Join(V1Pod pod, string group, IGangCapacity capacity)
     {

@@ -22,9 +22,10 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
 
     public async Task SubmitAsync(string name, int members)
     {
-        Evidence.Step($"Submit group `{name}`: a {scheduler.PodGroup.Kind} ({scheduler.PodGroup.ApiVersion}) with minMember {members} and {members} " +
+        Evidence.Step($"Submit group `{name}`: a {scheduler.PodGroup.Kind} ({scheduler.PodGroup.ApiVersion}) with {scheduler.GangSizeField} {members} and {members} " +
                       $"member pods for scheduler `{scheduler.SchedulerName}`, each requesting {Capacity.MemberCpu} CPU");
-        await ns.CreateAsync(CustomObject.Named(name, scheduler.PodGroupSpec(members, Capacity)), scheduler.PodGroup);
+        await scheduler.DeclareAsync(ns, name, members);
+        await ns.CreateAsync(CustomObject.Named(name, scheduler.PodGroupSpec(name, members, Capacity)), scheduler.PodGroup);
         for (var index = 0; index < members; index++)
         {
             var template = GangMembers.Template(ns, name, Capacity.MemberCpu);

@@ -16,11 +16,17 @@ public abstract class PodGroupScheduler(ApiKind podGroup, string schedulerName)
     /// <summary>The capacity a test owns on this scheduler.</summary>
     public abstract IGangCapacity Capacity(TestNamespace ns);
 
-    /// <summary>The spec of a PodGroup of <paramref name="members"/> that runs only whole.</summary>
-    public abstract JsonObject PodGroupSpec(int members, IGangCapacity capacity);
+    /// <summary>Creates what a group's PodGroup refers to, before it (the native Workload API's Workload); nothing by default.</summary>
+    public virtual Task DeclareAsync(TestNamespace ns, string group, int members) => Task.CompletedTask;
+
+    /// <summary>The spec of the PodGroup <paramref name="group"/> of <paramref name="members"/> that runs only whole.</summary>
+    public abstract JsonObject PodGroupSpec(string group, int members, IGangCapacity capacity);
 
     /// <summary>Marks <paramref name="pod"/> as a member of <paramref name="group"/> (label or annotation, queue).</summary>
     public abstract void Join(V1Pod pod, string group, IGangCapacity capacity);
+
+    /// <summary>What the PodGroup calls the number of members that must be placed at once, for the evidence.</summary>
+    public virtual string GangSizeField => "minMember";
 
     /// <summary>Whether the scheduler's verdict on a group it cannot place is on the PodGroup (else on its members).</summary>
     public virtual bool VerdictOnPodGroup => true;

@@ -31,7 +31,7 @@ public sealed class VolcanoPodGroups(string version)
         return usage;
     }
 
-    public override JsonObject PodGroupSpec(int members, IGangCapacity capacity) => new()
+    public override JsonObject PodGroupSpec(string group, int members, IGangCapacity capacity) => new()
     {
         ["minMember"] = members,
         ["queue"] = capacity.QueueName,

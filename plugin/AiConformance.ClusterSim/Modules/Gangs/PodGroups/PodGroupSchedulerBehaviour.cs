@@ -7,10 +7,11 @@ using ResourceKind = AiConformance.ClusterSim.Store.ResourceKind;
 namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 
 /// <summary>
-/// A second scheduler that places pods by PodGroup, as Volcano, KAI and scheduler-plugins coscheduling do: for each
-/// group with pending members of its scheduler name, it places members one by one on hypothetical nodes (the default
-/// scheduler's node fit, each placement assumed for the next) within the limit of the group's queue, and binds them
-/// only when the members running and placed reach <c>minMember</c>; otherwise no member is bound, the members get
+/// A scheduler that places pods by PodGroup, as Volcano, KAI, scheduler-plugins coscheduling and kube-scheduler's
+/// Workload API gang scheduling do: for each group with pending members of its scheduler name, it places members one
+/// by one on hypothetical nodes (the default scheduler's node fit, each placement assumed for the next) within the
+/// limit of the group's queue, and binds them only when the members running and placed reach <c>minMember</c> (the
+/// group's gang size, however the project spells it); otherwise no member is bound, the members get
 /// PodScheduled=False and the PodGroup says why in the project's own status fields. Subclasses say how pods join
 /// groups, what a queue allows and how status is written.
 /// </summary>
@@ -38,6 +39,13 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
     /// <summary>The PodGroup a pod belongs to, from its label or annotation.</summary>
     protected abstract string? GroupOf(JsonObject pod);
 
+    /// <summary>How many members must be placed at once, from the PodGroup's spec.</summary>
+    protected virtual int MinMemberOf(JsonObject podGroup) => JsonNumber.Int(podGroup["spec"]?["minMember"]) ?? 1;
+
+    /// <summary>The PodScheduled message of members left unplaced, in the project's wording.</summary>
+    protected virtual string UnschedulableMessage(GroupState state, string reason) =>
+        $"{state.Pending.Count}/{state.Members.Count} tasks in gang unschedulable: {reason}";
+
     /// <summary>The queue a group is submitted to.</summary>
     protected virtual string? QueueOf(JsonObject podGroup) => (string?)podGroup["spec"]?["queue"];
 
@@ -60,7 +68,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
         var nodes = Store.List(Kinds.Node).OrderBy(n => n.Name(), StringComparer.Ordinal).ToList();
         var states = Store.List(PodGroupKind).Where(g => !g.IsDeleting())
             .OrderBy(g => (string?)g["metadata"]?["creationTimestamp"], StringComparer.Ordinal)
-            .Select(group => new GroupState(group, [.. pods.Where(p => p.Namespace() == group.Namespace() && GroupOf(p) == group.Name() && !p.IsDeleting())], QueueOf(group)))
+            .Select(group => new GroupState(group, [.. pods.Where(p => p.Namespace() == group.Namespace() && GroupOf(p) == group.Name() && !p.IsDeleting())], QueueOf(group), MinMemberOf(group)))
             .ToList();
         // What each queue's groups hold before this pass places anything.
         var used = states.GroupBy(s => s.Queue ?? "").ToDictionary(g => g.Key, g => Sum(g.SelectMany(s => s.Active)), StringComparer.Ordinal);
@@ -121,7 +129,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
 
     private GroupState Refuse(GroupState state, string reason, GangSchedulerOptions options)
     {
-        var message = $"{state.Pending.Count}/{state.Members.Count} tasks in gang unschedulable: {reason}";
+        var message = UnschedulableMessage(state, reason);
         foreach (var pod in state.Pending) FailedScheduling.Mark(Cluster, pod, message, SchedulerName);
         return state with { Refusal = reason };
     }
@@ -144,10 +152,8 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
 }
 
 /// <summary>A PodGroup in one pass: its members, those bound and running, and the verdict when some could not be placed.</summary>
-public sealed record GroupState(JsonObject Group, IReadOnlyList<JsonObject> Members, string? Queue)
+public sealed record GroupState(JsonObject Group, IReadOnlyList<JsonObject> Members, string? Queue, int MinMember)
 {
-    public int MinMember => JsonNumber.Int(Group["spec"]?["minMember"]) ?? 1;
-
     /// <summary>Members on a node and not ended (they hold resources).</summary>
     public IReadOnlyList<JsonObject> Active => [.. Members.Where(p => p.NodeName() is not null && !p.IsTerminal()).Concat(Bound)];
 

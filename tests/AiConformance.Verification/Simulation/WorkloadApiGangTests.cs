@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Modules.Gangs.WorkloadApi;
+using k8s;
+using k8s.Models;
+using NUnit.Framework;
+
+namespace AiConformance.Verification.Simulation;
+
+/// <summary>
+/// The default scheduler's gang scheduling through the Workload API (<c>workload-api</c>): members of a PodGroup are
+/// bound only when its gang <c>minCount</c> of them fit at once; a group that fits in part has no member bound, each
+/// member unschedulable and the PodGroup's PodGroupScheduled condition False.
+/// </summary>
+public sealed class WorkloadApiGangTests : SimulatedClusterFixture
+{
+    protected override string ScenarioYaml => """
+        name: workload-api-gang
+        kubernetesVersion: v1.36
+        enabledApis: [scheduling.k8s.io/v1alpha2]
+        nodes:
+          - name: worker
+            capacity: {cpu: "2", memory: 8Gi}
+        components:
+          nodes: {}
+          namespace-defaults: {}
+          scheduler: {}
+          workload-api: {}
+        """;
+
+    [Test]
+    public async Task AGroupThatFitsWholeIsBoundTogether()
+    {
+        var ns = await NewNamespaceAsync();
+        await SubmitAsync(ns, "fits", members: 2, cpu: "100m");
+        foreach (var index in new[] { 0, 1 })
+            await PodEventuallyAsync(ns, $"fits-{index}", pod => pod.Spec.NodeName == "worker", "bound to worker");
+        await PodGroupConditionEventuallyAsync(ns, "fits", "True");
+    }
+
+    [Test]
+    public async Task AGroupThatFitsOnlyInPartHasNoMemberBound()
+    {
+        var ns = await NewNamespaceAsync();
+        // Two members of 800m fit the node's two CPUs, the third does not.
+        await SubmitAsync(ns, "partial", members: 3, cpu: "800m");
+        foreach (var index in new[] { 0, 1, 2 })
+        {
+            // The scheduler's verdict on the member: unschedulable, or bound (which must not happen).
+            var pod = await PodEventuallyAsync(ns, $"partial-{index}", pod => pod.Spec.NodeName is not null || Unschedulable(pod), "a verdict");
+            Assert.That(pod.Spec.NodeName, Is.Null, $"member {index} is bound although the group does not fit whole");
+        }
+        var condition = await PodGroupConditionEventuallyAsync(ns, "partial", "False");
+        Assert.That((string?)condition["reason"], Is.EqualTo("Unschedulable"));
+    }
+
+    private static bool Unschedulable(V1Pod pod) =>
+        pod.Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Status: "False", Reason: "Unschedulable" }) == true;
+
+    private async Task SubmitAsync(string ns, string group, int members, string cpu)
+    {
+        // Members first, as a pod may name its PodGroup before it exists: the scheduler sees the whole group at once.
+        for (var index = 0; index < members; index++)
+            await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = $"{group}-{index}" },
+                Spec = new V1PodSpec
+                {
+                    SchedulingGroup = new V1PodSchedulingGroup { PodGroupName = group },
+                    Containers = [new V1Container
+                    {
+                        Name = "main", Image = "registry.k8s.io/pause:3.10",
+                        Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) } },
+                    }],
+                },
+            }, ns, cancellationToken: Timeout);
+        var podGroup = new JsonObject
+        {
+            ["apiVersion"] = "scheduling.k8s.io/v1alpha2", ["kind"] = "PodGroup",
+            ["metadata"] = new JsonObject { ["name"] = group },
+            ["spec"] = new JsonObject { ["schedulingPolicy"] = new JsonObject { ["gang"] = new JsonObject { ["minCount"] = members } } },
+        };
+        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(podGroup, "scheduling.k8s.io", "v1alpha2", ns, "podgroups", cancellationToken: Timeout);
+    }
+
+    private async Task<JsonObject> PodGroupConditionEventuallyAsync(string ns, string group, string status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        JsonNode? seen;
+        do
+        {
+            seen = JsonNode.Parse(KubernetesJson.Serialize(await Client.CustomObjects.GetNamespacedCustomObjectAsync(
+                "scheduling.k8s.io", "v1alpha2", ns, "podgroups", group, cancellationToken: Timeout)));
+            if ((seen?["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+                    .FirstOrDefault(c => (string?)c["type"] == WorkloadApiBehaviour.ScheduledCondition && (string?)c["status"] == status) is { } condition)
+                return condition;
+            await Task.Delay(20);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Fail($"PodGroup {ns}/{group} never had {WorkloadApiBehaviour.ScheduledCondition}={status}; last: {seen?["status"]}");
+        return null!;
+    }
+}
