@@ -28,15 +28,7 @@ public sealed class RobustController
     public async Task OperatorPodsAreReadyAndItsCrdsAndWebhooksAreRegistered(AiOperator? found)
     {
         var ai = Require(found);
-        var run = RunContext.Current;
-        foreach (var controller in ai.Controllers)
-        {
-            // Any ready pod of the controller will do: a restart or a rollout replaces the pods seen at detection.
-            var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, controller.Namespace).Watchable(labelSelector: controller.Selector))
-                .Until($"a {ai.Name} controller pod labelled `{controller.Selector}` in {controller.Namespace} to be Ready", pods => pods.Any(PodWaits.IsReady))
-                .DescribedBy(PodWaits.Describe).Within(run.Timeouts().PodRunning).Async(run.Cancellation);
-            Evidence.Observed($"controller in {controller.Namespace}", string.Join("; ", seen.Where(PodWaits.IsReady).Select(PodWaits.Describe)));
-        }
+        await ControllersReadyAsync(ai);
         Assert.Multiple(() =>
         {
             foreach (var crd in ai.Crds)
@@ -62,7 +54,7 @@ public sealed class RobustController
     [Description("KAR-0063 'Webhook validation case': a custom resource that the CRD's schema accepts but the operator's rules forbid is denied by the operator's admission webhook, and the denial names that webhook")]
     public async Task InvalidResourceIsDeniedByTheOperatorsWebhook(AiOperator? found)
     {
-        var (ai, driver) = Drive(found);
+        var (ai, driver) = await DriveAsync(found);
         await using var ns = await TestNamespace.CreateAsync("operator-webhook");
         Evidence.Step($"Create {driver.Kind} `{Invalid}` with {driver.WhatIsInvalid}");
         HttpOperationException? denial = null;
@@ -93,7 +85,7 @@ public sealed class RobustController
     [Description("KAR-0063 'Reconciliation case': a valid custom resource is reconciled into pods it owns (controller owner reference) that run and are ready, and its status reports them ready")]
     public async Task ValidResourceIsReconciledIntoOwnedPodsThatRun(AiOperator? found)
     {
-        var (_, driver) = Drive(found);
+        var (_, driver) = await DriveAsync(found);
         await using var ns = await TestNamespace.CreateAsync("operator-reconcile");
         var uid = await driver.CreateValidAsync(ns, Valid);
         // The operator acts at once (its first reconcile creates the pods); pulling its images and starting them takes longer.
@@ -110,7 +102,7 @@ public sealed class RobustController
     [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod and Service that was created for it (the garbage collector follows its owner references); nothing is left behind")]
     public async Task DeletingTheResourceRemovesEverythingCreatedForIt(AiOperator? found)
     {
-        var (_, driver) = Drive(found);
+        var (_, driver) = await DriveAsync(found);
         await using var ns = await TestNamespace.CreateAsync("operator-delete");
         var uid = await driver.CreateValidAsync(ns, Valid);
         await WaitOwnedPodsAsync(ns, driver, uid, "to be created", _ => true, ns.Timeouts.ObjectCreated);
@@ -135,14 +127,36 @@ public sealed class RobustController
                         $"or name yours with '{OperatorDetection.OperatorsKey}'"));
 
     /// <summary>The operator and how to drive it; one this suite does not drive needs attestation.</summary>
-    private static (AiOperator Operator, IOperatorDriver Driver) Drive(AiOperator? found)
+    /// <summary>
+    /// The operator and its driver, once its controller is Ready and its webhooks' Services have a ready endpoint: until
+    /// then the API server cannot call them, and a request refused for that says nothing of the operator.
+    /// </summary>
+    private static async Task<(AiOperator Operator, IOperatorDriver Driver)> DriveAsync(AiOperator? found)
     {
         var ai = Require(found);
         if (ai.Profile.Driver is null)
             Outcome.NeedsAttestation($"{ai.Summary} is installed, but this suite creates custom resources only for " +
                                      $"{string.Join(", ", OperatorProfile.Known.Where(known => known.Driver is not null).Select(known => known.Name))}; attach evidence that its " +
                                      "webhook denies an invalid resource, that a valid one is reconciled, and that its deletion removes what it owned");
+        await ControllersReadyAsync(ai);
+        var run = RunContext.Current;
+        foreach (var service in ai.Webhooks.Select(webhook => webhook.ClientConfig.Service).OfType<Admissionregistrationv1ServiceReference>()
+                     .DistinctBy(service => (service.NamespaceProperty, service.Name)))
+            await ServiceEndpoints.WaitReadyAsync(run.Kubernetes, service.NamespaceProperty, run.Timeouts().PodRunning, run.Cancellation, service.Name);
         return (ai, ai.Profile.Driver!);
+    }
+
+    /// <summary>Waits for a Ready pod of each of the operator's controllers (any will do: a restart or a rollout replaces the pods seen at detection).</summary>
+    private static async Task ControllersReadyAsync(AiOperator ai)
+    {
+        var run = RunContext.Current;
+        foreach (var controller in ai.Controllers)
+        {
+            var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, controller.Namespace).Watchable(labelSelector: controller.Selector))
+                .Until($"a {ai.Name} controller pod labelled `{controller.Selector}` in {controller.Namespace} to be Ready", pods => pods.Any(PodWaits.IsReady))
+                .DescribedBy(PodWaits.Describe).Within(run.Timeouts().PodRunning).Async(run.Cancellation);
+            Evidence.Observed($"controller in {controller.Namespace}", string.Join("; ", seen.Where(PodWaits.IsReady).Select(PodWaits.Describe)));
+        }
     }
 
     /// <summary>Waits until the resource owns (controller reference to its uid) at least the driver's expected pods, all meeting <paramref name="condition"/>.</summary>

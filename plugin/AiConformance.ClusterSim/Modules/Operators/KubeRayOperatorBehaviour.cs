@@ -89,6 +89,12 @@ public sealed class KubeRayOperatorBehaviour : ReconcilingBehaviour
                         ["ports"] = new JsonArray(
                             new JsonObject { ["name"] = "http", ["containerPort"] = 8080, ["protocol"] = "TCP" },
                             new JsonObject { ["name"] = "webhook-server", ["containerPort"] = KubeRayOperatorProgram.WebhookPort, ["protocol"] = "TCP" }),
+                        // Ready once its webhook server listens, so that the webhook Service sends calls to it only then.
+                        ["readinessProbe"] = new JsonObject
+                        {
+                            ["tcpSocket"] = new JsonObject { ["port"] = KubeRayOperatorProgram.WebhookPort },
+                            ["periodSeconds"] = 1,
+                        },
                     }),
                 },
             },

@@ -182,17 +182,7 @@ public sealed class TestGateway
         await WaitForEndpointsAsync(ns, names);
     }
 
-    /// <summary>
-    /// Returns once the EndpointSlices of each Service list a ready endpoint: a pod can be Ready before its Service's
-    /// EndpointSlice says so, and traffic sent meanwhile would find no endpoint.
-    /// </summary>
-    public static async Task WaitForEndpointsAsync(TestNamespace ns, params string[] services) =>
-        await Wait.For(ns.Objects<V1EndpointSlice>().Watchable(labelSelector: $"kubernetes.io/service-name in ({string.Join(",", services)})"))
-            .Until($"the EndpointSlices of {string.Join(", ", services)} to list a ready endpoint", slices =>
-                services.All(service => slices.Any(slice => slice.Metadata.Labels?["kubernetes.io/service-name"] == service
-                    && slice.Endpoints?.Any(e => e.Conditions?.Ready == true) == true)))
-            .DescribedBy(slices => slices.Count == 0 ? "no EndpointSlice" : string.Join("; ", slices.Select(slice =>
-                $"{slice.Metadata.Name}: {slice.Endpoints?.Count(e => e.Conditions?.Ready == true) ?? 0} ready endpoint(s)")))
-            .Within(ns.Timeouts.PodRunning)
-            .Async(ns.Cancellation);
+    /// <summary>Returns once the EndpointSlices of each of the namespace's Services list a ready endpoint.</summary>
+    public static Task WaitForEndpointsAsync(TestNamespace ns, params string[] services) =>
+        ServiceEndpoints.WaitReadyAsync(ns.Kubernetes, ns.Name, ns.Timeouts.PodRunning, ns.Cancellation, services);
 }
