@@ -131,7 +131,9 @@ public static class LoadJob
                 // The pod may have ended between the list and the request (the API server then answers 503): list again.
                 catch (Exception error) when ((TransientErrors.IsDroppedRead(error) || error is HttpOperationException) && attempt < 10)
                 {
+                    // A load whose pod just started may not listen yet: give it a moment rather than spending the attempts at once.
                     resumed.Add(error);
+                    await Task.Delay(TimeSpan.FromSeconds(1), ns.Cancellation);
                 }
             }
         }
