@@ -441,9 +441,17 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     public static async Task WriteJsonAsync(HttpContext http, int code, JsonNode body, string contentType = "application/json")
     {
         http.Response.StatusCode = code;
-        http.Response.ContentType = contentType;
         foreach (var warning in SchemaValidator.CurrentRequest?.Warnings ?? [])
             http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
+        // A client that prefers protobuf gets it where the kind has a descriptor (errors stay JSON, which it reads too).
+        if (code < 300 && contentType == "application/json" && body is JsonObject answer
+            && KubernetesProtobuf.PrefersProtobuf(http.Request.Headers.Accept) && KubernetesProtobuf.Encode(answer) is { } protobuf)
+        {
+            http.Response.ContentType = KubernetesProtobuf.MediaType;
+            await http.Response.Body.WriteAsync(protobuf);
+            return;
+        }
+        http.Response.ContentType = contentType;
         await using var writer = new Utf8JsonWriter(http.Response.Body, WireFormat);
         body.WriteTo(writer);
     }

@@ -92,6 +92,43 @@ public sealed class ProtobufBodyTests
     public void EmbeddedStructsAreToldFromTheSchema(string apiVersion, string message, string field, bool inline) =>
         Assert.That(KubernetesProtobuf.IsInline(KubernetesProtobuf.Find(apiVersion, message)!.FindFieldByName(field)), Is.EqualTo(inline));
 
+    [Test]
+    public void AnObjectWrittenAsProtobufReadsBackAsTheSameJson()
+    {
+        var deployment = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment",
+             "metadata":{"name":"web","namespace":"ns","labels":{"app":"web"},"creationTimestamp":"2026-01-02T03:04:05Z","generation":2},
+             "spec":{"replicas":0,"progressDeadlineSeconds":600,"selector":{"matchLabels":{"app":"web"}},
+              "strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":"25%","maxUnavailable":1}},
+              "template":{"metadata":{"labels":{"app":"web"}},"spec":{
+               "volumes":[{"name":"config","configMap":{"name":"settings","defaultMode":420}}],
+               "containers":[{"name":"web","image":"nginx","args":["-g","daemon off;"],
+                "readinessProbe":{"httpGet":{"path":"/","port":"http"},"periodSeconds":1},
+                "resources":{"limits":{"cpu":"500m","nvidia.com/gpu":"1"}},
+                "env":[{"name":"TOKEN","valueFrom":{"secretKeyRef":{"name":"token","key":"value"}}}]}]}}},
+             "status":{"replicas":1,"conditions":[{"type":"Available","status":"True","lastUpdateTime":"2026-01-02T03:04:06Z"}]}}
+            """)!.AsObject();
+
+        var protobuf = KubernetesProtobuf.Encode(deployment);
+
+        Assert.That(protobuf, Is.Not.Null);
+        var decoded = KubernetesProtobuf.Decode(protobuf!);
+        Assert.That(JsonNode.DeepEquals(decoded, deployment), Is.True, $"read back: {decoded.ToJsonString()}");
+    }
+
+    [Test]
+    public void OnlyKindsWithADescriptorAreWrittenAsProtobuf() =>
+        Assert.That(KubernetesProtobuf.Encode(new JsonObject { ["apiVersion"] = "example.com/v1", ["kind"] = "Widget" }), Is.Null);
+
+    [TestCase("application/vnd.kubernetes.protobuf,application/json", true)]
+    [TestCase("application/vnd.kubernetes.protobuf, */*", true)]
+    [TestCase("application/json,application/vnd.kubernetes.protobuf", false)]
+    [TestCase("application/json;as=Table;v=v1;g=meta.k8s.io,application/json", false)]
+    [TestCase("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json", false)]
+    [TestCase("", false)]
+    public void ProtobufIsAnsweredOnlyToAClientThatPutsItFirst(string accept, bool protobuf) =>
+        Assert.That(KubernetesProtobuf.PrefersProtobuf(accept), Is.EqualTo(protobuf));
+
     [TestCase(0L, "0s")]
     [TestCase(1_500_000_000L, "1.5s")]
     [TestCase(90_000_000_000L, "1m30s")]

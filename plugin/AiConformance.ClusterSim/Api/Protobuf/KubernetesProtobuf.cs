@@ -13,7 +13,7 @@ namespace AiConformance.ClusterSim.Api.Protobuf;
 /// the four bytes <c>k8s\0</c>, then a <c>runtime.Unknown</c> naming the object's apiVersion and kind and holding its
 /// message. The messages are read with the real descriptors of Kubernetes' <c>generated.proto</c> files (embedded as
 /// data, see Data/protobuf/README.md) and become the JSON the store holds; a kind without a descriptor is refused as
-/// an unknown format, as before.
+/// an unknown format. Answers to a client that prefers protobuf are written the same way where the kind has one.
 /// </summary>
 public static class KubernetesProtobuf
 {
@@ -54,6 +54,56 @@ public static class KubernetesProtobuf
         var json = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
         ProtobufJson.Merge(decoded, json);
         return json;
+    }
+
+    /// <summary>
+    /// Whether a client's Accept header puts protobuf first among the formats this server writes (kubectl's typed
+    /// commands and client-go controllers send <c>application/vnd.kubernetes.protobuf,application/json</c>).
+    /// </summary>
+    public static bool PrefersProtobuf(string? accept)
+    {
+        foreach (var entry in (accept ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = entry.Split(';', StringSplitOptions.TrimEntries);
+            if (parts[0].Equals(MediaType, StringComparison.OrdinalIgnoreCase)) return parts.Length == 1;
+            if (parts[0] is "application/json" or "application/yaml" or "*/*" or "application/*") return false;
+        }
+        return false;
+    }
+
+    /// <summary>An object or list of a kind with a descriptor as a protobuf body (the prefix and runtime.Unknown); null for other kinds.</summary>
+    public static byte[]? Encode(JsonObject json)
+    {
+        if (json["apiVersion"]?.GetValue<string>() is not { } apiVersion || json["kind"]?.GetValue<string>() is not { } kind
+            || Find(apiVersion, kind) is not { } message)
+            return null;
+        var raw = JsonProtobuf.ToProtobuf(message, json);
+        using var body = new MemoryStream();
+        body.Write(Magic);
+        var output = new CodedOutputStream(body);
+        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(TypeMeta(apiVersion, kind)));
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(raw));
+        // Go writes the envelope's contentEncoding and contentType even when empty.
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString("");
+        output.WriteTag(4, WireFormat.WireType.LengthDelimited);
+        output.WriteString("");
+        output.Flush();
+        return body.ToArray();
+    }
+
+    private static byte[] TypeMeta(string apiVersion, string kind)
+    {
+        using var bytes = new MemoryStream();
+        var output = new CodedOutputStream(bytes);
+        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        output.WriteString(apiVersion);
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteString(kind);
+        output.Flush();
+        return bytes.ToArray();
     }
 
     /// <summary>runtime.Unknown: typeMeta (1: apiVersion 1, kind 2), raw (2), contentEncoding (3), contentType (4).</summary>
