@@ -64,7 +64,8 @@ internal sealed class ChannelSocket(WebSocket socket)
     /// </summary>
     public async Task CloseAsync(Task receiving, CancellationToken cancellation)
     {
-        if (!IsOpen) return;
+        // After the client's close this answers it, which completes the handshake the client waits for.
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         await sending.WaitAsync(cancellation);
         try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellation); }
         catch (Exception e) when (e is WebSocketException or IOException) { }

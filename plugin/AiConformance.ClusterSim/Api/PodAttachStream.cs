@@ -73,6 +73,7 @@ internal sealed class PodAttachStream(ClusterStore store)
             {
                 if (wantsStdin) process.InputEnded();
                 output.Writer.TryComplete();
+                await channels.CloseAsync(reading, cancellation);
                 return;
             }
             await sending;

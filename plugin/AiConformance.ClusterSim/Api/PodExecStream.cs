@@ -72,8 +72,7 @@ internal sealed class PodExecStream(ClusterStore store)
         }
         output.Writer.TryComplete();
         await sending;
-        if (!channels.IsOpen) return;
-        await channels.SendAsync(Error, Encoding.UTF8.GetBytes(ExitStatus(command, code).ToJsonString()), cancellation);
+        if (channels.IsOpen) await channels.SendAsync(Error, Encoding.UTF8.GetBytes(ExitStatus(command, code).ToJsonString()), cancellation);
         await channels.CloseAsync(reading, cancellation);
     }
 
