@@ -59,7 +59,7 @@ public sealed class KubectlExecTests : RealClientFixture
         var (ns, pod) = await RunningPodAsync();
         var (code, _, errors) = await KubectlAsync("attach", "-n", ns, pod, "-c", "other");
         Assert.That(code, Is.Not.Zero);
-        Assert.That(errors, Does.Contain("container other"));
+        Assert.That(errors, Does.Contain("container other is not valid for pod shell"));
     }
 
     private Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] arguments) =>
