@@ -57,15 +57,16 @@ internal sealed class PodAttachStream(ClusterStore store)
         using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
         var channels = new ChannelSocket(socket);
         var output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        var reading = channels.ReceiveAsync((channel, data) =>
-        {
-            if (!wantsStdin) return ValueTask.CompletedTask;
-            if (channel == PodExecStream.Stdin) process.Input(Encoding.UTF8.GetString(data.Span));
-            else if (channel == ChannelSocket.CloseChannel && data.Length > 0 && data.Span[0] == PodExecStream.Stdin) process.InputEnded();
-            return ValueTask.CompletedTask;
-        }, cancellation);
+        // Following before reading the client's input: the answer to its first input is not missed.
         using (wantsOutput ? process.Follow(text => output.Writer.TryWrite(text)) : null)
         {
+            var reading = channels.ReceiveAsync((channel, data) =>
+            {
+                if (!wantsStdin) return ValueTask.CompletedTask;
+                if (channel == PodExecStream.Stdin) process.Input(Encoding.UTF8.GetString(data.Span));
+                else if (channel == ChannelSocket.CloseChannel && data.Length > 0 && data.Span[0] == PodExecStream.Stdin) process.InputEnded();
+                return ValueTask.CompletedTask;
+            }, cancellation);
             // The process ending (its output complete) or the client leaving (it detaches) ends the attach.
             var ended = process.Exited.ContinueWith(_ => output.Writer.TryComplete(), TaskScheduler.Default);
             var sending = PodExecStream.SendOutputAsync(channels, output.Reader, cancellation);
@@ -77,8 +78,8 @@ internal sealed class PodAttachStream(ClusterStore store)
                 return;
             }
             await sending;
+            await channels.SendAsync(PodExecStream.Error, Encoding.UTF8.GetBytes(PodExecStream.ExitStatus([], 0).ToJsonString()), cancellation);
+            await channels.CloseAsync(reading, cancellation);
         }
-        await channels.SendAsync(PodExecStream.Error, Encoding.UTF8.GetBytes(PodExecStream.ExitStatus([], 0).ToJsonString()), cancellation);
-        await channels.CloseAsync(reading, cancellation);
     }
 }

@@ -54,12 +54,13 @@ public sealed class KubectlExecTests : RealClientFixture
     }
 
     [Test]
-    public async Task AttachToAnUnknownContainerFailsWithTheServersWords()
+    public async Task AttachOverSpdyIsRefusedNamingTheWebSocketProtocols()
     {
-        var (ns, pod) = await RunningPodAsync();
-        var (code, _, errors) = await KubectlAsync("attach", "-n", ns, pod, "-c", "other");
+        var (ns, pod) = await StdinPodAsync(stdinOnce: true);
+        var spdy = new Dictionary<string, string> { ["KUBECTL_REMOTE_COMMAND_WEBSOCKETS"] = "false" };
+        var (code, _, errors) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, "attach", "-i", "-n", ns, pod], environment: spdy, input: "");
         Assert.That(code, Is.Not.Zero);
-        Assert.That(errors, Does.Contain("container other is not valid for pod shell"));
+        Assert.That(errors, Does.Contain("streams pods/attach over WebSocket"));
     }
 
     private Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] arguments) =>
