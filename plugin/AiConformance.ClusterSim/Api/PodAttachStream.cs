@@ -36,7 +36,6 @@ public delegate IAttachableProcess? PodAttach(string ns, string pod, string cont
 /// </summary>
 internal sealed class PodAttachStream(ClusterStore store)
 {
-    private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
 
     public PodAttach? Attach { get; set; }
 
@@ -44,8 +43,7 @@ internal sealed class PodAttachStream(ClusterStore store)
     {
         // kube-apiserver's checks (pod, container, node), the upgrade, then the kubelet's (options, running container).
         var query = http.Request.Query;
-        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        var container = Subresources.ContainerOf(pod, query["container"]);
+        var (pod, container) = Subresources.PodAndContainer(store, http, ns, name);
         if (string.IsNullOrEmpty(pod["spec"]?["nodeName"]?.ToString()))
             throw StatusException.BadRequest($"pod {name} does not have a host assigned");
         var protocol = PodExecStream.Negotiate(http, "attach");

@@ -27,7 +27,6 @@ internal sealed class PodExecStream(ClusterStore store)
 {
     public static readonly string[] Subprotocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
     internal const byte Stdin = 0, Stdout = 1, Error = 3;
-    private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
 
     public PodExec? Exec { get; set; }
 
@@ -35,8 +34,7 @@ internal sealed class PodExecStream(ClusterStore store)
     {
         // In kube-apiserver's order: the pod and container, the upgrade, then the kubelet's checks of the options.
         var query = http.Request.Query;
-        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        var container = Subresources.ContainerOf(pod, query["container"]);
+        var (pod, container) = Subresources.PodAndContainer(store, http, ns, name);
         if (pod["status"]?["phase"]?.ToString() is ("Succeeded" or "Failed") and var phase)
             throw StatusException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
         // SPDY (kubectl before 1.30, or with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false): v4.channel.k8s.io, one stream per channel.
