@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Api.Protobuf;
 using AiConformance.ClusterSim.Rbac;
 using AiConformance.ClusterSim.Store;
 using AiConformance.ClusterSim.Validation;
@@ -468,6 +469,12 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     internal static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellation)
     {
         var contentType = request.ContentType ?? "";
+        if (KubernetesProtobuf.IsProtobuf(contentType))
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancellation);
+            return KubernetesProtobuf.Decode(body.ToArray());
+        }
         if (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal))
             throw new StatusException(415, "UnsupportedMediaType",
                 $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (the simulated API server does not decode {contentType})");

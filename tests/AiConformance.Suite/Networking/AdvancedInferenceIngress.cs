@@ -243,15 +243,9 @@ public sealed class AdvancedInferenceIngress
     /// <summary>Polls the server's metrics (an HTTP endpoint: no watch) until <paramref name="running"/> requests are in flight on it.</summary>
     private static async Task<string> WaitForRunningAsync(TestNamespace ns, V1Pod pod, int running)
     {
-        var deadline = DateTime.UtcNow + ns.Timeouts.PodCompleted;
-        var last = 0.0;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await RunningAsync(ns, pod);
-            if (last >= running) return $"vllm:num_requests_running {last}";
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ns.Cancellation);
-        }
-        Assert.Fail($"{pod.Metadata.Name} never had {running} requests in flight from the keep-busy Job (last vllm:num_requests_running: {last})");
-        return "";
+        var (last, reached) = await Poll.UntilAsync(() => RunningAsync(ns, pod), value => value >= running, ns.Timeouts.PodCompleted,
+            TimeSpan.FromMilliseconds(500), ns.Cancellation);
+        Assert.That(reached, $"{pod.Metadata.Name} never had {running} requests in flight from the keep-busy Job (last vllm:num_requests_running: {last})");
+        return $"vllm:num_requests_running {last}";
     }
 }

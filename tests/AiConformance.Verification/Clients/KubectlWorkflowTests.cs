@@ -5,7 +5,7 @@ namespace AiConformance.Verification.Clients;
 /// <summary>
 /// The real kubectl through a user's everyday workflow against the simulated cluster: apply a namespace and a
 /// Deployment, run a pod, expose, scale, wait for the rollout, exec, read logs, delete. Skipped where kubectl is absent.
-/// (Typed <c>kubectl create namespace|deployment</c> send protobuf, which the simulated server does not decode.)
+/// (The typed <c>kubectl create</c> commands are in <see cref="KubectlCreateTests"/>.)
 /// </summary>
 [NonParallelizable]
 public sealed class KubectlWorkflowTests : RealClientFixture

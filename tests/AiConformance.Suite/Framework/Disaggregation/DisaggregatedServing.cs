@@ -75,15 +75,12 @@ public sealed class DisaggregatedServing(TestNamespace ns)
     /// </summary>
     public async Task WaitUntilServingAsync(IReadOnlyList<V1Pod> pods, string load)
     {
-        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
-        var served = 0.0;
-        while (DateTimeOffset.UtcNow < deadline)
+        var (served, _) = await Poll.UntilAsync(async () =>
         {
-            served = 0;
-            foreach (var pod in pods) served += await CounterAsync(pod, "vllm:request_success_total");
-            if (served > 0) break;
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
-        }
+            var sum = 0.0;
+            foreach (var pod in pods) sum += await CounterAsync(pod, "vllm:request_success_total");
+            return sum;
+        }, sum => sum > 0, ns.Timeouts.MetricsAppear, TimeSpan.FromMilliseconds(200), ns.Cancellation);
         Evidence.Observed($"requests served by the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))}", served);
         if (served == 0 && !(await ns.Objects<V1Pod>().ListAsync($"batch.kubernetes.io/job-name={load}", null, ns.Cancellation)).Items.Any(PodWaits.IsRunning))
             Outcome.NeedsAttestation($"the load {load} ended before the added pods {string.Join(", ", pods.Select(pod => pod.Metadata.Name))} answered a request");

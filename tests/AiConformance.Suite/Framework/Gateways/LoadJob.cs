@@ -150,16 +150,12 @@ public static class LoadJob
     /// </summary>
     public static async Task<LoadSummary> SummaryConcludingAsync(TestNamespace ns, string name, int request)
     {
-        var deadline = DateTimeOffset.UtcNow + ns.Timeouts.PodCompleted;
-        while (true)
-        {
-            var (summary, running) = await SummaryNowAsync(ns, name);
-            if (!running || summary.Concludes(request)) return summary;
-            if (DateTimeOffset.UtcNow > deadline)
-                Assert.Fail($"the load {name} has not concluded its first {request} requests in {ns.Timeouts.PodCompleted.TotalSeconds:0} s " +
-                            $"(oldest in flight: {summary.OldestInFlight}): the load itself is stuck; {summary}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ns.Cancellation);
-        }
+        var ((summary, _), concluded) = await Poll.UntilAsync(() => SummaryNowAsync(ns, name),
+            now => !now.Running || now.Summary.Concludes(request), ns.Timeouts.PodCompleted, TimeSpan.FromMilliseconds(200), ns.Cancellation);
+        if (!concluded)
+            Assert.Fail($"the load {name} has not concluded its first {request} requests in {ns.Timeouts.PodCompleted.TotalSeconds:0} s " +
+                        $"(oldest in flight: {summary.OldestInFlight}): the load itself is stuck; {summary}");
+        return summary;
     }
 
     /// <summary>Ends a load by deleting its Job (and, in the background, its pod).</summary>

@@ -86,18 +86,10 @@ public static class PrometheusQuery
     /// Queries every <paramref name="interval"/> until <paramref name="satisfied"/> holds or <paramref name="within"/> passes
     /// (a query result cannot be watched); returns the last answer and whether it satisfied.
     /// </summary>
-    public static async Task<(QueryAnswer Last, bool Satisfied)> UntilAsync(RunContext run, QueryEndpoint endpoint, string query,
-        Func<QueryAnswer, bool> satisfied, TimeSpan within, TimeSpan interval)
-    {
-        var deadline = DateTimeOffset.UtcNow + within;
-        while (true)
-        {
-            var answer = await InstantAsync(run, endpoint, query);
-            if (answer.Error is null && satisfied(answer)) return (answer, true);
-            if (DateTimeOffset.UtcNow + interval > deadline) return (answer, false);
-            await Task.Delay(interval, run.Cancellation);
-        }
-    }
+    public static Task<(QueryAnswer Last, bool Satisfied)> UntilAsync(RunContext run, QueryEndpoint endpoint, string query,
+        Func<QueryAnswer, bool> satisfied, TimeSpan within, TimeSpan interval) =>
+        Poll.UntilAsync(() => InstantAsync(run, endpoint, query), answer => answer.Error is null && satisfied(answer), within, interval,
+            run.Cancellation);
 
     private static string Shortened(string text) => text.Length > 300 ? text[..300] + "…" : text.Trim();
 }
