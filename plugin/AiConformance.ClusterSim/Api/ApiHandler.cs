@@ -30,11 +30,18 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
     private readonly Subresources _subresources = new(store);
     private readonly PodExecStream _exec = new(store);
     private readonly PodPortForward _portForward = new(store);
+    private readonly PodAttachStream _attach = new(store);
 
     public PodExec? PodExec
     {
         get => _exec.Exec;
         set => _exec.Exec = value;
+    }
+
+    public PodAttach? PodAttach
+    {
+        get => _attach.Attach;
+        set => _attach.Attach = value;
     }
 
     /// <summary>RBAC's escalation prevention for roles and bindings written through the API.</summary>
@@ -101,6 +108,11 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         if (path.Subresource == "exec" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
         {
             await _exec.ServeAsync(http, ns!, path.Name!, cancellation);
+            return;
+        }
+        if (path.Subresource == "attach" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")
+        {
+            await _attach.ServeAsync(http, ns!, path.Name!, cancellation);
             return;
         }
         if (path.Subresource == "portforward" && kind.Group.Length == 0 && kind.Plural == "pods" && verb is "get" or "create")

@@ -26,8 +26,7 @@ public delegate ContainerCommand? PodExec(string ns, string pod, string containe
 internal sealed class PodExecStream(ClusterStore store)
 {
     public static readonly string[] Subprotocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
-    private const byte Stdout = 1, Error = 3;
-    private static readonly ResourceKind Pods = new("", "v1", "Pod", "pods", true);
+    internal const byte Stdin = 0, Stdout = 1, Error = 3;
 
     public PodExec? Exec { get; set; }
 
@@ -35,8 +34,7 @@ internal sealed class PodExecStream(ClusterStore store)
     {
         // In kube-apiserver's order: the pod and container, the upgrade, then the kubelet's checks of the options.
         var query = http.Request.Query;
-        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        var container = Subresources.ContainerOf(pod, query["container"]);
+        var (pod, container) = Subresources.PodAndContainer(store, http, ns, name);
         if (pod["status"]?["phase"]?.ToString() is ("Succeeded" or "Failed") and var phase)
             throw StatusException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
         // SPDY (kubectl before 1.30, or with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false): v4.channel.k8s.io, one stream per channel.
@@ -54,10 +52,13 @@ internal sealed class PodExecStream(ClusterStore store)
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        var channels = new ChannelSocket(socket);
         var output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var reading = DrainClientAsync(socket, gone, cancellation);
-        var sending = SendOutputAsync(socket, output.Reader, cancellation);
+        // The simulated commands read no input: stdin, resize events and v5 stream closes change nothing.
+        var reading = channels.ReceiveAsync((_, _) => ValueTask.CompletedTask, cancellation)
+            .ContinueWith(_ => CancelQuietly(gone), TaskScheduler.Default);
+        var sending = SendOutputAsync(channels, output.Reader, cancellation);
         int code;
         try
         {
@@ -69,12 +70,8 @@ internal sealed class PodExecStream(ClusterStore store)
         }
         output.Writer.TryComplete();
         await sending;
-        if (socket.State != WebSocketState.Open) return;
-        await SendAsync(socket, Error, Encoding.UTF8.GetBytes(ExitStatus(command, code).ToJsonString()), cancellation);
-        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellation);
-        // The client answers the close once it has read everything; cancelling the read instead would abort the
-        // connection under it (a reset before it read the exit status).
-        await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(30), cancellation));
+        if (channels.IsOpen) await channels.SendAsync(Error, Encoding.UTF8.GetBytes(ExitStatus(command, code).ToJsonString()), cancellation);
+        await channels.CloseAsync(reading, cancellation);
     }
 
     /// <summary>
@@ -148,50 +145,33 @@ internal sealed class PodExecStream(ClusterStore store)
     {
         var upgrade = http.Request.Headers.Upgrade.ToString();
         if (upgrade.Length == 0) return "Upgrade request required";
-        if (subresource != "exec") return $"Upgrade request required: the simulated API server does not stream pods/{subresource} (see the README's limits)";
-        return $"Upgrade request required: the simulated API server streams over WebSocket ({string.Join(", ", Subprotocols)}) or SPDY/3.1, not {upgrade}";
+        return subresource switch
+        {
+            "exec" => $"Upgrade request required: the simulated API server streams over WebSocket ({string.Join(", ", Subprotocols)}) or SPDY/3.1, not {upgrade}",
+            "attach" => $"Upgrade request required: the simulated API server streams pods/attach over WebSocket ({string.Join(", ", Subprotocols)}) only, not {upgrade} (see the README's limits)",
+            _ => $"Upgrade request required: the simulated API server does not stream pods/{subresource} (see the README's limits)",
+        };
     }
 
     /// <summary>The newest channel protocol both sides speak; a request that is no WebSocket upgrade gets the server's 400.</summary>
-    internal static string Negotiate(HttpContext http)
+    internal static string Negotiate(HttpContext http, string subresource = "exec")
     {
-        if (!http.WebSockets.IsWebSocketRequest) throw StatusException.BadRequest(UpgradeRequired(http));
+        if (!http.WebSockets.IsWebSocketRequest) throw StatusException.BadRequest(UpgradeRequired(http, subresource));
         return Subprotocols.FirstOrDefault(http.WebSockets.WebSocketRequestedProtocols.Contains)
             ?? throw StatusException.BadRequest($"unable to upgrade: unable to negotiate protocol: client supports {string.Join(", ", http.WebSockets.WebSocketRequestedProtocols)}, server supports {string.Join(", ", Subprotocols)}");
     }
 
-    /// <summary>
-    /// Reads what the client sends until it closes: stdin (the simulated programs read no input), resize events of a
-    /// terminal, and v5 stream closes, none of which changes a simulated command's output.
-    /// </summary>
-    private static async Task DrainClientAsync(WebSocket socket, CancellationTokenSource gone, CancellationToken cancellation)
+    /// <summary>Stops what waits on <paramref name="source"/>; after the stream ended (source disposed) there is nothing to stop.</summary>
+    internal static void CancelQuietly(CancellationTokenSource source)
     {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            while ((await socket.ReceiveAsync(new ArraySegment<byte>(buffer), cancellation)).MessageType != WebSocketMessageType.Close)
-            {
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-        {
-        }
-        // The client closed or went away: a command still running is stopped (after it ended, this changes nothing).
-        try { await gone.CancelAsync(); } catch (ObjectDisposedException) { }
+        try { source.Cancel(); } catch (ObjectDisposedException) { }
     }
 
-    private static async Task SendOutputAsync(WebSocket socket, ChannelReader<string> output, CancellationToken cancellation)
+    /// <summary>Sends a process's output on the stdout channel as it comes, until the output ends.</summary>
+    internal static async Task SendOutputAsync(ChannelSocket channels, ChannelReader<string> output, CancellationToken cancellation)
     {
         await foreach (var text in output.ReadAllAsync(cancellation))
-            if (text.Length > 0 && socket.State == WebSocketState.Open)
-                await SendAsync(socket, Stdout, Encoding.UTF8.GetBytes(text), cancellation);
-    }
-
-    private static Task SendAsync(WebSocket socket, byte channel, byte[] data, CancellationToken cancellation)
-    {
-        var frame = new byte[data.Length + 1];
-        frame[0] = channel;
-        data.CopyTo(frame, 1);
-        return socket.SendAsync(new ArraySegment<byte>(frame), WebSocketMessageType.Binary, endOfMessage: true, cancellation);
+            if (text.Length > 0 && channels.IsOpen)
+                await channels.SendAsync(Stdout, Encoding.UTF8.GetBytes(text), cancellation);
     }
 }

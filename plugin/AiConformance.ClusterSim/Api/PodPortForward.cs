@@ -28,10 +28,12 @@ internal sealed class PodPortForward(ClusterStore store)
     public async Task ServeAsync(HttpContext http, string ns, string name, CancellationToken cancellation)
     {
         var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        if (!SpdyUpgrade.IsRequested(http))
-            throw StatusException.BadRequest(http.WebSockets.IsWebSocketRequest
-                ? $"unable to upgrade: unable to negotiate protocol: client supports [{string.Join(" ", http.WebSockets.WebSocketRequestedProtocols)}], server supports [{SpdyUpgrade.TunnelPrefix}{Protocol}]"
-                : "Upgrade request required");
+        if (http.WebSockets.IsWebSocketRequest && !SpdyUpgrade.IsRequested(http))
+        {
+            await ServeOverChannelsAsync(http, pod, cancellation);
+            return;
+        }
+        if (!SpdyUpgrade.IsRequested(http)) throw StatusException.BadRequest("Upgrade request required");
         var connect = Connect ?? throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
         var (transport, _) = await SpdyUpgrade.AcceptAsync(http, [Protocol]);
         await using (transport)
@@ -62,10 +64,7 @@ internal sealed class PodPortForward(ClusterStore store)
         }
         catch (SocketException e)
         {
-            var port = data.Headers.GetValueOrDefault("port");
-            var reason = e.SocketErrorCode == SocketError.ConnectionRefused ? "connect: connection refused" : "connect: no route to host";
-            failure = $"error forwarding port {port} to pod {pod.Uid()}, uid : failed to connect to localhost:{port} inside namespace " +
-                      $"\"{pod.Namespace()}/{pod.Name()}\", IPv4: dial tcp4 127.0.0.1:{port}: {reason}";
+            failure = ConnectFailure(pod, data.Headers.GetValueOrDefault("port"), e);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -78,6 +77,116 @@ internal sealed class PodPortForward(ClusterStore store)
             catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException) { }
         }
         await error.CloseAsync(CancellationToken.None);
+    }
+
+    /// <summary>The kubelet's words when the pod's port cannot be reached.</summary>
+    private static string ConnectFailure(JsonObject pod, string? port, SocketException e)
+    {
+        var reason = e.SocketErrorCode == SocketError.ConnectionRefused ? "connect: connection refused" : "connect: no route to host";
+        return $"error forwarding port {port} to pod {pod.Uid()}, uid : failed to connect to localhost:{port} inside namespace " +
+               $"\"{pod.Namespace()}/{pod.Name()}\", IPv4: dial tcp4 127.0.0.1:{port}: {reason}";
+    }
+
+    /// <summary>
+    /// The kubelet's older WebSocket protocol (<c>v4.channel.k8s.io</c>, or none named), which the Python and
+    /// JavaScript clients speak: the <c>ports</c> query names the ports; port i has data channel 2i and error channel
+    /// 2i+1, the first frame on each carries the port (two bytes, little-endian); each port is connected once, and the
+    /// connection ends when every port's connection ended.
+    /// </summary>
+    private async Task ServeOverChannelsAsync(HttpContext http, JsonObject pod, CancellationToken cancellation)
+    {
+        var ports = ChannelPorts(http.Request.Query["ports"]);
+        var offered = http.WebSockets.WebSocketRequestedProtocols;
+        var protocol = offered.Count == 0 ? null : ChannelProtocols.FirstOrDefault(offered.Contains)
+            ?? throw new StatusException(403, "Forbidden", $"unable to upgrade websocket connection: requested protocol(s) are not supported: [{string.Join(" ", offered)}]; supports [ {string.Join(" ", ChannelProtocols)}]");
+        var connect = Connect ?? throw new StatusException(503, "ServiceUnavailable", "no pod network in this server");
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(protocol);
+        var channels = new ChannelSocket(socket);
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var inputs = ports.Select(_ => System.Threading.Channels.Channel.CreateUnbounded<byte[]>()).ToList();
+        for (var i = 0; i < ports.Count; i++)
+        {
+            var port = BitConverter.GetBytes((ushort)ports[i]);
+            if (!BitConverter.IsLittleEndian) Array.Reverse(port);
+            await channels.SendAsync((byte)(2 * i), port, cancellation);
+            await channels.SendAsync((byte)(2 * i + 1), port, cancellation);
+        }
+        var reading = channels.ReceiveAsync((channel, data) =>
+        {
+            if (channel % 2 == 0 && channel / 2 < inputs.Count) inputs[channel / 2].Writer.TryWrite(data.ToArray());
+            return ValueTask.CompletedTask;
+        }, cancellation).ContinueWith(_ =>
+        {
+            foreach (var input in inputs) input.Writer.TryComplete();
+            PodExecStream.CancelQuietly(gone);
+        }, TaskScheduler.Default);
+        await Task.WhenAll(ports.Select((port, i) => ForwardChannelsAsync(channels, (byte)(2 * i), port, inputs[i].Reader, pod, connect, gone.Token)));
+        await channels.CloseAsync(reading, cancellation);
+    }
+
+    public static readonly string[] ChannelProtocols = ["v4.channel.k8s.io"];
+
+    /// <summary>One port of the channel protocol: the client's data to the pod's port and back, or the failure on the error channel.</summary>
+    private static async Task ForwardChannelsAsync(ChannelSocket channels, byte dataChannel, int port, System.Threading.Channels.ChannelReader<byte[]> input,
+        JsonObject pod, PodPortConnector connect, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var target = await connect(pod, port, cancellation);
+            _ = CopyThenShutdownAsync(new ChunkStream(input), target, cancellation);
+            var buffer = new byte[32 * 1024];
+            int read;
+            while ((read = await target.ReadAsync(buffer, cancellation)) > 0)
+                await channels.SendAsync(dataChannel, buffer.AsMemory(0, read), cancellation);
+        }
+        catch (SocketException e)
+        {
+            await channels.SendAsync((byte)(dataChannel + 1), Encoding.UTF8.GetBytes(ConnectFailure(pod, port.ToString(), e)), CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        {
+            // The client or the pod went away mid-copy.
+        }
+    }
+
+    /// <summary>The <c>ports</c> query of the channel protocol, checked as the kubelet checks it.</summary>
+    private static List<int> ChannelPorts(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count == 0) throw StatusException.BadRequest("query parameter \"port\" is required");
+        var ports = new List<int>();
+        foreach (var value in values)
+        {
+            if (string.IsNullOrEmpty(value)) throw StatusException.BadRequest("query parameter \"port\" cannot be empty");
+            foreach (var text in value.Split(','))
+            {
+                if (!ushort.TryParse(text, out var port)) throw StatusException.BadRequest($"unable to parse \"{value}\" as a port: strconv.ParseUint: parsing \"{text}\": invalid syntax");
+                if (port == 0) throw StatusException.BadRequest($"port \"{value}\" must be > 0");
+                ports.Add(port);
+            }
+        }
+        return ports;
+    }
+
+    /// <summary>The client's data frames for one port as a stream, ending when the client's connection ends.</summary>
+    private sealed class ChunkStream(System.Threading.Channels.ChannelReader<byte[]> chunks) : Network.DuplexStream
+    {
+        private ReadOnlyMemory<byte> pending;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (pending.IsEmpty)
+            {
+                if (!await chunks.WaitToReadAsync(cancellationToken)) return 0;
+                chunks.TryRead(out var chunk);
+                pending = chunk;
+            }
+            var count = Math.Min(buffer.Length, pending.Length);
+            pending[..count].CopyTo(buffer);
+            pending = pending[count..];
+            return count;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private static async Task CopyThenShutdownAsync(Stream from, Stream to, CancellationToken cancellation)

@@ -66,8 +66,7 @@ internal sealed class Subresources(ClusterStore store)
 
     public async Task LogAsync(HttpContext http, string ns, string name)
     {
-        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
-        var container = ContainerOf(pod, http.Request.Query["container"]);
+        var (_, container) = PodAndContainer(store, http, ns, name);
         var previous = QueryParameters.Bool(http.Request.Query, "previous");
         var tail = QueryParameters.Int64(http.Request.Query, "tailLines");
         var text = Logs?.Invoke(ns, name, container, previous)
@@ -84,6 +83,13 @@ internal sealed class Subresources(ClusterStore store)
         http.Response.StatusCode = 200;
         http.Response.ContentType = "text/plain";
         await http.Response.WriteAsync(text);
+    }
+
+    /// <summary>The pod a subresource is asked of (404 when there is none) and the container its query names.</summary>
+    internal static (JsonObject Pod, string Container) PodAndContainer(ClusterStore store, HttpContext http, string ns, string name)
+    {
+        var pod = store.Get(Pods, ns, name) ?? throw StatusException.NotFound(Pods, name);
+        return (pod, ContainerOf(pod, http.Request.Query["container"]));
     }
 
     /// <summary>

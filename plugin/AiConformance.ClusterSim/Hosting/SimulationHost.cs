@@ -25,6 +25,7 @@ public sealed class SimulationHost : IAsyncDisposable
         server.WebhookConnector = Cluster.Network.ConnectToServiceAsync;
         Cluster.AdmitCreation = server.AdmitCreationAsync;
         server.PodExec = Cluster.Execs.For;
+        server.PodAttach = Cluster.Execs.AttachTo;
         server.PodPortConnector = Cluster.Network.ConnectInsidePodAsync;
     }
 

@@ -126,6 +126,13 @@ public sealed class SimulatedApiServer : IAsyncDisposable
         set => _handler.PodExec = value;
     }
 
+    /// <summary>How <c>pods/attach</c> reaches a container's main process; the simulation host connects it to the kubelets.</summary>
+    public PodAttach? PodAttach
+    {
+        get => _handler.PodAttach;
+        set => _handler.PodAttach = value;
+    }
+
     /// <summary>How <c>pods/portforward</c> reaches a pod's port; the simulation host connects it to the pod network.</summary>
     public PodPortConnector? PodPortConnector
     {

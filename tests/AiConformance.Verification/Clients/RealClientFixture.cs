@@ -45,6 +45,28 @@ public abstract class RealClientFixture : SimulatedClusterFixture
         return (ns, "shell");
     }
     /// <summary>
+    /// A pod <c>reader</c> whose main process copies its stdin to its output (<c>cat</c>, <c>stdin: true</c>), once it
+    /// is Running. With <paramref name="stdinOnce"/> its stdin closes when the first attached client's ends, and the
+    /// pod is not restarted.
+    /// </summary>
+    protected async Task<(string Namespace, string Pod)> StdinPodAsync(bool stdinOnce)
+    {
+        var ns = await NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "reader" },
+            Spec = new V1PodSpec
+            {
+                Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["cat"], Stdin = true, StdinOnce = stdinOnce }],
+                RestartPolicy = stdinOnce ? "Never" : "Always",
+                Tolerations = [new V1Toleration { OperatorProperty = "Exists" }],
+            },
+        }, ns, cancellationToken: Timeout);
+        await PodEventuallyAsync(ns, "reader", pod => pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null, "a running container");
+        return (ns, "reader");
+    }
+
+    /// <summary>
     /// A ready pod <c>echo</c> running the image's serve-echo role on port 8080 (named <c>http</c>), and the Service
     /// <c>echo</c> whose port 80 targets it.
     /// </summary>

@@ -204,11 +204,12 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var pluginImage = Options.PluginImage;
         var program = ProgramCatalog.Resolve(Cluster.Scenario, container.Image, commandLine, pluginImage, Cluster.Programs);
         var (ns, name, containerName) = (run.Namespace, run.Name, container.Name);
-        var programContext = new ProgramContext(sandbox.View, container.Image, commandLine,
-            text => Cluster.Logs.Append(ns, name, containerName, text), Cluster, ComponentName, run.Sandbox!);
+        var stdio = new ContainerStdio(text => Cluster.Logs.Append(ns, name, containerName, text),
+            openStdin: container.Spec["stdin"]?.GetValue<bool>() == true, stdinOnce: container.Spec["stdinOnce"]?.GetValue<bool>() == true);
+        var programContext = new ProgramContext(sandbox.View, container.Image, commandLine, stdio.Write, Cluster, ComponentName, run.Sandbox!, stdio.Stdin);
         container.Stop = new CancellationTokenSource();
         var stop = container.Stop.Token;
-        var execTarget = new ContainerExecs.Target(sandbox.View, container.Image, pluginImage, Cluster, ComponentName, run.Sandbox!);
+        var execTarget = new ContainerExecs.Target(sandbox.View, container.Image, pluginImage, Cluster, ComponentName, run.Sandbox!, stdio);
         Cluster.Execs.Started(ns, name, containerName, execTarget);
         HandOff.Started(pod, node.Name(), container.Name, handed, container.StartedAt.Value);
         container.Process = Task.Run(async () =>
@@ -223,6 +224,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
                 code = 1;
             }
             Cluster.Execs.Stopped(ns, name, containerName, execTarget);
+            stdio.Ended(code);
             container.FinishedAt = DateTime.UtcNow;
             // Before the exit code: once it is set, a restart may record the next instance's devices.
             HandOff.Exited(run.Uid, containerName);

@@ -14,7 +14,7 @@ public sealed class ContainerExecs
 {
     private readonly ConcurrentDictionary<string, Target> running = new(StringComparer.Ordinal);
 
-    internal sealed record Target(InMemoryContainerView View, string Image, string PluginImagePattern, SimulatedCluster Cluster, string Component, PodSandbox Sandbox);
+    internal sealed record Target(InMemoryContainerView View, string Image, string PluginImagePattern, SimulatedCluster Cluster, string Component, PodSandbox Sandbox, ContainerStdio Stdio);
 
     internal void Started(string ns, string pod, string container, Target target) => running[Key(ns, pod, container)] = target;
 
@@ -32,6 +32,10 @@ public sealed class ContainerExecs
             return program.RunAsync(new ProgramContext(target.View, target.Image, command, stdout, target.Cluster, target.Component, target.Sandbox), cancellation);
         };
     }
+
+    /// <summary>The main process of a running container, to attach to; null when the container is not running.</summary>
+    public Api.IAttachableProcess? AttachTo(string ns, string pod, string container) =>
+        running.TryGetValue(Key(ns, pod, container), out var target) ? target.Stdio : null;
 
     private static string Key(string ns, string pod, string container) => $"{ns}/{pod}/{container}";
 }

@@ -4,8 +4,9 @@ using AiConformance.Workloads.Probe;
 namespace AiConformance.ClusterSim.Behaviours.Programs;
 
 /// <summary>
-/// What a simulated process has: its container view, its command line, its stdout (the container log) and the
-/// network namespace of its pod.
+/// What a simulated process has: its container view, its command line, its stdout (the container log), the
+/// network namespace of its pod, and its stdin (null when not open: a container's main process without
+/// <c>stdin: true</c>, or an exec'd command).
 /// </summary>
 public sealed record ProgramContext(
     InMemoryContainerView View,
@@ -14,7 +15,8 @@ public sealed record ProgramContext(
     Action<string> Write,
     SimulatedCluster Cluster,
     string Component,
-    PodSandbox Sandbox);
+    PodSandbox Sandbox,
+    System.Threading.Channels.ChannelReader<string>? Stdin = null);
 
 /// <summary>
 /// The process of a simulated container. It returns its exit code; a server never returns and ends when the

@@ -7,7 +7,7 @@ namespace AiConformance.ClusterSim.Behaviours.Programs;
 /// <summary>
 /// The common utilities of container images, for commands like <c>sh -c "nvidia-smi -L; sleep 3600"</c>: lists
 /// separated by <c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, newlines, background <c>&amp;</c>, pipes into grep/head/wc,
-/// and echo, printf, sleep, env, printenv, export, cat, ls, test, hostname, uname, true, false, exit, trap, wait,
+/// and echo, printf, sleep, env, printenv, export, cat (files, or stdin as attach sends it), ls, test, hostname, uname, true, false, exit, trap, wait,
 /// plus every program the container view provides (nvidia-smi). Anything else prints "not found" and exits 127 —
 /// and is logged as a modelling gap, never silently passed.
 /// </summary>
@@ -240,6 +240,11 @@ public sealed class ShellProgram : IContainerProgram
                     return 0;
                 case "export":
                     foreach (var assignment in args.Where(a => a.Contains('='))) variables[assignment[..assignment.IndexOf('=')]] = assignment[(assignment.IndexOf('=') + 1)..];
+                    return 0;
+                case "cat" when args.Count == 0:
+                    // Copies stdin as it comes (attach); a process without open stdin reads end of file at once.
+                    if (context.Stdin is { } stdin)
+                        await foreach (var text in stdin.ReadAllAsync(cancellationToken)) write(text);
                     return 0;
                 case "cat":
                     var ok = 0;
