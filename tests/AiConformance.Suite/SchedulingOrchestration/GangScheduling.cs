@@ -30,7 +30,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-whole");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         var running = await OnOwnCapacityAsync(gang, () => RunGroupAsync(gang, ns, "group", members));
 
@@ -52,7 +52,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-partial");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         Evidence.Step($"Take one member's share of the capacity with a group of one, so {members - 1} of {members} members fit");
         await RunGroupAsync(gang, ns, "holder", 1);
@@ -81,7 +81,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-release");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         await RunGroupAsync(gang, ns, "group", members);
         var (inUse, described) = await gang.UsageAsync();
@@ -108,8 +108,14 @@ public sealed class GangScheduling
             Outcome.NeedsAttestation($"{found.Summary} is served, but {why}; or attach evidence that a group of pods is placed all or nothing by it");
         var members = Run.Configuration.GetInt(MembersKey, 3);
         if (members < 2) throw new ConfigurationException($"configuration key '{MembersKey}' is {members}; a group needs at least 2 members");
-        Evidence.Observed("capacity the test controls", gang!.CapacityKind);
-        return (gang, members);
+        return (gang!, members);
+    }
+
+    /// <summary>Creates the capacity the group is sized to; the evidence says which (accelerators, else CPU and why).</summary>
+    private static async Task ProvideAsync(IGangDriver gang, int members)
+    {
+        await gang.ProvideCapacityAsync(members);
+        Evidence.Observed("capacity the test controls", gang.CapacityKind);
     }
 
     /// <summary>
