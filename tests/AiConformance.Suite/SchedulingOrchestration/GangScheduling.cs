@@ -9,10 +9,12 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// gang_scheduling (KAR-0053): on every gang scheduler the cluster serves, a group of pods is placed all or nothing.
 /// Upstream tests stop at admission; these prove that a whole group runs at once, that a group which fits only in
 /// part has no member placed, that it runs whole once capacity is freed, and that its capacity is given back.
-/// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides.
+/// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides; where
+/// Kueue counts the cluster's accelerator and enough units are free, the members hold accelerators (the AI case),
+/// else CPU, and the evidence says which and why.
 /// </summary>
 [Requirement("gang_scheduling")]
-[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU for coscheduling) and a window in which nothing may be placed: no other pod may come or go meanwhile
+[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU, free accelerator units) and a window in which nothing may be placed: no other pod may come or go meanwhile
 public sealed class GangScheduling
 {
     public const string MembersKey = "gang.members";

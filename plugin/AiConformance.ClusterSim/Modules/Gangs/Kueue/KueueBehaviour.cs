@@ -9,7 +9,8 @@ namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 /// (one pod set of <c>parallelism</c> pods); the Workload is admitted when its LocalQueue's ClusterQueue has unused
 /// nominal quota for the whole pod set in one of its ResourceFlavors (QuotaReserved and Admitted conditions, the
 /// admission with the flavor per resource), and then the Job is unsuspended with the flavor's node labels; the
-/// default scheduler binds the pods. A finished or deleted workload gives its quota back. ClusterQueue and LocalQueue
+/// default scheduler binds the pods. Devices claimed through ResourceClaimTemplates count as the quota resource their
+/// DeviceClass is mapped to (<see cref="KueueDevices"/>). A finished or deleted workload gives its quota back. ClusterQueue and LocalQueue
 /// status report reservations, usage and workload counts as Kueue writes them.
 /// </summary>
 public sealed class KueueBehaviour : ReconcilingBehaviour
