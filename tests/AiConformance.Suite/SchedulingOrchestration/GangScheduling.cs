@@ -9,10 +9,12 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// gang_scheduling (KAR-0053): on every gang scheduler the cluster serves, a group of pods is placed all or nothing.
 /// Upstream tests stop at admission; these prove that a whole group runs at once, that a group which fits only in
 /// part has no member placed, that it runs whole once capacity is freed, and that its capacity is given back.
-/// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides.
+/// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides; where
+/// Kueue counts the cluster's accelerator and enough units are free, the members hold accelerators (the AI case),
+/// else CPU, and the evidence says which and why.
 /// </summary>
 [Requirement("gang_scheduling")]
-[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU for coscheduling) and a window in which nothing may be placed: no other pod may come or go meanwhile
+[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU, free accelerator units) and a window in which nothing may be placed: no other pod may come or go meanwhile
 public sealed class GangScheduling
 {
     public const string MembersKey = "gang.members";
@@ -30,7 +32,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-whole");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         var running = await OnOwnCapacityAsync(gang, () => RunGroupAsync(gang, ns, "group", members));
 
@@ -52,7 +54,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-partial");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         Evidence.Step($"Take one member's share of the capacity with a group of one, so {members - 1} of {members} members fit");
         await RunGroupAsync(gang, ns, "holder", 1);
@@ -81,7 +83,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-release");
         var (gang, members) = Drive(backend, ns);
-        await gang.ProvideCapacityAsync(members);
+        await ProvideAsync(gang, members);
 
         await RunGroupAsync(gang, ns, "group", members);
         var (inUse, described) = await gang.UsageAsync();
@@ -108,8 +110,14 @@ public sealed class GangScheduling
             Outcome.NeedsAttestation($"{found.Summary} is served, but {why}; or attach evidence that a group of pods is placed all or nothing by it");
         var members = Run.Configuration.GetInt(MembersKey, 3);
         if (members < 2) throw new ConfigurationException($"configuration key '{MembersKey}' is {members}; a group needs at least 2 members");
-        Evidence.Observed("capacity the test controls", gang!.CapacityKind);
-        return (gang, members);
+        return (gang!, members);
+    }
+
+    /// <summary>Creates the capacity the group is sized to; the evidence says which (accelerators, else CPU and why).</summary>
+    private static async Task ProvideAsync(IGangDriver gang, int members)
+    {
+        await gang.ProvideCapacityAsync(members);
+        Evidence.Observed("capacity the test controls", gang.CapacityKind);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AiConformance.ClusterSim.Modules.Gangs.WorkloadApi;
+using AiConformance.Suite.Framework;
 using k8s;
 using k8s.Models;
 using NUnit.Framework;
@@ -9,7 +10,8 @@ namespace AiConformance.Verification.Simulation;
 /// <summary>
 /// The default scheduler's gang scheduling through the Workload API (<c>workload-api</c>): members of a PodGroup are
 /// bound only when its gang <c>minCount</c> of them fit at once; a group that fits in part has no member bound, each
-/// member unschedulable and the PodGroup's PodGroupScheduled condition False.
+/// member unschedulable and the PodGroup's PodGroupScheduled condition False. Members that claim DRA devices are
+/// placed the same way (the engine all PodGroup schedulers share): the whole group's claims are allocated, or none.
 /// </summary>
 public sealed class WorkloadApiGangTests : SimulatedClusterFixture
 {
@@ -20,9 +22,13 @@ public sealed class WorkloadApiGangTests : SimulatedClusterFixture
         nodes:
           - name: worker
             capacity: {cpu: "2", memory: 8Gi}
+            accelerators:
+              - {vendor: nvidia, count: 2, via: dra}
         components:
           nodes: {}
           namespace-defaults: {}
+          dra-drivers: {}
+          resourceclaim-controller: {}
           scheduler: {}
           workload-api: {}
         """;
@@ -53,11 +59,39 @@ public sealed class WorkloadApiGangTests : SimulatedClusterFixture
         Assert.That((string?)condition["reason"], Is.EqualTo("Unschedulable"));
     }
 
+    [Test]
+    public async Task AGroupWhoseDevicesFitOnlyInPartHasNoMemberBoundAndNoClaimAllocated()
+    {
+        var ns = await NewNamespaceAsync();
+        // Three members of 100m fit the node's CPU, but only two of them get one of its two GPUs.
+        await SubmitAsync(ns, "partial", members: 3, cpu: "100m", gpu: true);
+        foreach (var index in new[] { 0, 1, 2 })
+        {
+            var pod = await PodEventuallyAsync(ns, $"partial-{index}", pod => pod.Spec.NodeName is not null || Unschedulable(pod), "a verdict");
+            Assert.That(pod.Spec.NodeName, Is.Null, $"member {index} is bound although only two of three devices are free");
+        }
+        var claims = await Client.ResourceV1.ListNamespacedResourceClaimAsync(ns, cancellationToken: Timeout);
+        Assert.That(claims.Items.Where(claim => claim.IsAllocated()).Select(claim => claim.Describe()), Is.Empty, "claims allocated for a group left unplaced");
+    }
+
+    [Test]
+    public async Task AGroupWhoseDevicesFitIsBoundWithADeviceForEachMember()
+    {
+        var ns = await NewNamespaceAsync();
+        await SubmitAsync(ns, "fits", members: 2, cpu: "100m", gpu: true);
+        foreach (var index in new[] { 0, 1 })
+            await PodEventuallyAsync(ns, $"fits-{index}", pod => pod.Spec.NodeName == "worker", "bound to worker");
+        var claims = await Client.ResourceV1.ListNamespacedResourceClaimAsync(ns, cancellationToken: Timeout);
+        var devices = claims.Items.SelectMany(claim => claim.Allocated()).Select(result => $"{result.Pool}/{result.Device}").ToList();
+        Assert.That(devices, Has.Count.EqualTo(2).And.Unique, "each member's claim has a device of its own");
+    }
+
     private static bool Unschedulable(V1Pod pod) =>
         pod.Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Status: "False", Reason: "Unschedulable" }) == true;
 
-    private async Task SubmitAsync(string ns, string group, int members, string cpu)
+    private async Task SubmitAsync(string ns, string group, int members, string cpu, bool gpu = false)
     {
+        if (gpu) await Client.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(Claims.Template("gpu", "gpu.nvidia.com"), ns, cancellationToken: Timeout);
         // Members first, as a pod may name its PodGroup before it exists: the scheduler sees the whole group at once.
         for (var index = 0; index < members; index++)
             await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
@@ -66,10 +100,15 @@ public sealed class WorkloadApiGangTests : SimulatedClusterFixture
                 Spec = new V1PodSpec
                 {
                     SchedulingGroup = new V1PodSchedulingGroup { PodGroupName = group },
+                    ResourceClaims = gpu ? [new V1PodResourceClaim { Name = "gpu", ResourceClaimTemplateName = "gpu" }] : null,
                     Containers = [new V1Container
                     {
                         Name = "main", Image = "registry.k8s.io/pause:3.10",
-                        Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) } },
+                        Resources = new V1ResourceRequirements
+                        {
+                            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) },
+                            Claims = gpu ? [new Corev1ResourceClaim { Name = "gpu" }] : null,
+                        },
                     }],
                 },
             }, ns, cancellationToken: Timeout);

@@ -30,6 +30,19 @@ public sealed class SchedulingSnapshot
 
     public List<JsonObject> Claims { get; }
 
+    /// <summary>The claims a pod uses; null while one of them (a template's claim not yet made) does not exist.</summary>
+    public List<JsonObject>? ClaimsOf(JsonObject pod)
+    {
+        var claims = new List<JsonObject>();
+        foreach (var (_, claimName) in pod.ClaimNames())
+        {
+            var claim = claimName is null ? null : Claims.FirstOrDefault(c => c.Namespace() == pod.Namespace() && c.Name() == claimName);
+            if (claim is null) return null;
+            claims.Add(claim);
+        }
+        return claims;
+    }
+
     public IReadOnlyList<PublishedDevice> Devices { get; }
 
     public IReadOnlyDictionary<string, JsonObject> DeviceClasses { get; }

@@ -106,7 +106,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
                 Once($"pod {pod.Namespace()}/{pod.Name()} asks for accelerators: left out of the scale-up plan ({options.Fault.Name})");
                 continue;
             }
-            var claims = Claims(pod, snapshot);
+            var claims = snapshot.ClaimsOf(pod);
             if (claims is null) continue;
             // Pods an existing node can take are the scheduler's to place, as cluster-autoscaler filters them out first.
             var existing = nodes.Where(node => !node.IsDeleting()).Select(node => (node, fit: fit.Check(pod, claims, node, snapshot)))
@@ -181,18 +181,6 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
         var node = NodesBehaviour.Manifest(name, group, Cluster.Scenario.KubernetesVersion ?? "v1.35", ordinal);
         if (flavour == AutoscalerFlavour.Karpenter) node.Metadata().Child("labels")[NodePoolLabel] = group.Name;
         return node;
-    }
-
-    private static List<JsonObject>? Claims(JsonObject pod, SchedulingSnapshot snapshot)
-    {
-        var claims = new List<JsonObject>();
-        foreach (var (_, claimName) in pod.ClaimNames())
-        {
-            var claim = claimName is null ? null : snapshot.Claims.FirstOrDefault(c => c.Namespace() == pod.Namespace() && c.Name() == claimName);
-            if (claim is null) return null;
-            claims.Add(claim);
-        }
-        return claims;
     }
 
     private void ScaleDown(DateTime now)

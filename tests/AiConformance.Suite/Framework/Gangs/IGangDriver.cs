@@ -56,14 +56,18 @@ public static class GangMembers
     public static List<V1Pod> Of(IEnumerable<V1Pod> pods, string group) =>
         [.. pods.Where(pod => pod.Metadata.Labels?.TryGetValue(GroupLabel, out var value) == true && value == group)];
 
-    /// <summary>A member's pod template: the probe holding for a long time, requesting <paramref name="cpu"/> (default <see cref="MemberCpu"/>).</summary>
-    public static V1PodTemplateSpec Template(TestNamespace ns, string group, string? cpu = null)
+    /// <summary>
+    /// A member's pod template: the probe holding for a long time, requesting <paramref name="cpu"/> (default
+    /// <see cref="MemberCpu"/>) and, with <paramref name="accelerator"/>, one accelerator unit.
+    /// </summary>
+    public static V1PodTemplateSpec Template(TestNamespace ns, string group, string? cpu = null, GangAccelerator? accelerator = null)
     {
-        var pod = ProbePod.Configured("member", ns.Run.Configuration).Build();
+        var probe = ProbePod.Configured("member", ns.Run.Configuration);
+        var pod = (accelerator is null ? probe : accelerator.Equip(probe)).Build();
         pod.Metadata.Name = null;
         pod.Metadata.Labels[GroupLabel] = group;
         foreach (var container in pod.Spec.Containers)
-            container.Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu ?? MemberCpu) } };
+            (container.Resources ??= new V1ResourceRequirements()).Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu ?? MemberCpu) };
         return new V1PodTemplateSpec { Metadata = pod.Metadata, Spec = pod.Spec };
     }
 }

@@ -1,40 +1,50 @@
+using k8s;
 using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Gangs;
 
 /// <summary>
-/// Gangs through Kueue: a test-owned ResourceFlavor, ClusterQueue (CPU quota for exactly the members the test
-/// allows, open only to the test's namespace) and LocalQueue; a group is a suspended Job of N pods labelled with the
-/// LocalQueue, which Kueue admits as one Workload and unsuspends. One class serves every served version.
+/// Gangs through Kueue: a test-owned ResourceFlavor, ClusterQueue (quota for exactly the members the test allows,
+/// open only to the test's namespace) and LocalQueue; a group is a suspended Job of N pods labelled with the
+/// LocalQueue, which Kueue admits as one Workload and unsuspends. Where Kueue counts the cluster's accelerator (a
+/// device plugin's extended resource, or DRA devices its Configuration maps to a quota resource) and enough units are
+/// free, each member holds one unit and the quota has exactly N units; the CPU quota is exact too, so a Kueue that
+/// does not count the devices after all still decides by CPU. One class serves every served version.
 /// </summary>
 public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
 {
     private const string QueueNameLabel = "kueue.x-k8s.io/queue-name";
+    private GangAccelerator? accelerator;
+    private string? whyCpu;
+
     private string QueueName => ns.Name;
     private ClusterObjects<CustomObject> ClusterQueues => ns.ClusterScoped<CustomObject>(kinds.ClusterQueue);
     private ClusterObjects<CustomObject> Workloads => ns.Objects<CustomObject>(kinds.Workload);
 
-    public string CapacityKind => $"CPU quota ({GangMembers.MemberCpu} per member) of the test-owned ClusterQueue {QueueName}";
+    public string CapacityKind => accelerator is not null
+        ? $"accelerator quota of the test-owned ClusterQueue {QueueName}: {accelerator.Describe()} (and {GangMembers.MemberCpu} CPU per member)"
+        : $"CPU quota ({GangMembers.MemberCpu} per member) of the test-owned ClusterQueue {QueueName}{(whyCpu is null ? "" : $"; no accelerators: {whyCpu}")}";
 
     public async Task ProvideCapacityAsync(int members)
     {
+        (accelerator, whyCpu) = await GangAccelerator.ChooseAsync(ns, members, QuotaResourceAsync);
         var quota = GangMembers.CpuFor(members);
-        Evidence.Step($"Create ResourceFlavor, ClusterQueue and LocalQueue `{QueueName}`: CPU quota {quota}, room for exactly {members} members");
+        var resources = new JsonArray(Quota("cpu", quota));
+        if (accelerator is not null) resources.Add(Quota(accelerator.QuotaResource, $"{members}"));
+        Evidence.Step($"Create ResourceFlavor, ClusterQueue and LocalQueue `{QueueName}`: CPU quota {quota}" +
+                      $"{(accelerator is null ? "" : $" and {members} of {accelerator.QuotaResource}")}, room for exactly {members} members");
         await ns.CreateClusterScopedAsync(CustomObject.Named(QueueName, []), kinds.ResourceFlavor);
         await ns.CreateClusterScopedAsync(CustomObject.Named(QueueName, new JsonObject
         {
             ["namespaceSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns.Name } },
             ["resourceGroups"] = new JsonArray(new JsonObject
             {
-                ["coveredResources"] = new JsonArray("cpu"),
-                ["flavors"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = QueueName,
-                    ["resources"] = new JsonArray(new JsonObject { ["name"] = "cpu", ["nominalQuota"] = quota }),
-                }),
+                ["coveredResources"] = new JsonArray([.. resources.Select(resource => (JsonNode?)JsonValue.Create((string?)resource!["name"]))]),
+                ["flavors"] = new JsonArray(new JsonObject { ["name"] = QueueName, ["resources"] = resources }),
             }),
         }), kinds.ClusterQueue);
+        if (accelerator is not null) await accelerator.PrepareAsync();
         await ns.CreateAsync(CustomObject.Named(QueueName, new JsonObject { ["clusterQueue"] = QueueName }), kinds.LocalQueue);
         var active = await Wait.For(ClusterQueues.Watchable(QueueName))
             .Until($"ClusterQueue {QueueName} to be Active", seen => seen.Any(queue => queue.Condition("Active") == "True"))
@@ -45,7 +55,8 @@ public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
 
     public async Task SubmitAsync(string name, int members)
     {
-        Evidence.Step($"Submit group `{name}`: a suspended Job of {members} pods in LocalQueue {QueueName}, each requesting {GangMembers.MemberCpu} CPU");
+        Evidence.Step($"Submit group `{name}`: a suspended Job of {members} pods in LocalQueue {QueueName}, each requesting {GangMembers.MemberCpu} CPU" +
+                      (accelerator is null ? "" : $" and one unit of {accelerator.QuotaResource}"));
         await ns.CreateAsync(new V1Job
         {
             Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [QueueNameLabel] = QueueName } },
@@ -55,7 +66,7 @@ public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
                 Parallelism = members,
                 Completions = members,
                 BackoffLimit = 0,
-                Template = GangMembers.Template(ns, name),
+                Template = GangMembers.Template(ns, name, accelerator: accelerator),
             },
         });
     }
@@ -98,7 +109,32 @@ public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
             .Within(ns.Timeouts.ObjectCreated).Async(ns.Cancellation);
         Evidence.Observed("ClusterQueue after the group", DescribeUsage(queues.Single()));
         Evidence.Observed("LocalQueue after the group", DescribeUsage(locals.Single()));
+        if (accelerator is not null) await accelerator.WaitReleasedAsync();
     }
+
+    public Task<string?> CapacityMovedAsync() => accelerator?.MovedAsync() ?? Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// The quota resource Kueue counts the accelerator's units as: a device plugin's extended resource as it is; DRA
+    /// devices only as the name Kueue's Configuration (<c>resources.deviceClassMappings</c>, in a ConfigMap) maps
+    /// their DeviceClass to.
+    /// </summary>
+    private async Task<(string? Resource, string? Why)> QuotaResourceAsync(DetectedAccelerator found)
+    {
+        if (found.Path != AcceleratorPath.Dra) return (found.ExtendedResource, null);
+        var maps = await ns.Kubernetes.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: ns.Cancellation);
+        foreach (var map in maps.Items)
+            foreach (var (key, text) in map.Data ?? new Dictionary<string, string>())
+                if (KueueConfiguration.ResourceOf(text, found.DeviceClass!) is { } resource)
+                {
+                    Evidence.Observed("Kueue counts DRA devices", $"DeviceClass {found.DeviceClass} as `{resource}` (ConfigMap {map.Metadata.NamespaceProperty}/{map.Metadata.Name} key {key})");
+                    return (resource, null);
+                }
+        return (null, $"no Kueue Configuration in a ConfigMap maps DeviceClass {found.DeviceClass} to a quota resource (resources.deviceClassMappings), " +
+                      "so Kueue's quota cannot count its devices");
+    }
+
+    private static JsonObject Quota(string resource, string amount) => new() { ["name"] = resource, ["nominalQuota"] = amount };
 
     private static CustomObject? Of(IEnumerable<CustomObject> workloads, string job) =>
         workloads.FirstOrDefault(workload => workload.Metadata.OwnerReferences?.Any(owner => owner.Kind == "Job" && owner.Name == job) == true);

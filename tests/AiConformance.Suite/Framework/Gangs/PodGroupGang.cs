@@ -14,7 +14,9 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
 
     private ClusterObjects<CustomObject> PodGroups => ns.Objects<CustomObject>(scheduler.PodGroup);
 
-    public string CapacityKind => Capacity.Kind;
+    // Accelerator units are sized only through Kueue's quota: a PodGroup scheduler's group would need exactly N units
+    // free on the nodes it is confined to, which this suite does not arrange yet.
+    public string CapacityKind => $"{Capacity.Kind} (CPU: groups of PodGroup schedulers are sized by CPU, not accelerator units)";
 
     private IGangCapacity Capacity => capacity ??= scheduler.Capacity(ns);
 

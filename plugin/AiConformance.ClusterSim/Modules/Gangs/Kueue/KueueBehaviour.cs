@@ -9,7 +9,8 @@ namespace AiConformance.ClusterSim.Modules.Gangs.Kueue;
 /// (one pod set of <c>parallelism</c> pods); the Workload is admitted when its LocalQueue's ClusterQueue has unused
 /// nominal quota for the whole pod set in one of its ResourceFlavors (QuotaReserved and Admitted conditions, the
 /// admission with the flavor per resource), and then the Job is unsuspended with the flavor's node labels; the
-/// default scheduler binds the pods. A finished or deleted workload gives its quota back. ClusterQueue and LocalQueue
+/// default scheduler binds the pods. Devices claimed through ResourceClaimTemplates count as the quota resource their
+/// DeviceClass is mapped to (<see cref="KueueDevices"/>). A finished or deleted workload gives its quota back. ClusterQueue and LocalQueue
 /// status report reservations, usage and workload counts as Kueue writes them.
 /// </summary>
 public sealed class KueueBehaviour : ReconcilingBehaviour
@@ -26,11 +27,13 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
     protected override IReadOnlyCollection<ResourceKind> Watches { get; } =
         [Kinds.Job, KueueKinds.Workload, KueueKinds.ClusterQueue, KueueKinds.LocalQueue, KueueKinds.ResourceFlavor];
 
-    private KueueFault Fault => Cluster.Options<KueueOptions>(ComponentName).Fault;
+    private KueueOptions Options => Cluster.Options<KueueOptions>(ComponentName);
 
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var fault = Fault;
+        var options = Options;
+        var fault = options.Fault;
+        KueueDevices.Publish(Store, options.ResourceOfDeviceClass);
         // The API server refuses a Workload in a namespace being deleted, and the Job goes with it; Kueue's job
         // reconciler retries that Job alone, so it never holds up the other queues.
         foreach (var job in Store.List(Kinds.Job).Where(j => j.Label(KueueKinds.QueueNameLabel) is not null && !j.IsDeleting() && !InDeletedNamespace(j)))
@@ -44,7 +47,7 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
         var queues = Store.List(KueueKinds.ClusterQueue).ToDictionary(q => q.Name(), StringComparer.Ordinal);
         var usage = queues.Keys.ToDictionary(name => name, name => UsageOf(name, workloads), StringComparer.Ordinal);
         foreach (var workload in workloads.Where(w => !IsAdmitted(w) && !IsFinished(w)))
-            TryAdmit(workload, queues, usage, fault);
+            TryAdmit(workload, queues, usage, options);
 
         foreach (var job in Store.List(Kinds.Job).Where(j => j.Label(KueueKinds.QueueNameLabel) is not null))
             UnsuspendWhenAdmitted(job);
@@ -121,7 +124,7 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
         return leaked.TryGetValue(queue, out var kept) ? usage.Plus(kept) : usage;
     }
 
-    private void TryAdmit(JsonObject workload, Dictionary<string, JsonObject> queues, Dictionary<string, WorkloadUsage> usage, KueueFault fault)
+    private void TryAdmit(JsonObject workload, Dictionary<string, JsonObject> queues, Dictionary<string, WorkloadUsage> usage, KueueOptions options)
     {
         var queueName = (string?)workload["spec"]?["queueName"] ?? "";
         var local = Store.Get(KueueKinds.LocalQueue, workload.Namespace(), queueName);
@@ -140,8 +143,10 @@ public sealed class KueueBehaviour : ReconcilingBehaviour
         var count = JsonNumber.Int(podSet?["count"]) ?? 1;
         var perPod = ResourceMath.Requests(new JsonObject { ["spec"] = podSet?["template"]?["spec"]?.DeepClone() })
             .Where(r => r.Value > 0).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+        foreach (var (resource, devices) in KueueDevices.PerPod(Store, workload.Namespace(), podSet?["template"]?["spec"], options.ResourceOfDeviceClass))
+            perPod[resource] = perPod.GetValueOrDefault(resource) + devices;
         var choice = FlavorAssignment.Choose(queue, perPod, count, usage[queueOf]);
-        var admitted = fault.Admitted(count, choice.Fitting);
+        var admitted = options.Fault.Admitted(count, choice.Fitting);
         if (admitted == 0 || choice.Flavors is null)
         {
             Pending(workload, "Pending", $"couldn't assign flavors to pod set {PodSetName}: {choice.Refusal ?? "insufficient unused quota"}");

@@ -9,8 +9,8 @@ namespace AiConformance.ClusterSim.Modules.Gangs.PodGroups;
 /// <summary>
 /// A scheduler that places pods by PodGroup, as Volcano, KAI, scheduler-plugins coscheduling and kube-scheduler's
 /// Workload API gang scheduling do: for each group with pending members of its scheduler name, it places members one
-/// by one on hypothetical nodes (the default scheduler's node fit, each placement assumed for the next) within the
-/// limit of the group's queue, and binds them only when the members running and placed reach <c>minMember</c> (the
+/// by one on hypothetical nodes (the default scheduler's node fit, DRA claims included, each placement and its
+/// devices assumed for the next) within the limit of the group's queue, and binds them only when the members running and placed reach <c>minMember</c> (the
 /// group's gang size, however the project spells it); otherwise no member is bound, the members get
 /// PodScheduled=False and the PodGroup says why in the project's own status fields. Subclasses say how pods join
 /// groups, what a queue allows and how status is written.
@@ -93,7 +93,7 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
         var used = new Dictionary<string, decimal>(usedByQueue.GetValueOrDefault(state.Queue ?? "") ?? [], StringComparer.Ordinal);
         var planning = SchedulingSnapshot.Of(Cluster);
         var fitCheck = new NodeFitCheck(allocator, _ => false);
-        var placed = new List<(JsonObject Pod, JsonObject Node, NodeFit Fit)>();
+        var placed = new List<(JsonObject Pod, JsonObject Node, IReadOnlyList<JsonObject> Claims, NodeFit Fit)>();
         string? refusal = null;
         var byQueue = false;
         foreach (var pod in state.Pending.OrderBy(p => p.Name(), StringComparer.Ordinal))
@@ -105,21 +105,28 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
                 refusal = $"queue {state.Queue} resource quota insufficient: {over} limit {ResourceMath.Format(limit[over])}, in use {ResourceMath.Format(used.GetValueOrDefault(over))}";
                 break;
             }
-            var fits = nodes.Select(node => (Node: node, Fit: fitCheck.Check(pod, [], node, planning))).ToList();
+            // A member's devices are allocated with the group's: each placement assumes its devices taken for the next.
+            if (planning.ClaimsOf(pod) is not { } claims)
+            {
+                refusal = $"pod {pod.Name()} waits for its resource claims to be created";
+                break;
+            }
+            var fits = nodes.Select(node => (Node: node, Fit: fitCheck.Check(pod, claims, node, planning))).ToList();
             if (fits.FirstOrDefault(f => f.Fit.Fits) is not { Node: not null } chosen)
             {
-                refusal = FailedScheduling.Message(nodes.Count, FailedScheduling.Count(fits.Select(f => f.Fit)), hasClaims: false);
+                refusal = FailedScheduling.Message(nodes.Count, FailedScheduling.Count(fits.Select(f => f.Fit)), hasClaims: claims.Count > 0);
                 break;
             }
             planning.Assume(pod, chosen.Node.Name(), chosen.Fit);
-            placed.Add((pod, chosen.Node, chosen.Fit));
+            placed.Add((pod, chosen.Node, claims, chosen.Fit));
             foreach (var (resource, amount) in requests) used[resource] = used.GetValueOrDefault(resource) + amount;
         }
         if (state.Active.Count + placed.Count < state.MinMember && !options.Fault.BindsBelowMinMember)
             return Refuse(state, refusal ?? "not enough members placed", options) with { RefusedByQueue = byQueue };
+        // Claims are allocated for the whole group or for none of it: only members of a group that reached minMember are bound.
         var binder = new PodBinder(Cluster, Name, SchedulerName);
         var binding = SchedulingSnapshot.Of(Cluster);
-        var bound = placed.Where(p => binder.Bind(p.Pod, p.Node, [], p.Fit, binding)).Select(p => p.Pod).ToList();
+        var bound = placed.Where(p => binder.Bind(p.Pod, p.Node, p.Claims, p.Fit, binding)).Select(p => p.Pod).ToList();
         var queueTotal = usedByQueue.TryGetValue(state.Queue ?? "", out var existing) ? existing : usedByQueue[state.Queue ?? ""] = new(StringComparer.Ordinal);
         foreach (var (resource, amount) in Sum(bound)) queueTotal[resource] = queueTotal.GetValueOrDefault(resource) + amount;
         if (state.Active.Count + bound.Count < state.MinMember)
