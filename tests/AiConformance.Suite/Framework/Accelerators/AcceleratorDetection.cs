@@ -49,7 +49,9 @@ public static class AcceleratorDetection
         lookedFor.Add(inventory.DraServed
             ? $"DeviceClasses selecting allocatable devices of ResourceSlices ({inventory.DeviceClasses.Count} classes, {inventory.Devices.Count} usable devices)"
             : "DRA (resource.k8s.io/v1 not served)");
+        // Only classes of accelerators: a DeviceClass of NICs (DRANET) next to a device plugin's accelerators is not one.
         var dra = inventory.DeviceClasses
+            .Where(deviceClass => inventory.DevicesOf(deviceClass).Any(AcceleratorKind.IsAccelerator))
             .OrderBy(deviceClass => SpecialClassWords.Any(word => deviceClass.Name.Contains(word, StringComparison.OrdinalIgnoreCase)) ? 1 : 0)
             .ThenByDescending(deviceClass => inventory.DevicesOf(deviceClass).Count)
             .ThenBy(deviceClass => deviceClass.Name, StringComparer.Ordinal)
