@@ -60,6 +60,7 @@ public static class BehaviourCatalog
         Component.Of<KedaOptions>(KedaBehaviour.ComponentName, () => new KedaBehaviour()),
         Component.Of<DeviceMetricsExporterOptions>(ExporterFlavour.Dcgm.ComponentName, () => new DeviceMetricsExporterBehaviour(ExporterFlavour.Dcgm)),
         Component.Of<DeviceMetricsExporterOptions>(ExporterFlavour.AmdDeviceMetrics.ComponentName, () => new DeviceMetricsExporterBehaviour(ExporterFlavour.AmdDeviceMetrics)),
+        Component.Of<DeviceMetricsExporterOptions>(ExporterFlavour.NeuronMonitor.ComponentName, () => new DeviceMetricsExporterBehaviour(ExporterFlavour.NeuronMonitor)),
         Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
         Component.Of<ServingInjectorOptions>(ServingInjectorBehaviour.ComponentName, () => new ServingInjectorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),

@@ -46,6 +46,8 @@ public static class ScenarioLoader
         foreach (var (accelerator, a) in (group.Accelerators ?? []).Select((accelerator, a) => (accelerator, a)))
             if (!vendors.Contains(accelerator.Vendor))
                 yield return $"nodes[{i}].accelerators[{a}].vendor '{accelerator.Vendor}' is not simulated; use one of {string.Join(", ", vendors)}";
+            else if (accelerator.Via == "dra" && !AcceleratorProfiles.Get(accelerator.Vendor).HasDraDriver)
+                yield return $"nodes[{i}].accelerators[{a}].via dra: vendor '{accelerator.Vendor}' is simulated with its device plugin only; use via: devicePlugin";
         foreach (var problem in BehaviourCatalog.Problems(scenario.Components!)) yield return problem;
         foreach (var (name, spec) in scenario.RuntimeClasses!)
         {

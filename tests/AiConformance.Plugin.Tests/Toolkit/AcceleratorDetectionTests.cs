@@ -75,6 +75,27 @@ public sealed class AcceleratorDetectionTests
     }
 
     [Test]
+    public void ADraClassOfNetworkDevicesIsNotTakenForTheAcceleratorsOfADevicePlugin()
+    {
+        // DRANET's NICs through DRA next to Neuron devices through their device plugin (EKS Trn1 nodes).
+        var nic = new V1Device { Name = "eth1", Attributes = new Dictionary<string, V1DeviceAttribute> { ["dra.net/rdma"] = new() { BoolValue = true }, ["dra.net/ifName"] = new() { StringValue = "eth1" } } };
+        var nics = Slice("trn", 1, 1, nic);
+        nics.Spec.Driver = "dra.net";
+        var inventory = AcceleratorInventory.From(
+            [Node("trn", allocatable: new Dictionary<string, string> { ["aws.amazon.com/neuron"] = "16" })],
+            [Class("dranet", "device.driver == 'dra.net'")], [nics]);
+
+        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Found.SingleOrDefault();
+
+        Assert.That(accelerator, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(accelerator!.Path, Is.EqualTo(AcceleratorPath.DevicePlugin));
+            Assert.That(accelerator.ExtendedResource, Is.EqualTo("aws.amazon.com/neuron"));
+        });
+    }
+
+    [Test]
     public void ExtendedResourceMappedByADeviceClassIsNotTakenForADevicePlugin()
     {
         var inventory = AcceleratorInventory.From(

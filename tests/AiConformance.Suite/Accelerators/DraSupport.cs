@@ -215,11 +215,11 @@ public sealed class DraSupport
         if (!inventory.DraServed) Assert.Fail("resource.k8s.io/v1 is not served, so no claim can be allocated");
         var classes = settings.DeviceClass is { } configured
             ? inventory.DeviceClasses.Where(deviceClass => deviceClass.Name == configured)
-            : inventory.DeviceClasses.OrderByDescending(deviceClass => inventory.DevicesOf(deviceClass).Count);
+            : AcceleratorDetection.AcceleratorClasses(inventory).OrderByDescending(deviceClass => inventory.DevicesOf(deviceClass).Count);
         var accelerator = classes.Select(deviceClass => AcceleratorDetection.FromClass(deviceClass, inventory, settings, settings.DeviceClass is null ? "detected" : "configured"))
             .FirstOrDefault(candidate => candidate is not null);
         if (accelerator is null)
-            Assert.Fail($"no DeviceClass selects a device that a DRA driver publishes in a ResourceSlice and that can be allocated " +
+            Assert.Fail($"no DeviceClass selects an accelerator that a DRA driver publishes in a ResourceSlice and that can be allocated " +
                         $"({inventory.DeviceClasses.Count} DeviceClasses, {inventory.Devices.Count} usable devices" +
                         $"{(inventory.Notes.Count > 0 ? "; " + string.Join("; ", inventory.Notes) : "")}); is a DRA driver installed?");
         Evidence.Observed("accelerator", accelerator!.Summary);

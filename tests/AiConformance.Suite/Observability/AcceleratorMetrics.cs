@@ -56,17 +56,20 @@ public sealed class AcceleratorMetrics
     {
         var (accelerator, found) = await RequireAsync(exporter);
         var profile = found.Profile;
-        var image = profile.LoadImageKey is { } key ? DefaultImages.Resolve(key, Run.Configuration) : null;
+        var image = profile.LoadImageKey is { } key ? DefaultImages.ResolveOptional(key, Run.Configuration) : null;
         if (image is null)
-            Outcome.NeedsAttestation($"no load image is known for {profile.Name}; there is no image key for its vendor that keeps one accelerator busy; " +
+            Outcome.NeedsAttestation($"no load image is known for {profile.Name}; " +
+                                     (profile.LoadImageKey is { } unset ? $"set '{unset}' (and '{LoadCommandKey}') to an image that keeps one accelerator busy, " : "there is no image key for its vendor that keeps one accelerator busy, ") +
                                      "or attest that utilization follows a workload (the per-device series were checked by the other test)");
         var command = Run.Configuration.GetList(LoadCommandKey) is { Count: > 0 } configured ? configured : profile.LoadCommand;
         var node = accelerator.Nodes.FirstOrDefault(found.HasPodOn);
         Assert.That(node, Is.Not.Null, $"an accelerator node with a {found.Name} pod ({found.Summary})");
         var exporterPod = (await found.RunningPodOnAsync(Run, node!))!;
         var before = await ExporterScrape.ReadAsync(Run, found, exporterPod);
-        // Without published identities the exporter labels with, the devices are those it names, told apart by its labels.
-        var devices = Expected(profile, accelerator, node!) is { Count: > 0 } published ? published : ExpectedDevice.AsLabelled(profile, before);
+        // Without published identities the exporter labels with, the devices are those it names, told apart by its labels
+        // (before and under the load: some exporters name a device only while a workload holds it).
+        var published = Expected(profile, accelerator, node!);
+        var devices = published.Count > 0 ? published : ExpectedDevice.AsLabelled(profile, before);
         RecordSeries(profile, node!, before, "before the load");
         await using var ns = await TestNamespace.CreateAsync("metrics-load");
         await using var lease = new AcceleratorLease(ns, accelerator);
@@ -77,7 +80,7 @@ public sealed class AcceleratorMetrics
         Evidence.Observed("device given to the load", loaded?.ToString() ?? "(device plugin: known from the exporter's pod and namespace labels only)");
 
         var series = new DeviceSeries(profile, devices);
-        double Before(ExpectedDevice device) => Utilization(series.Of(before, profile.UtilizationMetric).ByDevice[device]);
+        double Before(ExpectedDevice device) => Utilization(series.Of(before, profile.UtilizationMetric).ByDevice.GetValueOrDefault(device) ?? []);
         Exposition? during = null;
         double? seen = null;
         var deadline = DateTimeOffset.UtcNow + ns.Timeouts.MetricsAppear;
@@ -85,7 +88,12 @@ public sealed class AcceleratorMetrics
         while (DateTimeOffset.UtcNow < deadline)
         {
             during = await ExporterScrape.ReadAsync(Run, found, exporterPod);
-            loaded ??= ByWorkload(profile, series, during, ns.Name, LoadPod);
+            if (published.Count == 0)
+            {
+                devices = [.. devices.Union(ExpectedDevice.AsLabelled(profile, during))];
+                series = new DeviceSeries(profile, devices);
+            }
+            loaded ??= profile.WorkloadLabels is null ? RoseUnderTheLoad(profile, series, before, during) : ByWorkload(profile, series, during, ns.Name, LoadPod);
             var samples = loaded is null ? [] : series.Of(during, profile.UtilizationMetric).ByDevice[loaded];
             seen = samples.Count == 0 ? null : Utilization(samples);
             // No series names the loaded device at all: there is nothing that could rise.
@@ -93,8 +101,11 @@ public sealed class AcceleratorMetrics
             await Task.Delay(ScrapeInterval, ns.Cancellation);
         }
         RecordSeries(profile, node!, during!, "under the load");
+        if (profile.WorkloadLabels is null && accelerator.Path != AcceleratorPath.Dra)
+            Evidence.Observed("device given to the load (by elimination)", $"{profile.Name} names no workload and the device plugin no device: the device whose utilization rose while the suite held every accelerator for the load");
         Assert.That(loaded, Is.Not.Null,
-            $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/{LoadPod} names it");
+            $"the device the load runs on: neither its claim's allocation nor a {profile.Name} series labelled with pod {ns.Name}/{LoadPod} names it" +
+            (profile.WorkloadLabels is null ? $", and no device's {profile.UtilizationMetric} rose under the load" : ""));
         Assert.That(seen, Is.Not.Null,
             $"a {profile.UtilizationMetric} series whose device labels name {loaded} (samples seen: {string.Join("; ", series.Of(during!, profile.UtilizationMetric).Unattributed.Take(3))})");
         var baseline = Before(loaded!);
@@ -139,11 +150,27 @@ public sealed class AcceleratorMetrics
 
     private static IEnumerable<string> Check(ExporterProfile profile, string node, IReadOnlyList<ExpectedDevice> devices, int count, Exposition exposition)
     {
+        if (profile.EveryDeviceSeries is { } every)
+        {
+            // Utilization and memory exist only for the devices a workload holds: every device must be named by the series it always has.
+            var named = exposition.Samples(every.Metric).Select(sample => sample.Label(every.DeviceLabel)).Where(value => value is { Length: > 0 }).Distinct().Count();
+            if (named < count) yield return $"{node}: {every.Metric} names {named} devices by {every.DeviceLabel} but the node has {count}";
+        }
         foreach (var metric in new[] { profile.UtilizationMetric, profile.MemoryMetric })
         {
             if (exposition.Samples(metric).Count == 0)
             {
-                yield return $"{node}: no {metric} series at all (series found: {string.Join(", ", exposition.SeriesNames)})";
+                if (profile.EveryDeviceSeries is null)
+                    yield return $"{node}: no {metric} series at all (series found: {string.Join(", ", exposition.SeriesNames)})";
+                else
+                    Evidence.Observed($"{metric} on {node}", $"no series: {profile.Name} publishes it only for devices a workload holds (checked under load by the workload-driven test)");
+                continue;
+            }
+            if (devices.Count == 0 && profile.EveryDeviceSeries is not null)
+            {
+                // Only the devices in use have these series; each must still name its device.
+                foreach (var sample in exposition.Samples(metric).Where(sample => profile.DeviceLabels.Keys.All(label => sample.Label(label) is not { Length: > 0 })))
+                    yield return $"{node}: {metric} {sample}: no device label (looked for {string.Join(", ", profile.DeviceLabels.Keys)})";
                 continue;
             }
             if (devices.Count == 0)
@@ -185,6 +212,19 @@ public sealed class AcceleratorMetrics
         Evidence.Observed("claim of the load", claim.Describe());
         var allocated = claim.Allocated().FirstOrDefault(result => result.Driver == accelerator.Driver);
         return allocated is null ? null : devices.FirstOrDefault(device => device.Name == allocated.Device);
+    }
+
+    /// <summary>
+    /// For an exporter that names no workload: the device whose utilization rose under the load (the test holds every
+    /// accelerator the suite uses, so no other test's workload runs meanwhile); the first by name when several did
+    /// (neuron-monitor names each core of the loaded device).
+    /// </summary>
+    private static ExpectedDevice? RoseUnderTheLoad(ExporterProfile profile, DeviceSeries series, Exposition before, Exposition during)
+    {
+        var was = series.Of(before, profile.UtilizationMetric).ByDevice;
+        return series.Of(during, profile.UtilizationMetric).ByDevice
+            .Where(entry => Utilization(entry.Value) > Utilization(was.GetValueOrDefault(entry.Key) ?? []))
+            .Select(entry => entry.Key).OrderBy(device => device.Name, StringComparer.Ordinal).FirstOrDefault();
     }
 
     private static ExpectedDevice? ByWorkload(ExporterProfile profile, DeviceSeries series, Exposition exposition, string ns, string pod) =>

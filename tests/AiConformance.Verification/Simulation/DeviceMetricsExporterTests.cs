@@ -7,16 +7,26 @@ using NUnit.Framework;
 
 namespace AiConformance.Verification.Simulation;
 
-/// <summary>One accelerator metrics exporter component as the tests see it: its vendor's devices, pods, port and series.</summary>
-public sealed record ExporterUnderTest(string Component, string Vendor, string Resource, string Namespace, string PodSelector, int Port, string Utilization, string IndexLabel)
+/// <summary>
+/// One accelerator metrics exporter component as the tests see it: its vendor's devices, pods, port and series.
+/// <paramref name="SeriesPerDevice"/> utilization series per device (neuron-monitor: one per NeuronCore, indexed across the
+/// node), in units of <paramref name="Percent"/>; <paramref name="IdleSeries"/>: an idle device has its series too;
+/// <paramref name="PodLabel"/>: the label naming the workload, if any.
+/// </summary>
+public sealed record ExporterUnderTest(string Component, string Vendor, string Resource, string Namespace, string PodSelector, int Port, string Utilization, string IndexLabel,
+    int SeriesPerDevice = 1, double Percent = 1, bool IdleSeries = true, string? PodLabel = "pod")
 {
     public override string ToString() => Component;
+
+    /// <summary>The values of <see cref="IndexLabel"/> on the series of device <paramref name="index"/>.</summary>
+    public IEnumerable<string> SeriesOf(int index) =>
+        Enumerable.Range(index * SeriesPerDevice, SeriesPerDevice).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 /// <summary>
-/// The accelerator metrics exporter components (dcgm-exporter, AMD's device-metrics-exporter): the DaemonSet pod on the
-/// GPU node answers through the API server's pod proxy with one series per GPU, labelled with the GPU's index; utilization
-/// follows the load the kubelet handed the GPU to.
+/// The accelerator metrics exporter components (dcgm-exporter, AMD's device-metrics-exporter, AWS's neuron-monitor): the
+/// DaemonSet pod on the accelerator node answers through the API server's pod proxy with series labelled with the device's
+/// (or its cores') index; utilization follows the load the kubelet handed the device to.
 /// </summary>
 [TestFixtureSource(nameof(Exporters))]
 public sealed class DeviceMetricsExporterTests(ExporterUnderTest exporter) : SimulatedClusterFixture
@@ -25,6 +35,8 @@ public sealed class DeviceMetricsExporterTests(ExporterUnderTest exporter) : Sim
     [
         new("dcgm-exporter", "nvidia", "nvidia.com/gpu", "gpu-operator", "app=nvidia-dcgm-exporter", 9400, "DCGM_FI_DEV_GPU_UTIL", "gpu"),
         new("amd-device-metrics-exporter", "amd", "amd.com/gpu", "kube-amd-gpu", "app.kubernetes.io/name=metrics-exporter", 5000, "gpu_gfx_activity", "gpu_id"),
+        new("neuron-monitor", "aws-neuron", "aws.amazon.com/neuron", "neuron-monitor", "app=neuron-monitor", 8000, "neuroncore_utilization_ratio", "neuroncore",
+            SeriesPerDevice: 2, Percent: 0.01, IdleSeries: false, PodLabel: null),
     ];
 
     protected override string ScenarioYaml => $$"""
@@ -47,11 +59,12 @@ public sealed class DeviceMetricsExporterTests(ExporterUnderTest exporter) : Sim
         """;
 
     [Test]
-    public async Task TheLoadedGpusUtilizationRisesAndItsSeriesNameThePod()
+    public async Task TheLoadedDevicesUtilizationRisesAndItsSeriesNameThePod()
     {
         var pod = await PodEventuallyAsync(exporter.Namespace, await ExporterPodAsync(), p => p.Status?.Phase == "Running", "Running");
         var idle = await ScrapeAsync(pod.Metadata.Name);
-        Assert.That(idle.Samples(exporter.Utilization).Select(s => (s.Label(exporter.IndexLabel), s.Value)), Is.EquivalentTo(new[] { ("0", 0.0), ("1", 0.0) }));
+        Assert.That(idle.Samples(exporter.Utilization).Select(s => (s.Label(exporter.IndexLabel), s.Value)),
+            exporter.IdleSeries ? Is.EquivalentTo(new[] { ("0", 0.0), ("1", 0.0) }) : Is.Empty, "utilization of the idle devices");
 
         var ns = await NewNamespaceAsync();
         var burn = Container("main", "example.com/gpu-burn:1");
@@ -59,7 +72,9 @@ public sealed class DeviceMetricsExporterTests(ExporterUnderTest exporter) : Sim
         await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "burn" }, Spec = new V1PodSpec { Containers = [burn] } },
             ns, cancellationToken: Timeout);
         await PodEventuallyAsync(ns, "burn", p => p.Status?.Phase == "Running", "Running");
-        var index = Host.Cluster.DeviceUsage.All.Single(u => u.Namespace == ns).Devices.Single().Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var index = Host.Cluster.DeviceUsage.All.Single(u => u.Namespace == ns).Devices.Single().Index;
+        var loaded = exporter.SeriesOf(index).ToList();
+        var other = exporter.SeriesOf(1 - index).ToList();
 
         // The process starts right after the status says Running; scrape until its load shows, as Prometheus would.
         IReadOnlyList<MetricSample> busy;
@@ -67,15 +82,17 @@ public sealed class DeviceMetricsExporterTests(ExporterUnderTest exporter) : Sim
         while (true)
         {
             busy = (await ScrapeAsync(pod.Metadata.Name)).Samples(exporter.Utilization);
-            if (busy.Single(s => s.Label(exporter.IndexLabel) == index).Value > 0 || DateTime.UtcNow > deadline) break;
+            if (busy.Any(s => loaded.Contains(s.Label(exporter.IndexLabel)!) && s.Value > 0) || DateTime.UtcNow > deadline) break;
             await Task.Delay(20);
         }
+        var ofLoaded = busy.Where(s => loaded.Contains(s.Label(exporter.IndexLabel)!)).ToList();
+        var ofOther = busy.Where(s => other.Contains(s.Label(exporter.IndexLabel)!)).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(busy.Single(s => s.Label(exporter.IndexLabel) == index).Value, Is.EqualTo(80), "the loaded GPU");
-            Assert.That(busy.Single(s => s.Label(exporter.IndexLabel) == index).Label("pod"), Is.EqualTo("burn"));
-            Assert.That(busy.Single(s => s.Label(exporter.IndexLabel) != index).Value, Is.Zero, "the other GPU");
-            Assert.That(busy.Single(s => s.Label(exporter.IndexLabel) != index).Label("pod"), Is.Null);
+            Assert.That(ofLoaded.Select(s => (s.Label(exporter.IndexLabel), s.Value)), Is.EquivalentTo(loaded.Select(i => (i, 80 * exporter.Percent))), "the loaded device");
+            Assert.That(ofLoaded.Select(s => s.Label("pod")), Has.All.EqualTo(exporter.PodLabel is null ? null : "burn"));
+            Assert.That(ofOther.Select(s => s.Value), exporter.IdleSeries ? Is.EqualTo(new[] { 0.0 }) : Is.Empty, "the other device");
+            Assert.That(ofOther.Select(s => s.Label("pod")), Has.All.Null);
         });
     }
 

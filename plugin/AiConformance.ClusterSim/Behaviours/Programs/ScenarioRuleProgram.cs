@@ -78,7 +78,7 @@ public sealed class ScenarioRuleProgram(ProgramRule rule) : IContainerProgram
 
     /// <summary>A GPU is visible when the runtime put a GPU device node or a DRA-injected device variable in the container.</summary>
     public static bool HasAccelerator(ProgramContext context) =>
-        context.View.List("/dev").Any(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"^/dev/(nvidia\d+|kfd)$"))
+        context.View.List("/dev").Any(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"^/dev/(nvidia\d+|kfd|neuron\d+)$"))
         || context.View.Environment.Keys.Any(k => k.StartsWith("GPU_DEVICE_", StringComparison.Ordinal));
 
     public static bool Matches(ProgramRule rule, string image, IReadOnlyList<string> commandLine) =>

@@ -7,8 +7,8 @@ namespace AiConformance.ClusterSim.Modules.Metrics;
 
 /// <summary>
 /// An accelerator metrics exporter component (<see cref="ExporterFlavour"/>: dcgm-exporter, AMD's
-/// device-metrics-exporter): its DaemonSet with one pod on every node that has the devices it reads (recreated when
-/// deleted, as the DaemonSet controller does) and a Service on its port; its pods run <see cref="DeviceMetricsExporterProgram"/>.
+/// device-metrics-exporter, AWS's neuron-monitor): its DaemonSet with one pod on every node that has the devices it reads (recreated when
+/// deleted, as the DaemonSet controller does) and, where its manifests have one, a Service on its port; its pods run <see cref="DeviceMetricsExporterProgram"/>.
 /// </summary>
 public sealed class DeviceMetricsExporterBehaviour(ExporterFlavour flavour) : ReconcilingBehaviour
 {
@@ -43,7 +43,7 @@ public sealed class DeviceMetricsExporterBehaviour(ExporterFlavour flavour) : Re
         var appLabels = new JsonObject { ["app"] = flavour.AppName };
         if (Store.Get(Kinds.Namespace, null, ns) is null)
             Store.Create(Kinds.Namespace, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
-        if (Store.Get(Kinds.Service, ns, flavour.AppName) is null)
+        if (flavour.HasService && Store.Get(Kinds.Service, ns, flavour.AppName) is null)
             Store.Create(Kinds.Service, new JsonObject
             {
                 ["apiVersion"] = "v1", ["kind"] = "Service",

@@ -30,14 +30,14 @@ public sealed class DeviceMetricsExporterProgram(ExporterFlavour flavour, IExpor
     private string Render(SimulatedCluster cluster, string node)
     {
         var series = new List<DeviceSeries>();
+        var instanceType = (string?)cluster.Store.Get(Kinds.Node, null, node)?["metadata"]?["labels"]?["node.kubernetes.io/instance-type"];
         foreach (var device in DevicesOn(cluster, flavour, node))
         {
             var utilization = fault?.SeesLoad == false ? 0 : cluster.DeviceUsage.Utilization(device);
             var totalMib = MiB(device.Memory);
             var usedMib = utilization == 0 ? 0 : Math.Round(totalMib * utilization / 200.0);
-            var reading = new DeviceReading(device, node, utilization, totalMib, usedMib, cluster.DeviceUsage.Using(device).FirstOrDefault());
-            var labels = flavour.Labels(reading);
-            series.AddRange(flavour.Values(reading).Select(value => new DeviceSeries(value.Metric, labels, value.Value)));
+            var reading = new DeviceReading(device, node, utilization, totalMib, usedMib, cluster.DeviceUsage.Using(device).FirstOrDefault(), instanceType);
+            series.AddRange(flavour.Series(reading));
         }
         return Exposition(fault is null ? series : fault.Apply(series, flavour));
     }

@@ -34,7 +34,7 @@ public sealed class NoMemorySeries : IExporterFault
         [.. series.Where(s => !flavour.MemoryMetrics.Contains(s.Metric))];
 }
 
-/// <summary>Series that say nothing about which device they measure (dcgm-exporter: no gpu, UUID, pci_bus_id or device label; AMD: no gpu_id or serial_number).</summary>
+/// <summary>Series that say nothing about which device they measure (dcgm-exporter: no gpu, UUID, pci_bus_id or device label; AMD: no gpu_id or serial_number; neuron-monitor: no neuroncore or neuron_device_index).</summary>
 public sealed class NoDeviceLabels : IExporterFault
 {
     public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour) =>
@@ -47,10 +47,12 @@ public sealed class WrongDeviceLabels : IExporterFault
     public IReadOnlyList<DeviceSeries> Apply(IReadOnlyList<DeviceSeries> series, ExporterFlavour flavour)
     {
         string Identity(DeviceSeries s) => string.Join("\n", flavour.IdentityLabels.Select(label => s.Labels[label]));
-        var identities = series.Select(Identity).Distinct().ToList();
+        bool Identified(DeviceSeries s) => flavour.IdentityLabels.All(s.Labels.ContainsKey);
+        var identities = series.Where(Identified).Select(Identity).Distinct().ToList();
         return [.. series.Select(s =>
         {
-            var next = series.First(other => Identity(other) == identities[(identities.IndexOf(Identity(s)) + 1) % identities.Count]);
+            if (!Identified(s)) return s;
+            var next = series.First(other => Identified(other) && Identity(other) == identities[(identities.IndexOf(Identity(s)) + 1) % identities.Count]);
             var labels = new Dictionary<string, string>(s.Labels);
             foreach (var label in flavour.IdentityLabels) labels[label] = next.Labels[label];
             return s with { Labels = labels };

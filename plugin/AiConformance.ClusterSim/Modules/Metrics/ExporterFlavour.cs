@@ -4,8 +4,8 @@ using AiConformance.ClusterSim.Modules.Accelerators.Devices;
 
 namespace AiConformance.ClusterSim.Modules.Metrics;
 
-/// <summary>What one device an exporter reads reports: its utilization (percent) and its memory (MiB).</summary>
-public sealed record DeviceReading(SimulatedDevice Device, string Node, int Utilization, double TotalMiB, double UsedMiB, ContainerDeviceUsage? User);
+/// <summary>What one device an exporter reads reports: its utilization (percent) and its memory (MiB); the node's instance type, as its label says.</summary>
+public sealed record DeviceReading(SimulatedDevice Device, string Node, int Utilization, double TotalMiB, double UsedMiB, ContainerDeviceUsage? User, string? InstanceType = null);
 
 /// <summary>
 /// What tells one vendor's accelerator metrics exporter from another: how it is deployed (component, DaemonSet,
@@ -16,6 +16,7 @@ public abstract class ExporterFlavour
 {
     public static readonly ExporterFlavour Dcgm = new DcgmFlavour();
     public static readonly ExporterFlavour AmdDeviceMetrics = new AmdDeviceMetricsFlavour();
+    public static readonly ExporterFlavour NeuronMonitor = new NeuronMonitorFlavour();
 
     public abstract string ComponentName { get; }
 
@@ -36,6 +37,9 @@ public abstract class ExporterFlavour
 
     public abstract int Port { get; }
 
+    /// <summary>Whether its manifests put a Service in front of its pods.</summary>
+    public virtual bool HasService => true;
+
     /// <summary>The device plugin resource of the devices it reads (whatever publishes them: it reads the hardware).</summary>
     public abstract string ExtendedResource { get; }
 
@@ -54,9 +58,8 @@ public abstract class ExporterFlavour
     /// <summary>Each metric's type and help text, in the order it publishes them.</summary>
     public abstract IReadOnlyDictionary<string, (string Type, string Help)> Families { get; }
 
-    public abstract IReadOnlyDictionary<string, string> Labels(DeviceReading reading);
-
-    public abstract IEnumerable<(string Metric, double Value)> Values(DeviceReading reading);
+    /// <summary>The series it publishes for one device.</summary>
+    public abstract IEnumerable<DeviceSeries> Series(DeviceReading reading);
 
     /// <summary>The workload labels, as exporters read them from the kubelet's pod-resources API: the first container the device was given to.</summary>
     protected static void AddWorkload(Dictionary<string, string> labels, DeviceReading reading)
@@ -70,11 +73,25 @@ public abstract class ExporterFlavour
     protected static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
+/// <summary>An exporter whose series of one device all carry the same labels: the device's, and the workload's.</summary>
+public abstract class PerDeviceExporterFlavour : ExporterFlavour
+{
+    public abstract IReadOnlyDictionary<string, string> Labels(DeviceReading reading);
+
+    public abstract IEnumerable<(string Metric, double Value)> Values(DeviceReading reading);
+
+    public override IEnumerable<DeviceSeries> Series(DeviceReading reading)
+    {
+        var labels = Labels(reading);
+        return Values(reading).Select(value => new DeviceSeries(value.Metric, labels, value.Value));
+    }
+}
+
 /// <summary>
 /// NVIDIA's dcgm-exporter as the GPU Operator deploys it: DaemonSet <c>nvidia-dcgm-exporter</c> serving its default
 /// counters on 9400, labelled with gpu index, UUID, PCI bus id, device file, model and host name.
 /// </summary>
-public sealed class DcgmFlavour : ExporterFlavour
+public sealed class DcgmFlavour : PerDeviceExporterFlavour
 {
     public override string ComponentName => "dcgm-exporter";
     public override string AppName => "nvidia-dcgm-exporter";
@@ -138,7 +155,7 @@ public sealed class DcgmFlavour : ExporterFlavour
 /// with its always-set labels (gpu_id, serial_number, card_model, hostname, partition id and type) and card_series,
 /// and pod, namespace and container of the workload using the GPU.
 /// </summary>
-public sealed class AmdDeviceMetricsFlavour : ExporterFlavour
+public sealed class AmdDeviceMetricsFlavour : PerDeviceExporterFlavour
 {
     public override string ComponentName => "amd-device-metrics-exporter";
     public override string AppName => "exporter-amdgpu-metrics-exporter";
@@ -198,4 +215,89 @@ public sealed class AmdDeviceMetricsFlavour : ExporterFlavour
     /// <summary>A board serial number (twelve digits in the exporter's own sample), stable per device.</summary>
     private static string SerialNumber(SimulatedDevice device) =>
         string.Concat(device.Uuid.Where(char.IsAsciiHexDigit).Take(12).Select(c => (char)('0' + Convert.ToInt32(c.ToString(), 16) % 10)));
+}
+
+/// <summary>
+/// AWS's neuron-monitor with its Prometheus front end, as aws-neuron-sdk's k8s-neuron-monitor-daemonset.yml deploys it:
+/// DaemonSet <c>neuron-monitor</c> in namespace <c>neuron-monitor</c>, pods labelled <c>app=neuron-monitor</c> and
+/// <c>version=v1</c>, no Service, serving on 8000. Its series (neuron-monitor-prometheus.py) carry the EC2 instance's
+/// labels; per-core series (<c>neuroncore_utilization_ratio</c>, a 0-1 ratio, and <c>neuroncore_memory_usage_*</c>) and
+/// the runtime's <c>neuron_runtime_memory_used_bytes</c> exist only for the cores a running Neuron runtime holds, labelled
+/// with its <c>runtime_tag</c> and the core index <c>neuroncore</c>; every device has its ECC counters
+/// (<c>hardware_ecc_events_total</c>, label <c>neuron_device_index</c>). It names no pod, namespace or container.
+/// </summary>
+public sealed class NeuronMonitorFlavour : ExporterFlavour
+{
+    private static readonly string[] EccEvents = ["mem_ecc_corrected", "mem_ecc_uncorrected", "sram_ecc_corrected", "sram_ecc_uncorrected"];
+    private static readonly string[] CoreMemoryUses = ["constants", "model_code", "model_shared_scratchpad", "runtime_memory", "tensors"];
+
+    public override string ComponentName => "neuron-monitor";
+    public override string AppName => "neuron-monitor";
+    public override string DefaultNamespace => "neuron-monitor";
+    public override string Image => "public.ecr.aws/neuron/neuron-monitor:1.0.0";
+    public override string ImagePattern => "*/neuron-monitor:*";
+    public override IReadOnlyList<string> Args => ["--port", "8000"];
+    public override IReadOnlyDictionary<string, string> PodLabels { get; } = new Dictionary<string, string> { ["app"] = "neuron-monitor", ["version"] = "v1" };
+    public override int Port => 8000;
+    public override bool HasService => false;
+    public override string ExtendedResource => "aws.amazon.com/neuron";
+    public override string StartLine => $"Running HTTP prometheus server at port {Port}";
+    public override IReadOnlyList<string> MemoryMetrics => ["neuron_runtime_memory_used_bytes", .. CoreMemoryUses.Select(CoreMemoryMetric)];
+    public override IReadOnlyList<string> DeviceLabels => ["neuroncore", "neuron_device_index"];
+    public override IReadOnlyList<string> IdentityLabels => ["neuroncore"];
+
+    public override IReadOnlyDictionary<string, (string Type, string Help)> Families { get; } = new Dictionary<string, (string, string)>
+    {
+        ["neuroncore_utilization_ratio"] = ("gauge", "NeuronCore utilization ratio"),
+        ["neuron_runtime_memory_used_bytes"] = ("gauge", "Runtime memory used bytes"),
+        ["neuroncore_memory_usage_constants"] = ("gauge", "NeuronCore memory utilization for constants"),
+        ["neuroncore_memory_usage_model_code"] = ("gauge", "NeuronCore memory utilization for model_code"),
+        ["neuroncore_memory_usage_model_shared_scratchpad"] = ("gauge", "NeuronCore memory utilization for model_shared_scratchpad"),
+        ["neuroncore_memory_usage_runtime_memory"] = ("gauge", "NeuronCore memory utilization for runtime_memory"),
+        ["neuroncore_memory_usage_tensors"] = ("gauge", "NeuronCore memory utilization for tensors"),
+        ["hardware_ecc_events_total"] = ("counter", "Hardware ecc events total"),
+    };
+
+    public override IEnumerable<DeviceSeries> Series(DeviceReading reading)
+    {
+        var instance = InstanceLabels(reading);
+        foreach (var eccEvent in EccEvents)
+            yield return new("hardware_ecc_events_total", With(instance, ("event_type", eccEvent), ("neuron_device_index", Text(reading.Device.Index))), 0);
+        if (reading.User is not { } user) yield break;
+        // The runtime of the container the device was given to: its tag is the process id neuron-monitor saw.
+        var runtime = With(instance, ("runtime_tag", Text(Stable($"{user.Namespace}/{user.Pod}/{user.Container}", 1000, 60000))));
+        var usedBytes = reading.UsedMiB * 1024 * 1024;
+        yield return new("neuron_runtime_memory_used_bytes", With(runtime, ("memory_location", "host")), 9043968);
+        yield return new("neuron_runtime_memory_used_bytes", With(runtime, ("memory_location", "neuron_device")), usedBytes);
+        foreach (var core in AwsNeuronProfile.Cores(reading.Device))
+        {
+            yield return new("neuroncore_utilization_ratio", With(runtime, ("neuroncore", Text(core))), reading.Utilization / 100.0);
+            foreach (var use in CoreMemoryUses)
+                yield return new(CoreMemoryMetric(use), With(runtime, ("memory_location", "None"), ("neuroncore", Text(core))),
+                    use == "tensors" ? usedBytes / AwsNeuronProfile.CoresPerDevice : 0);
+        }
+    }
+
+    private static string CoreMemoryMetric(string use) => $"neuroncore_memory_usage_{use}";
+
+    /// <summary>The EC2 instance's labels (from its metadata): sorted, as the exporter writes them.</summary>
+    private static SortedDictionary<string, string> InstanceLabels(DeviceReading reading) => new(StringComparer.Ordinal)
+    {
+        ["availability_zone"] = "us-east-1c",
+        ["instance_id"] = $"i-{Stable(reading.Node, 0, int.MaxValue):x8}{Stable(reading.Node + "/id", 0, 0x1fffffff):x9}",
+        ["instance_name"] = "",
+        ["instance_type"] = reading.InstanceType ?? "",
+        ["region"] = "us-east-1",
+        ["subnet_id"] = $"subnet-{Stable(reading.Node + "/subnet", 0, int.MaxValue):x8}",
+    };
+
+    private static SortedDictionary<string, string> With(IReadOnlyDictionary<string, string> labels, params (string Key, string Value)[] more)
+    {
+        var all = new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (key, value) in more) all[key] = value;
+        return all;
+    }
+
+    private static int Stable(string text, int from, int to) =>
+        from + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))) % (uint)(to - from));
 }

@@ -49,7 +49,7 @@ public static class AcceleratorDetection
         lookedFor.Add(inventory.DraServed
             ? $"DeviceClasses selecting allocatable devices of ResourceSlices ({inventory.DeviceClasses.Count} classes, {inventory.Devices.Count} usable devices)"
             : "DRA (resource.k8s.io/v1 not served)");
-        var dra = inventory.DeviceClasses
+        var dra = AcceleratorClasses(inventory)
             .OrderBy(deviceClass => SpecialClassWords.Any(word => deviceClass.Name.Contains(word, StringComparison.OrdinalIgnoreCase)) ? 1 : 0)
             .ThenByDescending(deviceClass => inventory.DevicesOf(deviceClass).Count)
             .ThenBy(deviceClass => deviceClass.Name, StringComparer.Ordinal)
@@ -72,6 +72,10 @@ public static class AcceleratorDetection
         if (inventory.Notes.Count > 0) lookedFor.Add($"left out: {string.Join("; ", inventory.Notes)}");
         return Found(null, lookedFor);
     }
+
+    /// <summary>The DeviceClasses that select accelerators: a class of NICs (DRANET) or CPUs is none, even where it is the only one.</summary>
+    public static IEnumerable<DeviceClassSelector> AcceleratorClasses(AcceleratorInventory inventory) =>
+        inventory.DeviceClasses.Where(deviceClass => inventory.DevicesOf(deviceClass).Any(AcceleratorKind.IsAccelerator));
 
     private static Detection<DetectedAccelerator> Found(DetectedAccelerator? accelerator, IReadOnlyList<string> lookedFor) =>
         new(accelerator is null ? [] : [accelerator], lookedFor);

@@ -31,6 +31,12 @@ public static class DefaultImages
     /// <summary>The image of the AMD device plugin's own GPU example (ROCm/k8s-device-plugin example/pod/alexnet-gpu.yaml), which publishes no versioned tag.</summary>
     public const string RocmLoad = "docker.io/rocm/tensorflow:latest";
 
+    /// <summary>
+    /// Configuration key of an image that keeps one AWS Neuron device busy, for accelerator_metrics. AWS publishes no
+    /// self-contained load image (its Deep Learning Containers need a compiled model), so it has no default.
+    /// </summary>
+    public const string NeuronLoadKey = "images.neuronLoad";
+
     /// <summary>Configuration key of the Ray image of the RayCluster robust_controller creates through KubeRay.</summary>
     public const string RayKey = "images.ray";
 
@@ -78,6 +84,10 @@ public static class DefaultImages
     public static string Resolve(string key, SuiteConfiguration configuration) =>
         configuration.Get(key) ?? WithRegistry(All.TryGetValue(key, out var image) ? image : throw new ArgumentException($"no default image for '{key}'", nameof(key)),
             configuration.Get(RegistryKey));
+
+    /// <summary>The image of a role key that may have no default (<see cref="NeuronLoadKey"/>): null when it has none and none is configured.</summary>
+    public static string? ResolveOptional(string key, SuiteConfiguration configuration) =>
+        All.ContainsKey(key) ? Resolve(key, configuration) : configuration.Get(key);
 
     /// <summary>The plugin image itself (what Sonobuoy's --plugin-image names), moved to the mirror when one is set.</summary>
     public static string PluginImage(SuiteConfiguration configuration) => WithRegistry(Plugin, configuration.Get(RegistryKey));

@@ -28,6 +28,13 @@ public sealed record ExporterProfile
     /// <summary>The labels naming the workload that uses a device (pod, namespace), when the exporter sets them.</summary>
     public (string Pod, string Namespace)? WorkloadLabels { get; init; }
 
+    /// <summary>
+    /// For an exporter that publishes utilization and memory only for the devices a workload holds: a series it
+    /// publishes for every device whatever runs, and the label naming the device (null: utilization and memory are
+    /// always published for every device).
+    /// </summary>
+    public (string Metric, string DeviceLabel)? EveryDeviceSeries { get; init; }
+
     public IReadOnlyList<string> TemperatureMetrics { get; init; } = [];
 
     public IReadOnlyList<string> PowerMetrics { get; init; } = [];
@@ -83,17 +90,24 @@ public sealed record ExporterProfile
         LoadCommand = ["python3", "/benchmarks/scripts/tf_cnn_benchmarks/tf_cnn_benchmarks.py", "--model=alexnet"],
     };
 
+    // AWS's neuron-monitor with its Prometheus front end: pods of aws-neuron-sdk's src/k8/k8s-neuron-monitor-daemonset.yml
+    // are labelled app=neuron-monitor and serve on 8000; names and labels from its neuron-monitor-prometheus.py and the
+    // user guide's sample output. Utilization is neuroncore_utilization_ratio (0-1) per NeuronCore, labelled neuroncore
+    // (it has no neuron_device_index label); device memory per core is neuroncore_memory_usage_* (neuron_runtime_memory_used_bytes
+    // is per runtime and names no core or device). Both exist only for the cores a running Neuron runtime holds;
+    // hardware_ecc_events_total names every device (neuron_device_index) whatever runs. It labels no pod or namespace.
     public static readonly ExporterProfile NeuronMonitor = new()
     {
         Name = "NeuronMonitor",
         PodSelectors = ["app=neuron-monitor", "app.kubernetes.io/name=neuron-monitor"],
         Port = 8000,
         UtilizationMetric = "neuroncore_utilization_ratio",
-        MemoryMetric = "neuron_runtime_memory_used_bytes",
-        DeviceLabels = new Dictionary<string, DeviceIdentityKind> { ["neuron_device_index"] = DeviceIdentityKind.Index },
-        TemperatureMetrics = [],
-        PowerMetrics = [],
-        InterconnectMetrics = [],
+        MemoryMetric = "neuroncore_memory_usage_tensors",
+        // A core's index: the device plugin publishes no device identity to compare it with, and neuron-monitor does not
+        // support clusters running the Neuron DRA driver.
+        DeviceLabels = new Dictionary<string, DeviceIdentityKind> { ["neuroncore"] = DeviceIdentityKind.Index },
+        EveryDeviceSeries = ("hardware_ecc_events_total", "neuron_device_index"),
+        LoadImageKey = DefaultImages.NeuronLoadKey,
     };
 
     public static IReadOnlyList<ExporterProfile> Known { get; } = [Dcgm, AmdDeviceMetrics, NeuronMonitor];

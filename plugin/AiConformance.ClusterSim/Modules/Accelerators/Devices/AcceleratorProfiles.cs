@@ -8,6 +8,7 @@ public static class AcceleratorProfiles
         ["nvidia"] = new NvidiaGpuProfile(),
         ["example"] = new ExampleGpuProfile(),
         ["amd"] = new AmdGpuProfile(),
+        ["aws-neuron"] = new AwsNeuronProfile(),
     };
 
     public static IEnumerable<string> Vendors => Profiles.Keys;

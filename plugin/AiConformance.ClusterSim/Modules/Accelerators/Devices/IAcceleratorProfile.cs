@@ -16,6 +16,9 @@ public interface IAcceleratorProfile
 
     string DriverName { get; }
 
+    /// <summary>Whether the simulation has the vendor's DRA driver (false: its devices come through the device plugin only).</summary>
+    bool HasDraDriver => true;
+
     /// <summary>The device plugin's extended resource (<c>nvidia.com/gpu</c>).</summary>
     string ExtendedResource { get; }
 
