@@ -12,29 +12,11 @@ namespace AiConformance.Verification.Simulation;
 /// owns, a worker StatefulSet per group owned by the group's leader pod, their labelled pods, its status) and its
 /// deletion lets the garbage collector remove all of it.
 /// </summary>
-public sealed class LeaderWorkerSetOperatorTests : SimulatedClusterFixture
+public sealed class LeaderWorkerSetOperatorTests() : OperatorComponentFixture("lws-operator", "lws-v0.10.0", "lws-system", "app.kubernetes.io/name=lws")
 {
     private const string Group = "leaderworkerset.x-k8s.io";
     private const string Plural = "leaderworkersets";
     private const string NameLabel = "leaderworkerset.sigs.k8s.io/name";
-
-    protected override string ScenarioYaml => """
-        name: lws-tests
-        kubernetesVersion: v1.35
-        nodes:
-          - name: worker
-            capacity: {cpu: "16", memory: 64Gi}
-        crds: [lws-v0.10.0]
-        components:
-          nodes: {}
-          namespace-defaults: {}
-          scheduler: {}
-          kubelet: {}
-          replicaset-controller: {}
-          deployment-controller: {}
-          endpointslice-controller: {}
-          lws-operator: {}
-        """;
 
     [Test]
     public async Task AnInvalidLeaderWorkerSetIsDeniedByTheWebhookInControllerRuntimesWords()
@@ -89,10 +71,6 @@ public sealed class LeaderWorkerSetOperatorTests : SimulatedClusterFixture
             left => left == 0, "pods, StatefulSets and Service of LeaderWorkerSet ok collected");
     }
 
-    private async Task OperatorReadyAsync() =>
-        await EventuallyAsync(async () => (await Client.CoreV1.ListNamespacedPodAsync("lws-system", labelSelector: "app.kubernetes.io/name=lws", cancellationToken: Timeout)).Items,
-            pods => pods.Any(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true), "the operator pod Ready");
-
     private Task CreateAsync(string ns, string name, int? subGroupSize)
     {
         var template = new JsonObject
@@ -114,6 +92,4 @@ public sealed class LeaderWorkerSetOperatorTests : SimulatedClusterFixture
 
     private static (string? Kind, string? Uid) Controller(IKubernetesObject<V1ObjectMeta> item) =>
         item.Metadata.OwnerReferences?.SingleOrDefault(r => r.Controller == true) is { } owner ? (owner.Kind, owner.Uid) : (null, null);
-
-    private static V1Status Status(HttpOperationException error) => KubernetesJson.Deserialize<V1Status>(error.Response.Content);
 }
