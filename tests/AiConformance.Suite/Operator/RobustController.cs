@@ -177,8 +177,9 @@ public sealed class RobustController
     }
 
     /// <summary>
-    /// Waits until nothing of a kind that was created for the resource is left. The garbage collector removes only
-    /// what names the deleted owner in its owner references: one that does not is reported at once, as it never goes.
+    /// Waits until nothing of a kind that was created for the resource is left. The garbage collector removes only what
+    /// names the deleted owner, or one of its dependents, in its owner references: one that does not is reported at
+    /// once, as it never goes.
     /// </summary>
     private static async Task WaitCollectedAsync<T>(Watchable<T> created, string kind, string selector, IReadOnlySet<string> dependents, TestNamespace ns)
         where T : IKubernetesObject<V1ObjectMeta>
@@ -189,7 +190,7 @@ public sealed class RobustController
             .DescribedBy(seen => $"left behind: {string.Join(", ", seen.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"))}")
             .Within(ns.Timeouts.Collected).Async(ns.Cancellation);
         Assert.That(left.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"), Is.Empty,
-            $"{kind}s created for the deleted resource that do not name it as their owner, so the garbage collector never removes them");
+            $"{kind}s created for the deleted resource whose owner references do not lead to it, so the garbage collector never removes them");
     }
 
     private static string Owners(IKubernetesObject<V1ObjectMeta> item) =>
