@@ -15,6 +15,7 @@ public static class Kinds
     public static readonly ResourceKind Job = new("batch", "v1", "Job", "jobs", true);
     public static readonly ResourceKind Deployment = new("apps", "v1", "Deployment", "deployments", true);
     public static readonly ResourceKind ReplicaSet = new("apps", "v1", "ReplicaSet", "replicasets", true);
+    public static readonly ResourceKind StatefulSet = new("apps", "v1", "StatefulSet", "statefulsets", true);
     public static readonly ResourceKind EndpointSlice = new("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true);
     public static readonly ResourceKind ResourceClaim = new("resource.k8s.io", "v1", "ResourceClaim", "resourceclaims", true);
     public static readonly ResourceKind ResourceClaimTemplate = new("resource.k8s.io", "v1", "ResourceClaimTemplate", "resourceclaimtemplates", true);

@@ -89,11 +89,14 @@ public sealed class RobustController
         await using var ns = await TestNamespace.CreateAsync("operator-reconcile");
         var uid = await driver.CreateValidAsync(ns, Valid);
         // The operator acts at once (its first reconcile creates the pods); pulling its images and starting them takes longer.
-        await WaitOwnedPodsAsync(ns, driver, uid, "to be created", _ => true, ns.Timeouts.ObjectCreated);
-        var owned = await WaitOwnedPodsAsync(ns, driver, uid, "to run and be ready", PodWaits.IsReady, ns.Timeouts.Reconciled);
-        foreach (var pod in owned)
-            Evidence.Observed($"pod {pod.Metadata.Name}", $"{PodWaits.Describe(pod)}; owner {Owner(pod, uid)}");
-        var status = await driver.WaitReadyAsync(ns, Valid, owned);
+        await WaitCreatedPodsAsync(ns, driver, "to be created", _ => true, ns.Timeouts.ObjectCreated);
+        var created = await WaitCreatedPodsAsync(ns, driver, "to run and be ready", PodWaits.IsReady, ns.Timeouts.Reconciled);
+        var ownership = await Ownership.ReadAsync(ns);
+        foreach (var pod in created)
+            Evidence.Observed($"pod {pod.Metadata.Name}", $"{PodWaits.Describe(pod)}; controlled by {ownership.ControlChain(pod, uid) ?? $"(not {driver.Kind} `{Valid}`: owners {Owners(pod)})"}");
+        Assert.That(created.Where(pod => ownership.ControlChain(pod, uid) is null).Select(pod => $"{pod.Metadata.Name} (owners: {Owners(pod)})"), Is.Empty,
+            $"pods labelled `{driver.CreatedFor(Valid)}` that {driver.Kind} `{Valid}` does not control, directly or through what it controls (controller owner references)");
+        var status = await driver.WaitReadyAsync(ns, Valid, created);
         Evidence.Observed($"{driver.Kind} `{Valid}` status", status);
         await driver.DeleteAsync(ns, Valid);
     }
@@ -105,19 +108,24 @@ public sealed class RobustController
         var (_, driver) = await DriveAsync(found);
         await using var ns = await TestNamespace.CreateAsync("operator-delete");
         var uid = await driver.CreateValidAsync(ns, Valid);
-        await WaitOwnedPodsAsync(ns, driver, uid, "to be created", _ => true, ns.Timeouts.ObjectCreated);
+        await WaitCreatedPodsAsync(ns, driver, "to be created", _ => true, ns.Timeouts.ObjectCreated);
         var selector = driver.CreatedFor(Valid);
         var pods = ns.Objects<V1Pod>().Watchable(labelSelector: selector);
         var services = ns.Objects<V1Service>().Watchable(labelSelector: selector);
+        var statefulSets = ns.Objects<V1StatefulSet>().Watchable(labelSelector: selector);
         var (createdPods, _) = await ns.Objects<V1Pod>().ListAsync(selector, null, ns.Cancellation);
         var (createdServices, _) = await ns.Objects<V1Service>().ListAsync(selector, null, ns.Cancellation);
-        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names(createdPods, createdServices));
+        var (createdSets, _) = await ns.Objects<V1StatefulSet>().ListAsync(selector, null, ns.Cancellation);
+        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names([.. createdPods, .. createdServices, .. createdSets]));
         // Negative control: there is something to be collected, so "nothing left" below is not vacuous.
         Assert.That(createdPods, Is.Not.Empty, $"pods labelled `{selector}` before the deletion");
+        // What the garbage collector removes with the resource: what names it as owner, and what names those, down the chain.
+        var dependents = (await Ownership.ReadAsync(ns)).Dependents(uid);
 
         await driver.DeleteAsync(ns, Valid);
-        await WaitCollectedAsync(pods, "Pod", selector, uid, ns);
-        await WaitCollectedAsync(services, "Service", selector, uid, ns);
+        await WaitCollectedAsync(pods, "Pod", selector, dependents, ns);
+        await WaitCollectedAsync(services, "Service", selector, dependents, ns);
+        await WaitCollectedAsync(statefulSets, "StatefulSet", selector, dependents, ns);
         Evidence.Observed("left behind", "nothing");
     }
 
@@ -126,7 +134,6 @@ public sealed class RobustController
             Assert.Fail($"no AI operator is installed (looked for: {searched}); robust_controller is a MUST: install one (e.g. KubeRay with its webhooks), " +
                         $"or name yours with '{OperatorDetection.OperatorsKey}'"));
 
-    /// <summary>The operator and how to drive it; one this suite does not drive needs attestation.</summary>
     /// <summary>
     /// The operator and its driver, once its controller is Ready and its webhooks' Services have a ready endpoint: until
     /// then the API server cannot call them, and a request refused for that says nothing of the operator.
@@ -159,43 +166,36 @@ public sealed class RobustController
         }
     }
 
-    /// <summary>Waits until the resource owns (controller reference to its uid) at least the driver's expected pods, all meeting <paramref name="condition"/>.</summary>
-    private static async Task<IReadOnlyList<V1Pod>> WaitOwnedPodsAsync(TestNamespace ns, IOperatorDriver driver, string uid, string what,
-        Func<V1Pod, bool> condition, TimeSpan within)
+    /// <summary>Waits until at least the driver's expected pods labelled as created for the resource exist, all meeting <paramref name="condition"/>.</summary>
+    private static async Task<IReadOnlyList<V1Pod>> WaitCreatedPodsAsync(TestNamespace ns, IOperatorDriver driver, string what, Func<V1Pod, bool> condition, TimeSpan within)
     {
-        var seen = await Wait.For(ns.Pods())
-            .Until($"{driver.ExpectedPods} pods owned by {driver.Kind} `{Valid}` {what}", pods => OwnedBy(pods, uid) is var owned && owned.Count >= driver.ExpectedPods && owned.All(condition))
-            .DescribedBy(pods => $"owned: [{PodWaits.Describe(OwnedBy(pods, uid))}]; not owned: [{string.Join(", ", pods.Where(pod => Owner(pod, uid) is null).Select(pod => $"{pod.Metadata.Name} (owners: {Owners(pod)})"))}]")
+        var selector = driver.CreatedFor(Valid);
+        return await Wait.For(ns.Objects<V1Pod>().Watchable(labelSelector: selector))
+            .Until($"{driver.ExpectedPods} pods labelled `{selector}` {what}", pods => pods.Count >= driver.ExpectedPods && pods.All(condition))
+            .DescribedBy(pods => $"[{PodWaits.Describe(pods)}]")
             .Within(within).Async(ns.Cancellation);
-        return OwnedBy(seen, uid);
     }
 
     /// <summary>
-    /// Waits until nothing of a kind that was created for the resource is left. The garbage collector removes only
-    /// what names the deleted owner in its owner references: one that does not is reported at once, as it never goes.
+    /// Waits until nothing of a kind that was created for the resource is left. The garbage collector removes only what
+    /// names the deleted owner, or one of its dependents, in its owner references: one that does not is reported at
+    /// once, as it never goes.
     /// </summary>
-    private static async Task WaitCollectedAsync<T>(Watchable<T> created, string kind, string selector, string uid, TestNamespace ns)
+    private static async Task WaitCollectedAsync<T>(Watchable<T> created, string kind, string selector, IReadOnlySet<string> dependents, TestNamespace ns)
         where T : IKubernetesObject<V1ObjectMeta>
     {
-        bool Collectable(T item) => item.Metadata.OwnerReferences?.Any(reference => reference.Uid == uid) == true;
+        bool Collectable(T item) => item.Metadata.OwnerReferences?.Any(reference => dependents.Contains(reference.Uid)) == true;
         var left = await Wait.For(created)
             .Until($"every {kind} labelled `{selector}` to be gone", seen => seen.Count == 0 || !seen.All(Collectable))
             .DescribedBy(seen => $"left behind: {string.Join(", ", seen.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"))}")
             .Within(ns.Timeouts.Collected).Async(ns.Cancellation);
         Assert.That(left.Select(item => $"{kind} {item.Metadata.Name} (owners: {Owners(item)})"), Is.Empty,
-            $"{kind}s created for the deleted resource that do not name it as their owner, so the garbage collector never removes them");
+            $"{kind}s created for the deleted resource whose owner references do not lead to it, so the garbage collector never removes them");
     }
-
-    private static List<V1Pod> OwnedBy(IEnumerable<V1Pod> pods, string uid) => [.. pods.Where(pod => Owner(pod, uid) is not null)];
-
-    private static string? Owner(IKubernetesObject<V1ObjectMeta> item, string uid) =>
-        item.Metadata.OwnerReferences?.FirstOrDefault(reference => reference.Uid == uid && reference.Controller == true) is { } owner
-            ? $"{owner.Kind}/{owner.Name} (controller, blockOwnerDeletion={owner.BlockOwnerDeletion})"
-            : null;
 
     private static string Owners(IKubernetesObject<V1ObjectMeta> item) =>
         string.Join(", ", (item.Metadata.OwnerReferences ?? []).Select(reference => $"{reference.Kind}/{reference.Name}").DefaultIfEmpty("none"));
 
-    private static string Names(IEnumerable<V1Pod> pods, IEnumerable<V1Service> services) =>
-        string.Join(", ", pods.Select(pod => $"Pod {pod.Metadata.Name}").Concat(services.Select(service => $"Service {service.Metadata.Name}")).DefaultIfEmpty("nothing"));
+    private static string Names(IEnumerable<IKubernetesObject<V1ObjectMeta>> created) =>
+        string.Join(", ", created.Select(item => $"{item.GetType().Name[2..]} {item.Metadata.Name}").DefaultIfEmpty("nothing"));
 }

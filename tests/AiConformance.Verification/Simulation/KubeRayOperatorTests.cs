@@ -11,27 +11,9 @@ namespace AiConformance.Verification.Simulation;
 /// an invalid RayCluster in kube-apiserver's words, its failurePolicy and namespaceSelector are honoured, and a valid
 /// RayCluster is reconciled into owned pods and a Service that the garbage collector removes with it.
 /// </summary>
-public sealed class KubeRayOperatorTests : SimulatedClusterFixture
+public sealed class KubeRayOperatorTests() : OperatorComponentFixture("kuberay-operator", "kuberay-v1.7.0", "ray-system", "app.kubernetes.io/name=kuberay-operator")
 {
     private const string Configuration = "kuberay-validating-webhook-configuration";
-
-    protected override string ScenarioYaml => """
-        name: kuberay-tests
-        kubernetesVersion: v1.35
-        nodes:
-          - name: worker
-            capacity: {cpu: "16", memory: 64Gi}
-        crds: [kuberay-v1.7.0]
-        components:
-          nodes: {}
-          namespace-defaults: {}
-          scheduler: {}
-          kubelet: {}
-          replicaset-controller: {}
-          deployment-controller: {}
-          endpointslice-controller: {}
-          kuberay-operator: {}
-        """;
 
     [Test]
     public async Task AnInvalidRayClusterIsDeniedByTheWebhookInKubeApiserversWords()
@@ -110,10 +92,6 @@ public sealed class KubeRayOperatorTests : SimulatedClusterFixture
             left => left == 0, "pods and Service of RayCluster ok collected");
     }
 
-    private async Task OperatorReadyAsync() =>
-        await EventuallyAsync(async () => (await Client.CoreV1.ListNamespacedPodAsync("ray-system", labelSelector: "app.kubernetes.io/name=kuberay-operator", cancellationToken: Timeout)).Items,
-            pods => pods.Any(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true), "the operator pod Ready");
-
     private Task CreateAsync(string ns, string name, params string[] groups) =>
         Client.CustomObjects.CreateNamespacedCustomObjectAsync(new JsonObject
         {
@@ -150,6 +128,4 @@ public sealed class KubeRayOperatorTests : SimulatedClusterFixture
                 else target[key] = value?.DeepClone();
         }
     }
-
-    private static V1Status Status(HttpOperationException error) => KubernetesJson.Deserialize<V1Status>(error.Response.Content);
 }

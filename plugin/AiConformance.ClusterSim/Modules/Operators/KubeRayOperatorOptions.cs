@@ -6,11 +6,9 @@ namespace AiConformance.ClusterSim.Modules.Operators;
 /// Options of the <c>kuberay-operator</c> component: the namespace the operator is installed in (the Helm chart's
 /// <c>ray-system</c> by default) and, for broken scenarios, the fault it has.
 /// </summary>
-public sealed record KubeRayOperatorOptions(string Namespace, IOperatorFault Fault) : IComponentOptions<KubeRayOperatorOptions>
+public sealed record KubeRayOperatorOptions(string Namespace, IOperatorFault Fault) : IComponentOptions<KubeRayOperatorOptions>, IOperatorOptions
 {
-    private sealed class Working : IOperatorFault;
-
     public static KubeRayOperatorOptions Read(ComponentOptionReader options) => new(
         options.Text("namespace", "ray-system"),
-        options.Fault<IOperatorFault>(OperatorFaults.Catalog, new Working()));
+        options.Fault<IOperatorFault>(OperatorFaults.Catalog, OperatorFaults.Working));
 }

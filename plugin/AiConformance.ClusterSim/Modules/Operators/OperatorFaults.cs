@@ -13,17 +13,35 @@ public interface IOperatorFault
 
     /// <summary>Whether the Service it creates for a custom resource carries an owner reference to it.</summary>
     bool OwnsServices => true;
+
+    /// <summary>Whether the workloads it creates for a custom resource's pods carry an owner reference to their owner.</summary>
+    bool OwnsWorkloads => true;
+
+    /// <summary>Whether its status reports the custom resource ready once every pod is.</summary>
+    bool ReportsReady => true;
 }
 
-/// <summary>The operator's faults, by the name a scenario's <c>fault:</c> option gives.</summary>
+/// <summary>The operators' faults, by the name a scenario's <c>fault:</c> option gives.</summary>
 public static class OperatorFaults
 {
-    public static readonly FaultCatalog<IOperatorFault> Catalog = new("an operator fault", new Dictionary<string, Func<IOperatorFault>>
+    public static readonly IOperatorFault Working = new WorkingOperator();
+
+    /// <summary>The faults every operator component has.</summary>
+    public static readonly FaultCatalog<IOperatorFault> Catalog = new("an operator fault", Shared());
+
+    /// <summary>The LeaderWorkerSet operator's: the shared ones and one of the StatefulSets it creates.</summary>
+    public static readonly FaultCatalog<IOperatorFault> LeaderWorkerSetCatalog = new("an operator fault",
+        new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["workers-left-behind"] = () => new WorkersLeftBehind() });
+
+    private static Dictionary<string, Func<IOperatorFault>> Shared() => new()
     {
         ["no-webhook"] = () => new NoWebhook(),
         ["never-reconciles"] = () => new NeverReconciles(),
         ["service-left-behind"] = () => new ServiceLeftBehind(),
-    });
+        ["never-ready"] = () => new NeverReady(),
+    };
+
+    private sealed class WorkingOperator : IOperatorFault;
 }
 
 /// <summary>Installed without its webhooks (a Helm install with <c>webhook.enabled=false</c>): nothing validates the resources.</summary>
@@ -38,8 +56,23 @@ public sealed class NeverReconciles : IOperatorFault
     public bool Reconciles => false;
 }
 
-/// <summary>The head Service is created without an owner reference, so the garbage collector leaves it behind when its RayCluster goes.</summary>
+/// <summary>The Service it creates for a resource has no owner reference, so the garbage collector leaves it behind when the resource goes.</summary>
 public sealed class ServiceLeftBehind : IOperatorFault
 {
     public bool OwnsServices => false;
+}
+
+/// <summary>The controller creates the pods but its status never says they are ready (a status writer that fails on every update).</summary>
+public sealed class NeverReady : IOperatorFault
+{
+    public bool ReportsReady => false;
+}
+
+/// <summary>
+/// A LeaderWorkerSet's worker StatefulSets are created without their owner reference to the group's leader pod: the
+/// garbage collector leaves them, and their worker pods, behind when the LeaderWorkerSet goes.
+/// </summary>
+public sealed class WorkersLeftBehind : IOperatorFault
+{
+    public bool OwnsWorkloads => false;
 }

@@ -38,7 +38,7 @@ public static class RayClusterReconciler
                 pods.Add(store.Create(Kinds.Pod, Pod(cluster, group.Template, $"{name}-{group.Name}-worker-", "worker", group.Name)));
             foreach (var extra in members.Skip(group.Desired)) OwnedPods.TryDelete(store, extra);
         }
-        OwnedPods.WriteStatus(store, KubeRayOperatorBehaviour.RayCluster, cluster, status => Describe(status, cluster, pods, service));
+        OwnedPods.WriteStatus(store, KubeRayOperatorBehaviour.RayCluster, cluster, status => Describe(status, cluster, pods, service, fault));
     }
 
     private static bool IsHead(JsonObject pod) => pod.Label(NodeTypeLabel) == "head";
@@ -100,14 +100,14 @@ public static class RayClusterReconciler
         };
     }
 
-    private static void Describe(JsonObject status, JsonObject cluster, IReadOnlyList<JsonObject> pods, JsonObject service)
+    private static void Describe(JsonObject status, JsonObject cluster, IReadOnlyList<JsonObject> pods, JsonObject service, IOperatorFault fault)
     {
         var before = Comparable(status);
         var head = pods.FirstOrDefault(IsHead);
         var workers = pods.Where(p => !IsHead(p)).ToList();
         var groups = WorkerGroups(cluster).ToList();
         var desired = groups.Sum(g => g.Desired);
-        var allReady = head is not null && head.IsReady() && workers.Count(p => p.IsReady()) >= desired;
+        var allReady = fault.ReportsReady && head is not null && head.IsReady() && workers.Count(p => p.IsReady()) >= desired;
         status["desiredWorkerReplicas"] = desired;
         status["minWorkerReplicas"] = groups.Sum(g => g.Min);
         status["maxWorkerReplicas"] = groups.Sum(g => g.Max);

@@ -23,7 +23,10 @@ public sealed record OperatorProfile(string Name, string Group, IReadOnlyList<st
         ["app.kubernetes.io/name=trainer", "app.kubernetes.io/name=kubeflow-trainer"], "Kubeflow Trainer TrainJobs");
 
     public static readonly OperatorProfile LeaderWorkerSet = new("LeaderWorkerSet", "leaderworkerset.x-k8s.io",
-        ["leaderworkersets.leaderworkerset.x-k8s.io"], ["app.kubernetes.io/name=lws"], "LeaderWorkerSets");
+        ["leaderworkersets.leaderworkerset.x-k8s.io"], ["app.kubernetes.io/name=lws"], "LeaderWorkerSets")
+    {
+        Driver = new LeaderWorkerSetDriver(),
+    };
 
     public static readonly OperatorProfile TrainingOperator = new("TrainingOperator", "kubeflow.org",
         ["pytorchjobs.kubeflow.org", "tfjobs.kubeflow.org", "mpijobs.kubeflow.org"], ["control-plane=kubeflow-training-operator"],

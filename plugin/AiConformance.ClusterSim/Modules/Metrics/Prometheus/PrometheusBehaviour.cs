@@ -17,7 +17,6 @@ public sealed class PrometheusBehaviour : ReconcilingBehaviour
 {
     public const string ComponentName = "prometheus";
     public const string Image = "quay.io/prometheus/prometheus:v3.5.0";
-    private static readonly ResourceKind StatefulSet = new("apps", "v1", "StatefulSet", "statefulsets", true);
 
     private PrometheusOptions options = null!;
 
@@ -127,7 +126,7 @@ public sealed class PrometheusBehaviour : ReconcilingBehaviour
         });
     }
 
-    private JsonObject EnsureStatefulSet() => Store.Get(StatefulSet, options.Namespace, StatefulSetName) ?? Store.Create(StatefulSet, new JsonObject
+    private JsonObject EnsureStatefulSet() => Store.Get(Kinds.StatefulSet, options.Namespace, StatefulSetName) ?? Store.Create(Kinds.StatefulSet, new JsonObject
     {
         ["apiVersion"] = "apps/v1", ["kind"] = "StatefulSet",
         ["metadata"] = new JsonObject { ["name"] = StatefulSetName, ["namespace"] = options.Namespace, ["labels"] = Map(PodLabels()) },

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AiConformance.Workloads;
+using k8s;
+using k8s.Models;
+
+namespace AiConformance.Suite.Framework.Operators;
+
+/// <summary>A LeaderWorkerSet (<c>leaderworkerset.x-k8s.io/v1</c>).</summary>
+[KubernetesEntity(Group = "leaderworkerset.x-k8s.io", ApiVersion = "v1", Kind = "LeaderWorkerSet", PluralName = "leaderworkersets")]
+public sealed class LeaderWorkerSet : CustomObject;
+
+/// <summary>
+/// Drives the LeaderWorkerSet operator through a small LeaderWorkerSet: two groups of a leader and one worker, each
+/// pod the plugin image's echo server with a tiny CPU request. LWS creates a leader StatefulSet it owns, one worker
+/// StatefulSet per group owned by the group's leader pod, and their pods, all labelled
+/// <c>leaderworkerset.sigs.k8s.io/name</c>. The invalid instance asks for subgroups of 3 pods in groups of 2, which the
+/// CRD's schema allows (subGroupSize has no bound there) and LWS's webhook denies ("subGroupSize cannot be larger than
+/// size", <c>validateUpdateSubGroupPolicy</c> in pkg/webhooks/leaderworkerset_webhook.go). Ready is what LWS reports:
+/// <c>readyReplicas</c> reaching the groups asked for, the <c>Available</c> condition True, and its
+/// <c>hpaPodSelector</c> selecting one leader pod per group among the pods it controls.
+/// </summary>
+public sealed class LeaderWorkerSetDriver : IOperatorDriver
+{
+    private const string NameLabel = "leaderworkerset.sigs.k8s.io/name";
+    private const int Groups = 2;
+    private const int Size = 2;
+    private const int Port = 8080;
+
+    public string Kind => "LeaderWorkerSet";
+
+    public int ExpectedPods => Groups * Size;
+
+    public string WhatIsInvalid => $"leaderWorkerTemplate.size {Size} and subGroupPolicy.subGroupSize {Size + 1} (LWS requires subgroups no larger than a group; the CRD's schema does not)";
+
+    public string CreatedFor(string name) => $"{NameLabel}={name}";
+
+    public async Task<string> CreateValidAsync(TestNamespace ns, string name)
+    {
+        var created = await ns.CreateAsync(new LeaderWorkerSet { Metadata = new V1ObjectMeta { Name = name }, Spec = Spec(ns, subGroupSize: null) });
+        return created.Metadata.Uid;
+    }
+
+    public Task CreateInvalidAsync(TestNamespace ns, string name) =>
+        ns.CreateAsync(new LeaderWorkerSet { Metadata = new V1ObjectMeta { Name = name }, Spec = Spec(ns, subGroupSize: Size + 1) });
+
+    public async Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned)
+    {
+        var seen = await Wait.For(ns.Objects<LeaderWorkerSet>().Watchable(name))
+            .Until($"LeaderWorkerSet `{name}` to report {Groups} ready groups, Available, and a leader pod it controls for each", sets => sets.Count == 1 && IsReady(sets[0], owned))
+            .DescribedBy(sets => sets.Count == 0 ? "no LeaderWorkerSet" : Describe(sets[0]))
+            .Within(ns.Timeouts.Reconciled).Async(ns.Cancellation);
+        return Describe(seen[0]);
+    }
+
+    public async Task<bool> ExistsAsync(TestNamespace ns, string name) => await ns.Objects<LeaderWorkerSet>().GetAsync(name, ns.Cancellation) is not null;
+
+    public Task DeleteAsync(TestNamespace ns, string name) => ns.DeleteAsync<LeaderWorkerSet>(name);
+
+    private static bool IsReady(LeaderWorkerSet set, IReadOnlyList<V1Pod> owned)
+    {
+        var status = set.Status;
+        if ((int?)status?["readyReplicas"] < Groups || status?["readyReplicas"] is null) return false;
+        if (!set.DescribeCondition("Available").StartsWith("Available=True", StringComparison.Ordinal)) return false;
+        var leaders = Selected((string?)status["hpaPodSelector"], owned);
+        return leaders.Count == Groups;
+    }
+
+    /// <summary>The pods an equality-based selector (<c>a=b,c=d</c>, as LWS writes hpaPodSelector) selects.</summary>
+    private static List<V1Pod> Selected(string? selector, IReadOnlyList<V1Pod> pods)
+    {
+        if (string.IsNullOrEmpty(selector)) return [];
+        var terms = selector.Split(',').Select(term => term.Split('=', 2)).ToList();
+        if (terms.Any(term => term.Length != 2)) return [];
+        return [.. pods.Where(pod => terms.All(term => pod.Metadata.Labels?.TryGetValue(term[0], out var value) == true && value == term[1]))];
+    }
+
+    private static string Describe(LeaderWorkerSet set)
+    {
+        var status = set.Status;
+        if (status is null) return $"LeaderWorkerSet `{set.Metadata.Name}` has no status";
+        return $"readyReplicas={status["readyReplicas"]?.ToJsonString() ?? "(none)"}/{Groups}, replicas={status["replicas"]?.ToJsonString() ?? "(none)"}, " +
+               $"hpaPodSelector={(string?)status["hpaPodSelector"] ?? "(none)"}; {set.DescribeCondition("Available")}; {set.DescribeCondition("Progressing")}";
+    }
+
+    private static JsonObject Spec(TestNamespace ns, int? subGroupSize)
+    {
+        var podSpec = RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.ServeEcho, ["--port", Port.ToString(CultureInfo.InvariantCulture)], port: Port);
+        podSpec.Containers[0].Resources = new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
+            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("64Mi") },
+        };
+        var template = new JsonObject
+        {
+            ["size"] = Size,
+            ["workerTemplate"] = new JsonObject { ["spec"] = JsonNode.Parse(KubernetesJson.Serialize(podSpec)) },
+        };
+        if (subGroupSize is { } subGroup) template["subGroupPolicy"] = new JsonObject { ["subGroupSize"] = subGroup };
+        return new JsonObject { ["replicas"] = Groups, ["leaderWorkerTemplate"] = template };
+    }
+}
