@@ -11,10 +11,12 @@ namespace AiConformance.Suite.Networking;
 /// disaggregated_inference (KAR-0041): prefill and decode run as separate, separately scalable instances (two
 /// Deployments of the plugin image's serve-model, each behind its Service) and every request is served by both: its
 /// prefill in a prefill pod, its decode in a decode pod, as each answer's header, each pod's token counters and the
-/// prefill's KV-transfer hand-off show; scaling prefill up and down under load does not fail a request.
+/// prefill's KV-transfer hand-off show; scaling prefill up and down under load does not fail a request. Each instance
+/// holds its own accelerator where enough are free, as disaggregated serving runs.
 /// Disaggregated-serving frameworks found in the cluster (LeaderWorkerSet, Dynamo, llm-d, ...) are reported.
 /// </summary>
 [Requirement("disaggregated_inference")]
+[Holds(Hold.AcceleratorShare, Units = 4)] // one unit per instance: at most 3 prefill and 1 decode at once
 public sealed class DisaggregatedInference
 {
     /// <summary>Requests whose phases are checked: every one must name two different pods, so a few dozen suffice.</summary>
@@ -45,6 +47,7 @@ public sealed class DisaggregatedInference
         var serving = await DisaggregatedServing.DeployAsync(ns, prefillReplicas: 2, decodeReplicas: 1);
         var prefillPods = await serving.WaitForReadyAsync(DisaggregatedServing.Prefill, 2);
         var decodePods = await serving.WaitForReadyAsync(DisaggregatedServing.Decode, 1);
+        Evidence.Observed("accelerators of the instances", await serving.DescribeAcceleratorsAsync());
 
         await LoadJob.StartAsync(ns, "completions", LoadArguments(serving.Url, Requests));
         var summary = await LoadJob.FinishedAsync(ns, "completions");
@@ -82,7 +85,7 @@ public sealed class DisaggregatedInference
         var run = RunContext.Current;
         var cap = run.Configuration.GetDouble(LoadSecondsKey, 600);
         await using var ns = await TestNamespace.CreateAsync("disagg-scale");
-        var serving = await DisaggregatedServing.DeployAsync(ns, prefillReplicas: 1, decodeReplicas: 1);
+        var serving = await DisaggregatedServing.DeployAsync(ns, prefillReplicas: 1, decodeReplicas: 1, mostPrefillReplicas: 3);
         var decodePods = await serving.WaitForReadyAsync(DisaggregatedServing.Decode, 1);
 
         // The load runs until the scaling is done, however long that takes here, and is ended then (its duration only caps it).

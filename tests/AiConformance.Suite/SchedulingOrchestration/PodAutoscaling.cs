@@ -120,12 +120,9 @@ public sealed class PodAutoscaling
     }
 
     /// <summary>The Deployment of model servers (one accelerator each where there are accelerators) behind the Service <c>model</c>, its first replica ready.</summary>
-    private static async Task<DetectedAccelerator?> ModelServersAsync(TestNamespace ns)
+    private static async Task<AcceleratorPerReplica?> ModelServersAsync(TestNamespace ns)
     {
-        var accelerator = (await AcceleratorDetection.DetectAsync(Run)).Found.FirstOrDefault();
-        Evidence.Observed("accelerator per replica", accelerator?.Summary ?? "none found: CPU-only model servers");
-        if (accelerator?.DeviceClass is { } deviceClass)
-            await ns.CreateAsync(Claims.Template("server-accelerator", deviceClass));
+        var accelerator = await AcceleratorPerReplica.ChooseAsync(ns, MaxReplicas, "server-accelerator");
         await ns.CreateAsync(ModelServers(DefaultImages.PluginImage(Run.Configuration), accelerator));
         await ns.CreateAsync(new V1Service
         {
@@ -161,7 +158,7 @@ public sealed class PodAutoscaling
     }
 
     /// <summary>Starts the load and waits for the HPA to ask for more replicas and for them to run with their accelerators.</summary>
-    private static async Task<Scaling> ScaleUpUnderLoadAsync(TestNamespace ns, DetectedAccelerator? accelerator, string hpaName, Settings settings)
+    private static async Task<Scaling> ScaleUpUnderLoadAsync(TestNamespace ns, AcceleratorPerReplica? accelerator, string hpaName, Settings settings)
     {
         var timeline = new ScalingTimeline();
         var hpas = ns.Objects<V2HorizontalPodAutoscaler>().Watchable(hpaName);
@@ -176,7 +173,7 @@ public sealed class PodAutoscaling
         Assert.That(decided.Single(), Has.Property(nameof(V2HorizontalPodAutoscaler.Status)).Property(nameof(V2HorizontalPodAutoscalerStatus.DesiredReplicas)).GreaterThan(1),
             $"the HPA read its metric far above target yet recommended no more replicas: {string.Join("; ", timeline.Lines)}");
         var scaledUp = await Wait.For(ns.Pods()).Until("the added model servers to run with their accelerators",
-                pods => pods.Count(pod => IsReadyServer(pod) && HoldsAccelerator(pod, accelerator)) > 1)
+                pods => pods.Count(pod => IsReadyServer(pod) && (accelerator?.Holds(pod) ?? true)) > 1)
             .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodRunning).Async(ns.Cancellation);
         var running = scaledUp.Where(IsReadyServer).ToList();
         Evidence.Observed("model servers running under load", string.Join(", ", running.Select(pod => $"{pod.Metadata.Name} on {pod.Spec.NodeName}")));
@@ -268,20 +265,28 @@ public sealed class PodAutoscaling
     private static bool IsReadyServer(V1Pod pod) =>
         IsServer(pod) && PodWaits.IsReady(pod);
 
-    /// <summary>A replica holds its accelerator: its claim was generated (DRA) or its resource was granted (device plugin).</summary>
-    private static bool HoldsAccelerator(V1Pod pod, DetectedAccelerator? accelerator) => accelerator switch
-    {
-        null => true,
-        { DeviceClass: not null } => pod.Status?.ResourceClaimStatuses?.Any(claim => !string.IsNullOrEmpty(claim.ResourceClaimName)) == true,
-        _ => pod.Spec.NodeName is not null,
-    };
-
-    private static V1Deployment ModelServers(string image, DetectedAccelerator? accelerator)
+    private static V1Deployment ModelServers(string image, AcceleratorPerReplica? accelerator)
     {
         var labels = new Dictionary<string, string> { ["app"] = "model-server" };
-        var limits = accelerator is { DeviceClass: null, ExtendedResource: { } resource }
-            ? new Dictionary<string, ResourceQuantity> { [resource] = new("1") } : null;
-        var claimed = accelerator?.DeviceClass is not null;
+        var spec = new V1PodSpec
+        {
+            TerminationGracePeriodSeconds = 5,
+            AutomountServiceAccountToken = false,
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "server",
+                    Image = image,
+                    // Each token takes 100 ms, so requests stay in flight long enough to be counted as running.
+                    Command = ["aiconformance", WorkloadRoles.ServeModel, "--port", ServerPort.ToString(CultureInfo.InvariantCulture),
+                        "--model", "conformance/autoscaled", "--time-per-token-ms", "100"],
+                    Ports = [new V1ContainerPort { ContainerPort = ServerPort, Name = "http" }],
+                    ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = ServerPort }, PeriodSeconds = 1 },
+                },
+            ],
+        };
+        accelerator?.Equip(spec);
         return new V1Deployment
         {
             Metadata = new V1ObjectMeta { Name = "model-server" },
@@ -302,32 +307,7 @@ public sealed class PodAutoscaling
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = new V1PodSpec
-                    {
-                        TerminationGracePeriodSeconds = 5,
-                        AutomountServiceAccountToken = false,
-                        NodeSelector = accelerator is { NodeSelector.Count: > 0 } ? new Dictionary<string, string>(accelerator.NodeSelector) : null,
-                        Tolerations = accelerator is { Tolerations.Count: > 0 } ? [.. accelerator.Tolerations] : null,
-                        ResourceClaims = claimed ? [ProbePod.FromTemplate("accelerator", "server-accelerator")] : null,
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = "server",
-                                Image = image,
-                                // Each token takes 100 ms, so requests stay in flight long enough to be counted as running.
-                                Command = ["aiconformance", WorkloadRoles.ServeModel, "--port", ServerPort.ToString(CultureInfo.InvariantCulture),
-                                    "--model", "conformance/autoscaled", "--time-per-token-ms", "100"],
-                                Ports = [new V1ContainerPort { ContainerPort = ServerPort, Name = "http" }],
-                                ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = ServerPort }, PeriodSeconds = 1 },
-                                Resources = limits is null && !claimed ? null : new V1ResourceRequirements
-                                {
-                                    Limits = limits,
-                                    Claims = claimed ? [new Corev1ResourceClaim { Name = "accelerator" }] : null,
-                                },
-                            },
-                        ],
-                    },
+                    Spec = spec,
                 },
             },
         };

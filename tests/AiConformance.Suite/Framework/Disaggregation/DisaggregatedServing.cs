@@ -9,7 +9,8 @@ namespace AiConformance.Suite.Framework.Disaggregation;
 
 /// <summary>
 /// Prefill and decode instances of <c>serve-model</c> as two Deployments, each behind its own Service: requests enter
-/// the decode Service; each decode pod has a prefill pod (through the prefill Service) do the prompt.
+/// the decode Service; each decode pod has a prefill pod (through the prefill Service) do the prompt. Each instance
+/// holds its own accelerator unit where enough are free (<see cref="AcceleratorPerReplica"/>).
 /// </summary>
 public sealed class DisaggregatedServing(TestNamespace ns)
 {
@@ -20,12 +21,22 @@ public sealed class DisaggregatedServing(TestNamespace ns)
     /// <summary>Each generated token takes this long, so that requests are in flight while prefill is scaled.</summary>
     private const int TimePerTokenMs = 20;
 
+    private AcceleratorPerReplica? accelerator;
+
     public string Url => $"http://{Decode}.{ns.Name}.svc.cluster.local:{Port.ToString(CultureInfo.InvariantCulture)}/v1/completions";
 
-    public static async Task<DisaggregatedServing> DeployAsync(TestNamespace ns, int prefillReplicas, int decodeReplicas)
+    /// <summary>
+    /// Deploys both phases, each instance with one accelerator unit where enough are free for the most instances the
+    /// test runs at once (<paramref name="mostPrefillReplicas"/> prefill, when it scales them, and the decode ones).
+    /// </summary>
+    public static async Task<DisaggregatedServing> DeployAsync(TestNamespace ns, int prefillReplicas, int decodeReplicas, int? mostPrefillReplicas = null)
     {
-        var serving = new DisaggregatedServing(ns);
-        Evidence.Step($"Deploy {prefillReplicas} prefill and {decodeReplicas} decode instances of serve-model, each a Deployment behind its Service");
+        var serving = new DisaggregatedServing(ns)
+        {
+            accelerator = await AcceleratorPerReplica.ChooseAsync(ns, (mostPrefillReplicas ?? prefillReplicas) + decodeReplicas, "instance-accelerator"),
+        };
+        Evidence.Step($"Deploy {prefillReplicas} prefill and {decodeReplicas} decode instances of serve-model, each a Deployment behind its Service" +
+                      (serving.accelerator is { } held ? $", each instance holding one unit of {held.Accelerator.Summary}" : ""));
         await serving.CreateAsync(Prefill, prefillReplicas, ["--phase", "prefill"]);
         await serving.CreateAsync(Decode, decodeReplicas, ["--phase", "decode", "--prefill-url", $"http://{Prefill}.{ns.Name}.svc.cluster.local:{Port.ToString(CultureInfo.InvariantCulture)}"]);
         await serving.WaitForReadyAsync(Prefill, prefillReplicas);
@@ -39,8 +50,18 @@ public sealed class DisaggregatedServing(TestNamespace ns)
             ["--port", RoleWorkloads.Number(Port), "--time-per-token-ms", RoleWorkloads.Number(TimePerTokenMs), .. arguments], port: Port);
         spec.Containers[0].Env = [new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } }];
         spec.Containers[0].ReadinessProbe.HttpGet.Path = "/health";
+        accelerator?.Equip(spec);
         await ns.CreateAsync(RoleWorkloads.Deployment(name, replicas, spec));
         await ns.CreateAsync(RoleWorkloads.Service(name, Port, Port));
+    }
+
+    /// <summary>For the evidence: the unit each instance holds (its claim's device for DRA), or that they run on CPU.</summary>
+    public async Task<string> DescribeAcceleratorsAsync()
+    {
+        if (accelerator is null) return "none: CPU-only instances";
+        if (accelerator.Accelerator.Path != AcceleratorPath.Dra) return $"one {accelerator.Accelerator.ExtendedResource} each";
+        var claims = await ns.Kubernetes.ResourceV1.ListNamespacedResourceClaimAsync(ns.Name, cancellationToken: ns.Cancellation);
+        return Claims.Describe([.. claims.Items]);
     }
 
     /// <summary>The Ready pods of one phase, waiting until there are exactly <paramref name="replicas"/> and no other.</summary>

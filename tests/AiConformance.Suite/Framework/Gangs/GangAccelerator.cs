@@ -37,7 +37,7 @@ public sealed class GangAccelerator
         var detection = await AcceleratorDetection.DetectAsync(ns.Run);
         if (detection.Found.FirstOrDefault() is not { } accelerator) return (null, $"no accelerator found ({detection.Searched})");
         var (resource, why) = await quotaResourceOf(accelerator);
-        var free = await CountFreeAsync(ns, accelerator);
+        var free = await FreeAcceleratorUnits.CountAsync(ns, accelerator);
         Evidence.Observed("accelerator units", free.Described);
         return WhyCpu(free, members, resource, why) is { } reason ? (null, reason) : (new GangAccelerator(ns, accelerator, resource!, members, free), null);
     }
@@ -70,7 +70,7 @@ public sealed class GangAccelerator
     /// <summary>Why the units free to the test no longer hold the group (others took them meanwhile); null while they do.</summary>
     public async Task<string?> MovedAsync()
     {
-        var now = await CountFreeAsync(ns, Accelerator);
+        var now = await FreeAcceleratorUnits.CountAsync(ns, Accelerator);
         return now.Units >= members ? null
             : $"accelerator units free to the test were {atSizing.Units} when the group was sized and are {now.Units} now ({now.Described}), " +
               $"fewer than its {members} members";
@@ -86,18 +86,6 @@ public sealed class GangAccelerator
                 .DescribedBy(Claims.Describe).Within(ns.Timeouts.DevicesReleased).Async(ns.Cancellation);
             Evidence.Observed("claims of the test after the group", claims.Count == 0 ? "none left" : Claims.Describe(claims));
         }
-        Evidence.Observed("accelerator units after the group", (await CountFreeAsync(ns, Accelerator)).Described);
-    }
-
-    /// <summary>The units nothing but the test's own pods and claims hold.</summary>
-    private static async Task<FreeAcceleratorUnits> CountFreeAsync(TestNamespace ns, DetectedAccelerator accelerator)
-    {
-        if (accelerator.Path == AcceleratorPath.Dra)
-        {
-            var claims = await ns.Kubernetes.ResourceV1.ListResourceClaimForAllNamespacesAsync(cancellationToken: ns.Cancellation);
-            return FreeAcceleratorUnits.Count(accelerator, claims.Items, [], ns.Name);
-        }
-        var pods = await ns.Kubernetes.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ns.Cancellation);
-        return FreeAcceleratorUnits.Count(accelerator, [], pods.Items, ns.Name);
+        Evidence.Observed("accelerator units after the group", (await FreeAcceleratorUnits.CountAsync(ns, Accelerator)).Described);
     }
 }

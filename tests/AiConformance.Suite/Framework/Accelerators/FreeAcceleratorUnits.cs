@@ -1,6 +1,7 @@
+using k8s;
 using k8s.Models;
 
-namespace AiConformance.Suite.Framework.Gangs;
+namespace AiConformance.Suite.Framework;
 
 /// <summary>
 /// The units of the detected accelerator that nothing holds, counted from what the cluster shows: for DRA, its devices
@@ -13,6 +14,18 @@ public sealed record FreeAcceleratorUnits(int Units, int Total, string Described
         string? exceptNamespace = null) =>
         accelerator.Path == AcceleratorPath.Dra ? OfDevices(accelerator, claims.Where(claim => claim.Metadata.NamespaceProperty != exceptNamespace))
             : OfExtendedResource(accelerator, pods.Where(pod => pod.Metadata.NamespaceProperty != exceptNamespace));
+
+    /// <summary>The units nothing but the test's own pods and claims hold, read from the cluster now.</summary>
+    public static async Task<FreeAcceleratorUnits> CountAsync(TestNamespace ns, DetectedAccelerator accelerator)
+    {
+        if (accelerator.Path == AcceleratorPath.Dra)
+        {
+            var claims = await ns.Kubernetes.ResourceV1.ListResourceClaimForAllNamespacesAsync(cancellationToken: ns.Cancellation);
+            return Count(accelerator, claims.Items, [], ns.Name);
+        }
+        var pods = await ns.Kubernetes.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ns.Cancellation);
+        return Count(accelerator, [], pods.Items, ns.Name);
+    }
 
     private static FreeAcceleratorUnits OfDevices(DetectedAccelerator accelerator, IEnumerable<Resourcev1ResourceClaim> claims)
     {
