@@ -137,7 +137,7 @@ public sealed class ScenarioLoaderTests
         Assert.That(error.Message.Split('\n').Skip(1), Is.EquivalentTo(new[]
         {
             $"  - {parent}:6:5: nodes[1].count must be at least 1",
-            $"  - {child}:6:7: components.kueue.options.quota is not an option of kueue; known: fault",
+            $"  - {child}:6:7: components.kueue.options.quota is not an option of kueue; known: fault, deviceClassMappings",
         }));
     }
 
