@@ -150,6 +150,20 @@ public sealed class ProtobufBodyTests
     }
 
     [Test]
+    public void AnEmbeddedObjectThatIsNotJsonIsABadRequest()
+    {
+        var event_ = Message("v1", "Event")
+            .Message("metadata", meta => meta.String("name", "e").Message("managedFields", entry => entry
+                .Message("fieldsV1", fields => fields.Bytes("Raw", "{not json"u8.ToArray()))));
+        var error = Assert.Throws<StatusException>(() => KubernetesProtobuf.Decode(Envelope("v1", "Event", event_.ToBytes())));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Code, Is.EqualTo(400));
+            Assert.That(error.Message, Does.Contain("is not JSON"));
+        });
+    }
+
+    [Test]
     public void ABodyWithoutTheKubernetesPrefixIsABadRequest()
     {
         var error = Assert.Throws<StatusException>(() => KubernetesProtobuf.Decode("{\"kind\":\"Pod\"}"u8.ToArray()));

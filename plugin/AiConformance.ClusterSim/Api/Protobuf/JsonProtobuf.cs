@@ -17,10 +17,8 @@ public static partial class JsonProtobuf
 {
     private const string Meta = "k8s.io.apimachinery.pkg.apis.meta.v1.";
 
-    public static byte[] ToProtobuf(MessageDescriptor message, JsonObject json)
+    public static byte[] ToProtobuf(MessageDescriptor message, JsonObject json) => Fields(output =>
     {
-        using var bytes = new MemoryStream();
-        var output = new CodedOutputStream(bytes);
         foreach (var field in message.Fields.InFieldNumberOrder())
         {
             if (KubernetesProtobuf.IsInline(field))
@@ -46,19 +44,13 @@ public static partial class JsonProtobuf
                     break;
             }
         }
-        output.Flush();
-        return bytes.ToArray();
-    }
+    });
 
-    private static byte[] MapEntry(MessageDescriptor entry, string key, JsonNode value)
+    private static byte[] MapEntry(MessageDescriptor entry, string key, JsonNode value) => Fields(output =>
     {
-        using var bytes = new MemoryStream();
-        var output = new CodedOutputStream(bytes);
         Write(output, entry.FindFieldByNumber(1), JsonValue.Create(key));
         Write(output, entry.FindFieldByNumber(2), value);
-        output.Flush();
-        return bytes.ToArray();
-    }
+    });
 
     private static void Write(CodedOutputStream output, FieldDescriptor field, JsonNode value)
     {
@@ -101,7 +93,7 @@ public static partial class JsonProtobuf
     /// <summary>A number's text, whatever .NET type the JSON value holds (a number quoted as a string too).</summary>
     private static string Number(JsonValue value) => value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
 
-    private static void WriteBytes(CodedOutputStream output, int number, byte[] bytes)
+    internal static void WriteBytes(CodedOutputStream output, int number, byte[] bytes)
     {
         output.WriteTag(number, WireFormat.WireType.LengthDelimited);
         output.WriteBytes(ByteString.CopyFrom(bytes));
@@ -132,7 +124,8 @@ public static partial class JsonProtobuf
         });
     }
 
-    private static byte[] Fields(Action<CodedOutputStream> write)
+    /// <summary>A message written by <paramref name="write"/>, as its bytes.</summary>
+    internal static byte[] Fields(Action<CodedOutputStream> write)
     {
         using var bytes = new MemoryStream();
         var output = new CodedOutputStream(bytes);
@@ -147,7 +140,7 @@ public static partial class JsonProtobuf
         output.WriteInt64(value);
     }
 
-    private static void Text(CodedOutputStream output, int number, string value)
+    internal static void Text(CodedOutputStream output, int number, string value)
     {
         output.WriteTag(number, WireFormat.WireType.LengthDelimited);
         output.WriteString(value);

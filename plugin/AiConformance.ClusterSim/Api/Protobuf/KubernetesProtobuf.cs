@@ -77,33 +77,20 @@ public static class KubernetesProtobuf
         if (json["apiVersion"]?.GetValue<string>() is not { } apiVersion || json["kind"]?.GetValue<string>() is not { } kind
             || Find(apiVersion, kind) is not { } message)
             return null;
-        var raw = JsonProtobuf.ToProtobuf(message, json);
-        using var body = new MemoryStream();
-        body.Write(Magic);
-        var output = new CodedOutputStream(body);
-        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(TypeMeta(apiVersion, kind)));
-        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(raw));
-        // Go writes the envelope's contentEncoding and contentType even when empty.
-        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
-        output.WriteString("");
-        output.WriteTag(4, WireFormat.WireType.LengthDelimited);
-        output.WriteString("");
-        output.Flush();
-        return body.ToArray();
-    }
-
-    private static byte[] TypeMeta(string apiVersion, string kind)
-    {
-        using var bytes = new MemoryStream();
-        var output = new CodedOutputStream(bytes);
-        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        output.WriteString(apiVersion);
-        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-        output.WriteString(kind);
-        output.Flush();
-        return bytes.ToArray();
+        var typeMeta = JsonProtobuf.Fields(output =>
+        {
+            JsonProtobuf.Text(output, 1, apiVersion);
+            JsonProtobuf.Text(output, 2, kind);
+        });
+        var unknown = JsonProtobuf.Fields(output =>
+        {
+            JsonProtobuf.WriteBytes(output, 1, typeMeta);
+            JsonProtobuf.WriteBytes(output, 2, JsonProtobuf.ToProtobuf(message, json));
+            // Go writes the envelope's contentEncoding and contentType even when empty.
+            JsonProtobuf.Text(output, 3, "");
+            JsonProtobuf.Text(output, 4, "");
+        });
+        return [.. Magic, .. unknown];
     }
 
     /// <summary>runtime.Unknown: typeMeta (1: apiVersion 1, kind 2), raw (2), contentEncoding (3), contentType (4).</summary>

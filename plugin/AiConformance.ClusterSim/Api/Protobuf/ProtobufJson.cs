@@ -179,8 +179,18 @@ public static class ProtobufJson
         return time.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private static JsonNode? Raw(byte[] bytes) =>
-        Field(bytes, 1, input => input.ReadBytes()) is { Length: > 0 } raw ? JsonNode.Parse(Encoding.UTF8.GetString(raw.Span)) : null;
+    private static JsonNode? Raw(byte[] bytes)
+    {
+        if (Field(bytes, 1, input => input.ReadBytes()) is not { Length: > 0 } raw) return null;
+        try
+        {
+            return JsonNode.Parse(Encoding.UTF8.GetString(raw.Span));
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            throw StatusException.BadRequest($"an embedded object (RawExtension or FieldsV1) of the protobuf body is not JSON: {error.Message}");
+        }
+    }
 
     /// <summary>intstr.IntOrString: type (1: 0 int, 1 string), intVal (2), strVal (3).</summary>
     private static JsonNode IntOrString(byte[] bytes) =>
