@@ -18,7 +18,7 @@ public sealed class LeaderWorkerSet : CustomObject;
 /// CRD's schema allows (subGroupSize has no bound there) and LWS's webhook denies ("subGroupSize cannot be larger than
 /// size", <c>validateUpdateSubGroupPolicy</c> in pkg/webhooks/leaderworkerset_webhook.go). Ready is what LWS reports:
 /// <c>readyReplicas</c> reaching the groups asked for, the <c>Available</c> condition True, and its
-/// <c>hpaPodSelector</c> selecting one leader pod per group among the pods it controls.
+/// <c>hpaPodSelector</c> (where the release writes one) selecting one leader pod per group among the pods it controls.
 /// </summary>
 public sealed class LeaderWorkerSetDriver : IOperatorDriver
 {
@@ -62,17 +62,17 @@ public sealed class LeaderWorkerSetDriver : IOperatorDriver
         var status = set.Status;
         if ((int?)status?["readyReplicas"] < Groups || status?["readyReplicas"] is null) return false;
         if (!set.DescribeCondition("Available").StartsWith("Available=True", StringComparison.Ordinal)) return false;
-        var leaders = Selected((string?)status["hpaPodSelector"], owned);
-        return leaders.Count == Groups;
+        // Releases of LWS before its HPA support write no hpaPodSelector: ready groups and Available decide there.
+        var terms = EqualityTerms((string?)status["hpaPodSelector"]);
+        return terms is null || owned.Count(pod => terms.All(term => pod.Metadata.Labels?.TryGetValue(term.Key, out var value) == true && value == term.Value)) == Groups;
     }
 
-    /// <summary>The pods an equality-based selector (<c>a=b,c=d</c>, as LWS writes hpaPodSelector) selects.</summary>
-    private static List<V1Pod> Selected(string? selector, IReadOnlyList<V1Pod> pods)
+    /// <summary>An equality-based selector (<c>a=b,c=d</c>, as LWS writes hpaPodSelector); null when there is none, or another form.</summary>
+    private static List<KeyValuePair<string, string>>? EqualityTerms(string? selector)
     {
-        if (string.IsNullOrEmpty(selector)) return [];
+        if (string.IsNullOrEmpty(selector)) return null;
         var terms = selector.Split(',').Select(term => term.Split('=', 2)).ToList();
-        if (terms.Any(term => term.Length != 2)) return [];
-        return [.. pods.Where(pod => terms.All(term => pod.Metadata.Labels?.TryGetValue(term[0], out var value) == true && value == term[1]))];
+        return terms.Any(term => term.Length != 2 || term[0].EndsWith('!')) ? null : [.. terms.Select(term => KeyValuePair.Create(term[0], term[1]))];
     }
 
     private static string Describe(LeaderWorkerSet set)
