@@ -95,6 +95,35 @@ public sealed class GangAcceleratorTests
         Assert.That(GangAccelerator.WhyCpu(new FreeAcceleratorUnits(3, 8, "three free"), members: 3, quotaResource: "whole-gpus", whyNoQuotaResource: null), Is.Null);
     }
 
+    [Test]
+    public void AGroupPlacedByNodeCapacityTakesTheNodeWithTheFewestFreeUnitsThatHoldsItWhole()
+    {
+        var free = new FreeAcceleratorUnits(13, 16, "free") { ByNode = new Dictionary<string, int> { ["a"] = 8, ["b"] = 3, ["c"] = 2, ["(any node)"] = 3 } };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(GangAccelerator.NodeFor(free, members: 3), Is.EqualTo("b"), "the fewest units the test must hold itself");
+            Assert.That(GangAccelerator.NodeFor(free, members: 4), Is.EqualTo("a"));
+            Assert.That(GangAccelerator.NodeFor(free, members: 9), Is.Null, "no node holds nine");
+        });
+    }
+
+    [Test]
+    public void FreeUnitsAreCountedPerNode()
+    {
+        var free = FreeAcceleratorUnits.Count(PluginGpus(), [], [Pod("other", "a", 2), Pod(TestNamespace, "a", 1)], TestNamespace);
+
+        var devices = FreeAcceleratorUnits.Count(DraGpus(), [Allocated("other", "a", "gpu-0")], [], TestNamespace);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(free.On("a"), Is.EqualTo(2), free.Described);
+            Assert.That(devices.On("a"), Is.EqualTo(1), devices.Described);
+            Assert.That(devices.On("b"), Is.EqualTo(2), devices.Described);
+            Assert.That(devices.On("elsewhere"), Is.Zero);
+        });
+    }
+
     private const string KueueConfig = """
         apiVersion: config.kueue.x-k8s.io/v1beta2
         kind: Configuration

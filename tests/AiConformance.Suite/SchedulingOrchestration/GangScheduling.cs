@@ -9,9 +9,9 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// gang_scheduling (KAR-0053): on every gang scheduler the cluster serves, a group of pods is placed all or nothing.
 /// Upstream tests stop at admission; these prove that a whole group runs at once, that a group which fits only in
 /// part has no member placed, that it runs whole once capacity is freed, and that its capacity is given back.
-/// The capacity each test controls is its own (a test-owned queue's quota), so the cluster's size never decides; where
-/// Kueue counts the cluster's accelerator and enough units are free, the members hold accelerators (the AI case),
-/// else CPU, and the evidence says which and why.
+/// The capacity each test controls is its own (a test-owned queue's quota, or exactly N free accelerator units of one
+/// node), so the cluster's size never decides; where enough accelerator units are free (and, for Kueue, its quota
+/// counts them), the members hold accelerators (the AI case), else CPU, and the evidence says which and why.
 /// </summary>
 [Requirement("gang_scheduling")]
 [Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU, free accelerator units) and a window in which nothing may be placed: no other pod may come or go meanwhile
@@ -32,6 +32,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-whole");
         var (gang, members) = Drive(backend, ns);
+        await using var accounting = gang;
         await ProvideAsync(gang, members);
 
         var running = await OnOwnCapacityAsync(gang, () => RunGroupAsync(gang, ns, "group", members));
@@ -54,6 +55,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-partial");
         var (gang, members) = Drive(backend, ns);
+        await using var accounting = gang;
         await ProvideAsync(gang, members);
 
         Evidence.Step($"Take one member's share of the capacity with a group of one, so {members - 1} of {members} members fit");
@@ -83,6 +85,7 @@ public sealed class GangScheduling
     {
         await using var ns = await TestNamespace.CreateAsync("gang-release");
         var (gang, members) = Drive(backend, ns);
+        await using var accounting = gang;
         await ProvideAsync(gang, members);
 
         await RunGroupAsync(gang, ns, "group", members);

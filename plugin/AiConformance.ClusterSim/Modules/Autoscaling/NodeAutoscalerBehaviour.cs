@@ -221,9 +221,10 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
                 ["effect"] = "NoSchedule",
             };
         Store.Mutate(Kinds.Node, null, node, n => n.Child("spec").Array("taints").Add(taint));
-        Cluster.RemoveNode(node);
+        // Its pods go first: a DaemonSet pod still running there reports the node's devices until the machine is gone.
         foreach (var pod in pods.Where(pod => pod.NodeName() == node)) Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name());
         Store.Delete(Kinds.Node, null, node);
+        Cluster.RemoveNode(node);
         state.Members.Remove(node);
         state.Added.Remove(node);
         state.UnneededSince.Remove(node);

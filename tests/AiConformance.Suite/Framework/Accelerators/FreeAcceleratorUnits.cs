@@ -10,6 +10,12 @@ namespace AiConformance.Suite.Framework;
 /// </summary>
 public sealed record FreeAcceleratorUnits(int Units, int Total, string Described)
 {
+    /// <summary>The free units of each node.</summary>
+    public IReadOnlyDictionary<string, int> ByNode { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>The free units of <paramref name="node"/>.</summary>
+    public int On(string node) => ByNode.GetValueOrDefault(node);
+
     public static FreeAcceleratorUnits Count(DetectedAccelerator accelerator, IEnumerable<Resourcev1ResourceClaim> claims, IEnumerable<V1Pod> pods,
         string? exceptNamespace = null) =>
         accelerator.Path == AcceleratorPath.Dra ? OfDevices(accelerator, claims.Where(claim => claim.Metadata.NamespaceProperty != exceptNamespace))
@@ -34,7 +40,8 @@ public sealed record FreeAcceleratorUnits(int Units, int Total, string Described
             .Select(node => (Node: node.Key, Total: node.Count(), Free: node.Count(device => !allocated.Contains(device.Key))))
             .OrderBy(node => node.Node, StringComparer.Ordinal).ToList();
         return new(byNode.Sum(node => node.Free), byNode.Sum(node => node.Total),
-            $"{accelerator.DeviceClass} devices free (not allocated to any claim): " + string.Join(", ", byNode.Select(node => $"{node.Node} {node.Free}/{node.Total}")));
+            $"{accelerator.DeviceClass} devices free (not allocated to any claim): " + string.Join(", ", byNode.Select(node => $"{node.Node} {node.Free}/{node.Total}")))
+        { ByNode = byNode.ToDictionary(node => node.Node, node => node.Free, StringComparer.Ordinal) };
     }
 
     private static FreeAcceleratorUnits OfExtendedResource(DetectedAccelerator accelerator, IEnumerable<V1Pod> pods)
@@ -45,7 +52,8 @@ public sealed record FreeAcceleratorUnits(int Units, int Total, string Described
         var byNode = accelerator.CapacityByNode.OrderBy(node => node.Key, StringComparer.Ordinal)
             .Select(node => (Node: node.Key, Total: node.Value, Free: Math.Max(0, node.Value - requested.GetValueOrDefault(node.Key)))).ToList();
         return new(byNode.Sum(node => node.Free), byNode.Sum(node => node.Total),
-            $"{resource} units free (allocatable less what running pods request): " + string.Join(", ", byNode.Select(node => $"{node.Node} {node.Free}/{node.Total}")));
+            $"{resource} units free (allocatable less what running pods request): " + string.Join(", ", byNode.Select(node => $"{node.Node} {node.Free}/{node.Total}")))
+        { ByNode = byNode.ToDictionary(node => node.Node, node => node.Free, StringComparer.Ordinal) };
     }
 
     /// <summary>The units of <paramref name="resource"/> a pod holds: its containers' requests (limits where no request).</summary>

@@ -17,6 +17,9 @@ public interface IGangCapacity
     /// <summary>The test-owned queue members are submitted to; null when the backend has no queues.</summary>
     string? QueueName { get; }
 
+    /// <summary>The accelerator each member holds a unit of; null when members hold CPU only.</summary>
+    GangAccelerator? Accelerator => null;
+
     /// <summary>Creates the capacity for exactly <paramref name="members"/> members and waits until it can be used.</summary>
     Task ProvideAsync(int members);
 

@@ -5,9 +5,10 @@ namespace AiConformance.Suite.Framework.Gangs;
 /// <summary>
 /// What the gang fixture does through a backend, in one test namespace: give the test a capacity it owns, submit
 /// a group of pods that must be placed all or nothing, see what the backend decided, remove the group, and see the
-/// capacity return to zero. Everything created is owned by the test and removed with its namespace.
+/// capacity return to zero. Everything created is owned by the test and removed with its namespace; disposing the
+/// driver (before the namespace) writes the accelerator-seconds its groups held.
 /// </summary>
-public interface IGangDriver
+public interface IGangDriver : IAsyncDisposable
 {
     /// <summary>How capacity is controlled, for the evidence (e.g. CPU quota of a test-owned ClusterQueue).</summary>
     string CapacityKind { get; }
@@ -38,6 +39,14 @@ public interface IGangDriver
     /// node whose free CPU it shares); null while it is, and always for a test-owned queue.
     /// </summary>
     Task<string?> CapacityMovedAsync() => Task.FromResult<string?>(null);
+
+    /// <summary>The accelerator the members hold a unit of; null when they hold CPU only.</summary>
+    GangAccelerator? Accelerator { get; }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        if (Accelerator is { } accelerator) await accelerator.AccountRemainingAsync();
+    }
 }
 
 /// <summary>Group members: pods of the test namespace labelled with their group's name.</summary>

@@ -31,7 +31,7 @@ public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
         (accelerator, whyCpu) = await GangAccelerator.ChooseAsync(ns, members, QuotaResourceAsync);
         var quota = GangMembers.CpuFor(members);
         var resources = new JsonArray(Quota("cpu", quota));
-        if (accelerator is not null) resources.Add(Quota(accelerator.QuotaResource, $"{members}"));
+        if (accelerator is not null) resources.Add(Quota(accelerator.QuotaResource!, $"{members}"));
         Evidence.Step($"Create ResourceFlavor, ClusterQueue and LocalQueue `{QueueName}`: CPU quota {quota}" +
                       $"{(accelerator is null ? "" : $" and {members} of {accelerator.QuotaResource}")}, room for exactly {members} members");
         await ns.CreateClusterScopedAsync(CustomObject.Named(QueueName, []), kinds.ResourceFlavor);
@@ -89,7 +89,13 @@ public sealed class KueueGang(TestNamespace ns, KueueKinds kinds) : IGangDriver
         Evidence.Observed($"Workload of {name}", Describe(Of(seen, name)));
     }
 
-    public Task RemoveAsync(string name) => ns.Objects<V1Job>().DeleteAsync(name, ns.Cancellation);
+    public GangAccelerator? Accelerator => accelerator;
+
+    public async Task RemoveAsync(string name)
+    {
+        if (accelerator is not null) accelerator.Account((await ns.Objects<V1Pod>().ListAsync($"{GangMembers.GroupLabel}={name}", null, ns.Cancellation)).Items);
+        await ns.Objects<V1Job>().DeleteAsync(name, ns.Cancellation);
+    }
 
     public async Task<(bool InUse, string Described)> UsageAsync()
     {

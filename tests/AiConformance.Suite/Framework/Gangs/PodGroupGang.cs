@@ -3,34 +3,44 @@ using k8s.Models;
 namespace AiConformance.Suite.Framework.Gangs;
 
 /// <summary>
-/// Gangs through a scheduler that places pods by PodGroup (Volcano, KAI, scheduler-plugins coscheduling): a group is
-/// a PodGroup of <c>minMember</c> N and N pods marked as its members for that scheduler. The capacity the test owns
-/// comes from the backend's <see cref="PodGroupScheduler"/> (a test-owned queue, or a share of one node). A group is
-/// admitted when every member is bound, and decided when the scheduler says, on the PodGroup, that it does not fit.
+/// Gangs through a scheduler that places pods by PodGroup (Volcano, KAI, scheduler-plugins coscheduling, the Workload
+/// API): a group is a PodGroup of <c>minMember</c> N and N pods marked as its members for that scheduler. Where the
+/// cluster has accelerator units to spare, each member holds one on a node where the test leaves exactly N free (the
+/// AI case); else the capacity is the backend's <see cref="PodGroupScheduler"/> CPU capacity (a test-owned queue, or a
+/// share of one node). A test-owned queue limits the group either way. A group is admitted when every member is bound,
+/// and decided when the scheduler says, on the PodGroup, that it does not fit.
 /// </summary>
 public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) : IGangDriver
 {
     private IGangCapacity? capacity;
+    private string? whyCpu;
 
     private ClusterObjects<CustomObject> PodGroups => ns.Objects<CustomObject>(scheduler.PodGroup);
 
-    // Accelerator units are sized only through Kueue's quota: a PodGroup scheduler's group would need exactly N units
-    // free on the nodes it is confined to, which this suite does not arrange yet.
-    public string CapacityKind => $"{Capacity.Kind} (CPU: groups of PodGroup schedulers are sized by CPU, not accelerator units)";
+    public string CapacityKind => Capacity.Accelerator is null ? $"{Capacity.Kind} (CPU: {whyCpu})" : Capacity.Kind;
 
-    private IGangCapacity Capacity => capacity ??= scheduler.Capacity(ns);
+    public GangAccelerator? Accelerator => capacity?.Accelerator;
 
-    public Task ProvideCapacityAsync(int members) => Capacity.ProvideAsync(members);
+    private IGangCapacity Capacity => capacity ?? throw new InvalidOperationException("the group's capacity is provided before it is used");
+
+    public async Task ProvideCapacityAsync(int members)
+    {
+        (var accelerator, whyCpu) = await GangAccelerator.ChooseOnOneNodeAsync(ns, members);
+        var own = scheduler.Capacity(ns);
+        capacity = accelerator is null ? own : new AcceleratorNodeCapacity(accelerator, own.QueueName is null ? null : own);
+        await capacity.ProvideAsync(members);
+    }
 
     public async Task SubmitAsync(string name, int members)
     {
         Evidence.Step($"Submit group `{name}`: a {scheduler.PodGroup.Kind} ({scheduler.PodGroup.ApiVersion}) with {scheduler.GangSizeField} {members} and {members} " +
-                      $"member pods for scheduler `{scheduler.SchedulerName}`, each requesting {Capacity.MemberCpu} CPU");
+                      $"member pods for scheduler `{scheduler.SchedulerName}`, each requesting {Capacity.MemberCpu} CPU" +
+                      (Capacity.Accelerator is null ? "" : " and one accelerator unit"));
         await scheduler.DeclareAsync(ns, name, members);
         await ns.CreateAsync(CustomObject.Named(name, scheduler.PodGroupSpec(name, members, Capacity)), scheduler.PodGroup);
         for (var index = 0; index < members; index++)
         {
-            var template = GangMembers.Template(ns, name, Capacity.MemberCpu);
+            var template = GangMembers.Template(ns, name, Capacity.MemberCpu, Capacity.Accelerator);
             var pod = new V1Pod { Metadata = template.Metadata, Spec = template.Spec };
             pod.Metadata.Name = $"{name}-{index}";
             pod.Spec.SchedulerName = scheduler.SchedulerName;
@@ -71,6 +81,7 @@ public sealed class PodGroupGang(TestNamespace ns, PodGroupScheduler scheduler) 
     public async Task RemoveAsync(string name)
     {
         var (pods, _) = await ns.Objects<V1Pod>().ListAsync($"{GangMembers.GroupLabel}={name}", null, ns.Cancellation);
+        Accelerator?.Account(pods);
         foreach (var pod in pods) await ns.DeleteAsync<V1Pod>(pod.Metadata.Name, gracePeriodSeconds: 0);
         await PodGroups.DeleteAsync(name, ns.Cancellation);
     }
