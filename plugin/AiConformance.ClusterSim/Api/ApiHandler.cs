@@ -455,8 +455,8 @@ public sealed class ApiHandler(ResourceCatalog catalog, ClusterStore store, Sche
         http.Response.StatusCode = code;
         foreach (var warning in SchemaValidator.CurrentRequest?.Warnings ?? [])
             http.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
-        // A client that prefers protobuf gets it where the kind has a descriptor (errors stay JSON, which it reads too).
-        if (code < 300 && contentType == "application/json" && body is JsonObject answer
+        // A client that prefers protobuf gets it where the kind has a descriptor, errors (a Status) included.
+        if (contentType == "application/json" && body is JsonObject answer
             && KubernetesProtobuf.PrefersProtobuf(http.Request.Headers.Accept) && KubernetesProtobuf.Encode(answer) is { } protobuf)
         {
             http.Response.ContentType = KubernetesProtobuf.MediaType;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Api.Protobuf;
 using AiConformance.ClusterSim.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -30,8 +31,12 @@ internal sealed class WatchStream(ClusterStore store)
             IReadOnlyList<JsonObject> initial = [];
             long from;
             System.Threading.Channels.ChannelReader<StoreEvent> reader;
+            var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
+            // A client that prefers protobuf (client-go's typed clients) gets length-prefixed WatchEvents where the kind has a descriptor.
+            var protobuf = !asTable && KubernetesProtobuf.PrefersProtobuf(http.Request.Headers.Accept)
+                           && KubernetesProtobuf.Find(info.Kind.ApiVersion, info.Kind.Kind) is not null;
             http.Response.StatusCode = 200;
-            http.Response.ContentType = "application/json";
+            http.Response.ContentType = protobuf ? KubernetesProtobuf.WatchMediaType : "application/json";
             try
             {
                 if (sendInitial)
@@ -54,11 +59,10 @@ internal sealed class WatchStream(ClusterStore store)
             }
             catch (StatusException expired) when (expired.Code == 410)
             {
-                await WriteEventAsync(http, "ERROR", expired.ToStatus(), cancellation);
+                await WriteEventAsync(http, protobuf, "ERROR", expired.ToStatus(), cancellation);
                 return;
             }
             var sent = 0;
-            var asTable = TableWriter.Wanted(http.Request.Headers.Accept);
             // kubectl get -w asks for Table rows; only the first event carries the column definitions, as on a real server.
             JsonObject Shape(JsonObject obj)
             {
@@ -71,12 +75,12 @@ internal sealed class WatchStream(ClusterStore store)
             async Task<bool> SendAsync(string type, JsonObject obj)
             {
                 if (limits.EventDelay?.Invoke() is { Ticks: > 0 } delay) await Task.Delay(delay, cancellation);
-                await WriteEventAsync(http, type, Shape(obj), cancellation);
+                await WriteEventAsync(http, protobuf, type, Shape(obj), cancellation);
                 return ++sent < limits.DropAfterEvents.GetValueOrDefault(int.MaxValue);
             }
             foreach (var item in initial)
                 if (!await SendAsync("ADDED", item)) return;
-            if (options.SendInitialEvents == true) await WriteBookmarkAsync(http, info, from, initialEnd: true, cancellation);
+            if (options.SendInitialEvents == true) await WriteBookmarkAsync(http, protobuf, info, from, initialEnd: true, cancellation);
             await http.Response.Body.FlushAsync(cancellation);
             var lastVersion = from;
             while (!cancellation.IsCancellationRequested && DateTimeOffset.UtcNow < deadline)
@@ -90,7 +94,7 @@ internal sealed class WatchStream(ClusterStore store)
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
-                    if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, info, lastVersion, initialEnd: false, cancellation);
+                    if (bookmarks && DateTimeOffset.UtcNow < deadline) await WriteBookmarkAsync(http, protobuf, info, lastVersion, initialEnd: false, cancellation);
                     continue;
                 }
                 while (reader.TryRead(out var change))
@@ -127,18 +131,20 @@ internal sealed class WatchStream(ClusterStore store)
         };
     }
 
-    private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellation)
+    private static async Task WriteEventAsync(HttpContext http, bool protobuf, string type, JsonObject obj, CancellationToken cancellation)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(ApiHandler.WireJson) + "\n";
-        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellation);
+        var frame = protobuf ? KubernetesProtobuf.EncodeWatchEvent(type, obj)
+                               ?? throw new InvalidOperationException($"{obj["apiVersion"]} {obj["kind"]} has no protobuf descriptor")
+            : Encoding.UTF8.GetBytes(new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(ApiHandler.WireJson) + "\n");
+        await http.Response.Body.WriteAsync(frame, cancellation);
         await http.Response.Body.FlushAsync(cancellation);
     }
 
-    private static Task WriteBookmarkAsync(HttpContext http, ResourceInfo info, long rv, bool initialEnd, CancellationToken cancellation)
+    private static Task WriteBookmarkAsync(HttpContext http, bool protobuf, ResourceInfo info, long rv, bool initialEnd, CancellationToken cancellation)
     {
         var metadata = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
         if (initialEnd) metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
-        return WriteEventAsync(http, "BOOKMARK", new JsonObject
+        return WriteEventAsync(http, protobuf, "BOOKMARK", new JsonObject
         {
             ["kind"] = info.Kind.Kind, ["apiVersion"] = info.Kind.ApiVersion, ["metadata"] = metadata,
         }, cancellation);

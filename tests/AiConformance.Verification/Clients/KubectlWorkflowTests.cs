@@ -54,6 +54,22 @@ public sealed class KubectlWorkflowTests : RealClientFixture
         await ExpectAsync(["delete", "namespace", "workflow", "--wait=false"], "namespace \"workflow\" deleted");
     }
 
+    [Test]
+    public async Task RunWithRemoveWaitsForThePodThroughAProtobufWatch()
+    {
+        // kubectl run -i --rm follows its pod with client-go's typed client, which asks for protobuf first.
+        var (code, output, errors) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, "-v=8", "run", "once", "--rm", "-i",
+            "--restart=Never", "--image=busybox:1.36", "--", "sh", "-c", "echo once-ran"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.Zero, errors);
+            Assert.That(output, Does.Contain("once-ran").And.Contain("pod \"once\" deleted"));
+            Assert.That(errors, Does.Contain("watch=true").And.Contain("Content-Type: application/vnd.kubernetes.protobuf;stream=watch"),
+                "kubectl watched its pod through a protobuf stream");
+            Assert.That(errors, Does.Not.Contain("unable to decode").And.Not.Contain("error decoding"), errors);
+        });
+    }
+
     private async Task ExpectAsync(string[] arguments, params string[] expected)
     {
         var (code, output, errors) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. arguments]);

@@ -25,13 +25,21 @@ public static class KubernetesProtobuf
 
     public static bool IsProtobuf(string? contentType) => contentType?.StartsWith(MediaType, StringComparison.OrdinalIgnoreCase) == true;
 
-    /// <summary>The message of a kind: <c>apps/v1</c> <c>Deployment</c> is <c>k8s.io.api.apps.v1.Deployment</c> (a group's first label names its package).</summary>
+    /// <summary>The media type of a watch stream of length-prefixed <c>WatchEvent</c> messages.</summary>
+    public const string WatchMediaType = MediaType + ";stream=watch";
+
+    /// <summary>
+    /// The message of a kind: <c>apps/v1</c> <c>Deployment</c> is <c>k8s.io.api.apps.v1.Deployment</c> (a group's first
+    /// label names its package); the kinds of every group version that core v1 lacks (<c>v1</c> <c>Status</c>) are
+    /// apimachinery's <c>meta/v1</c> ones.
+    /// </summary>
     public static MessageDescriptor? Find(string apiVersion, string kind)
     {
         var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
         var package = slash < 0 ? "core" : apiVersion[..slash].Split('.')[0];
         var version = slash < 0 ? apiVersion : apiVersion[(slash + 1)..];
-        return Messages.Value.GetValueOrDefault($"k8s.io.api.{package}.{version}.{kind}");
+        return Messages.Value.GetValueOrDefault($"k8s.io.api.{package}.{version}.{kind}")
+               ?? (apiVersion == "v1" ? Messages.Value.GetValueOrDefault($"k8s.io.apimachinery.pkg.apis.meta.v1.{kind}") : null);
     }
 
     /// <summary>
@@ -91,6 +99,26 @@ public static class KubernetesProtobuf
             JsonProtobuf.Text(output, 4, "");
         });
         return [.. Magic, .. unknown];
+    }
+
+    /// <summary>
+    /// One event of a protobuf watch stream: its length (four bytes, big-endian), then a <c>meta/v1</c> WatchEvent
+    /// (type 1, object 2 as a RawExtension whose raw 1 is the object's own body, prefix and envelope included); null
+    /// when the object's kind has no descriptor.
+    /// </summary>
+    public static byte[]? EncodeWatchEvent(string type, JsonObject obj)
+    {
+        if (Encode(obj) is not { } body) return null;
+        var rawExtension = JsonProtobuf.Fields(output => JsonProtobuf.WriteBytes(output, 1, body));
+        var watchEvent = JsonProtobuf.Fields(output =>
+        {
+            JsonProtobuf.Text(output, 1, type);
+            JsonProtobuf.WriteBytes(output, 2, rawExtension);
+        });
+        var frame = new byte[4 + watchEvent.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)watchEvent.Length);
+        watchEvent.CopyTo(frame, 4);
+        return frame;
     }
 
     /// <summary>runtime.Unknown: typeMeta (1: apiVersion 1, kind 2), raw (2), contentEncoding (3), contentType (4).</summary>
