@@ -54,6 +54,18 @@ public sealed class KubectlCreateTests : RealClientFixture
         await ExpectAsync(["delete", "namespace", ns, "--wait=false"], "namespace \"typed\" deleted");
     }
 
+    [Test]
+    public async Task ErrorsOfTypedCommandsAreReadFromTheirProtobufStatus()
+    {
+        // The typed client prefers protobuf, so the refusal comes as a protobuf Status, which kubectl must read back.
+        var (code, _, errors) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, "create", "namespace", "default"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.Not.Zero);
+            Assert.That(errors, Does.Contain("Error from server (AlreadyExists): namespaces \"default\" already exists"));
+        });
+    }
+
     private async Task ExpectAsync(string[] arguments, string expected)
     {
         var (code, output, errors) = await ClientProcess.RunAsync("kubectl", ["--kubeconfig", Kubeconfig, .. arguments]);
