@@ -86,12 +86,40 @@ public sealed class WorkloadApiGangTests : SimulatedClusterFixture
         Assert.That(devices, Has.Count.EqualTo(2).And.Unique, "each member's claim has a device of its own");
     }
 
+    [Test]
+    public async Task AGroupWaitingForItsDeviceClassIsBoundOnceItExistsThoughNoPodChanged()
+    {
+        var ns = await NewNamespaceAsync();
+        var deviceClass = $"late-{ns}";
+        await SubmitAsync(ns, "waiting", members: 2, cpu: "100m", gpu: true, deviceClass: deviceClass);
+        foreach (var index in new[] { 0, 1 })
+            await PodEventuallyAsync(ns, $"waiting-{index}", Unschedulable, "unschedulable while its DeviceClass does not exist");
+
+        // Only a DeviceClass appears: the scheduler must look again, as it watches what DRA placement depends on.
+        await Client.ResourceV1.CreateDeviceClassAsync(new V1DeviceClass
+        {
+            Metadata = new V1ObjectMeta { Name = deviceClass },
+            Spec = new V1DeviceClassSpec { Selectors = [new V1DeviceSelector { Cel = new V1CELDeviceSelector { Expression = "device.driver == 'gpu.nvidia.com'" } }] },
+        }, cancellationToken: Timeout);
+        try
+        {
+            foreach (var index in new[] { 0, 1 })
+                await PodEventuallyAsync(ns, $"waiting-{index}", pod => pod.Spec.NodeName == "worker", "bound once its DeviceClass exists");
+        }
+        finally
+        {
+            // The node's two GPUs go back to the other tests.
+            await Client.CoreV1.DeleteCollectionNamespacedPodAsync(ns, gracePeriodSeconds: 0, cancellationToken: Timeout);
+            await Client.ResourceV1.DeleteDeviceClassAsync(deviceClass, cancellationToken: Timeout);
+        }
+    }
+
     private static bool Unschedulable(V1Pod pod) =>
         pod.Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Status: "False", Reason: "Unschedulable" }) == true;
 
-    private async Task SubmitAsync(string ns, string group, int members, string cpu, bool gpu = false)
+    private async Task SubmitAsync(string ns, string group, int members, string cpu, bool gpu = false, string deviceClass = "gpu.nvidia.com")
     {
-        if (gpu) await Client.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(Claims.Template("gpu", "gpu.nvidia.com"), ns, cancellationToken: Timeout);
+        if (gpu) await Client.ResourceV1.CreateNamespacedResourceClaimTemplateAsync(Claims.Template("gpu", deviceClass), ns, cancellationToken: Timeout);
         // Members first, as a pod may name its PodGroup before it exists: the scheduler sees the whole group at once.
         for (var index = 0; index < members; index++)
             await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod

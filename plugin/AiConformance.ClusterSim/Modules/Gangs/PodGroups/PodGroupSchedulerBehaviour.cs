@@ -33,8 +33,11 @@ public abstract class PodGroupSchedulerBehaviour : ReconcilingBehaviour
     /// <summary>The pods' <c>spec.schedulerName</c> this scheduler serves.</summary>
     protected string SchedulerName => Options.SchedulerName ?? DefaultSchedulerName;
 
+    // Claims and slices too, as the default scheduler: a member's claim created from its template, or a device freed
+    // by another pod's claim, changes what fits without any pod or group changing.
     protected override IReadOnlyCollection<ResourceKind> Watches =>
-        [Kinds.Pod, Kinds.Node, PodGroupKind, .. QueueKind is null ? Array.Empty<ResourceKind>() : [QueueKind]];
+        [Kinds.Pod, Kinds.Node, Kinds.ResourceClaim, Kinds.ResourceSlice, Kinds.DeviceClass, PodGroupKind,
+         .. QueueKind is null ? Array.Empty<ResourceKind>() : [QueueKind]];
 
     /// <summary>The PodGroup a pod belongs to, from its label or annotation.</summary>
     protected abstract string? GroupOf(JsonObject pod);
