@@ -14,7 +14,6 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// counts them), the members hold accelerators (the AI case), else CPU, and the evidence says which and why.
 /// </summary>
 [Requirement("gang_scheduling")]
-[Holds(Hold.WholeNodes)] // a group sized to free capacity (a node's free CPU, free accelerator units) and a window in which nothing may be placed: no other pod may come or go meanwhile
 public sealed class GangScheduling
 {
     public const string MembersKey = "gang.members";
@@ -24,7 +23,19 @@ public sealed class GangScheduling
 
     private static RunContext Run => RunContext.Current;
 
-    public static IEnumerable<TestCaseData> Cases() => Backends.Cases();
+    public static IEnumerable<TestCaseData> Cases() =>
+        Backends.Cases().Select(found => found.SetProperty(Holding.Property, HoldingOf(found.Arguments[0] as GangBackend)));
+
+    /// <summary>
+    /// What a backend's case holds. Kueue's capacity is a test-owned quota: beside others it needs only the units its
+    /// members hold, one each. A PodGroup scheduler's group is sized to what one node has free (its accelerator units,
+    /// else its CPU), with a window in which nothing may be placed there: no other pod may come or go meanwhile.
+    /// </summary>
+    public static string HoldingOf(GangBackend? backend)
+    {
+        var members = int.TryParse(Run.Configuration.Get(MembersKey), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var configured) ? configured : 3;
+        return backend?.Name == "Kueue" ? new Holding(Hold.AcceleratorShare, Math.Max(members, 1)).ToString() : new Holding(Hold.WholeNodes).ToString();
+    }
 
     [TestCaseSource(nameof(Cases))]
     [Description("KAR-0053 'How we might test it': a group of N pods is admitted as one and all its members run at the same time")]
