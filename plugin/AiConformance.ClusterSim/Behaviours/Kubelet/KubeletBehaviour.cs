@@ -296,14 +296,27 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     private void Terminate(JsonObject pod, PodRun run)
     {
         run.DeletionSeenAt ??= DateTime.UtcNow;
+        // A preStop sleep keeps the containers serving that long after the deletion (within the grace period), while
+        // the pod leaves its Services' endpoints; then they are stopped.
+        var stopAt = run.DeletionSeenAt.Value + PreStopSleep(pod);
+        if (DateTime.UtcNow < stopAt) { RequeueAfter(stopAt - DateTime.UtcNow); return; }
         run.StopAll();
-        var due = run.DeletionSeenAt.Value + Cluster.Latencies.PodTermination;
+        var due = stopAt + Cluster.Latencies.PodTermination;
         if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
         HandOff.Release(run.Uid);
         Cluster.Network.Detach(run.Uid);
         if ((pod["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0) return;
         try { Store.Delete(Kinds.Pod, pod.Namespace(), pod.Name()); }
         catch (StatusException e) when (e.Code == 404) { }
+    }
+
+    /// <summary>The longest <c>lifecycle.preStop.sleep</c> of the pod's containers, cut to its deletion grace period.</summary>
+    private static TimeSpan PreStopSleep(JsonObject pod)
+    {
+        var longest = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(container => (long?)container["lifecycle"]?["preStop"]?["sleep"]?["seconds"] ?? 0).DefaultIfEmpty(0).Max();
+        var grace = (long?)pod["metadata"]?["deletionGracePeriodSeconds"] ?? (long?)pod["spec"]?["terminationGracePeriodSeconds"] ?? 30;
+        return TimeSpan.FromSeconds(Math.Max(0, Math.Min(longest, grace)));
     }
 
     private void Forget(PodRun run)

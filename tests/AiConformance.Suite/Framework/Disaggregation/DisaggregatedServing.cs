@@ -18,6 +18,9 @@ public sealed class DisaggregatedServing(TestNamespace ns)
     public const string Decode = "decode";
     private const int Port = 8000;
 
+    /// <summary>How long a removed instance keeps serving after its deletion (its preStop sleep).</summary>
+    private const int DrainSeconds = 5;
+
     /// <summary>Each generated token takes this long, so that requests are in flight while prefill is scaled.</summary>
     private const int TimePerTokenMs = 20;
 
@@ -50,6 +53,9 @@ public sealed class DisaggregatedServing(TestNamespace ns)
             ["--port", RoleWorkloads.Number(Port), "--time-per-token-ms", RoleWorkloads.Number(TimePerTokenMs), .. arguments], port: Port);
         spec.Containers[0].Env = [new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } }];
         spec.Containers[0].ReadinessProbe.HttpGet.Path = "/health";
+        // An instance scaled away keeps serving while it leaves its Service's endpoints (which the proxies and the
+        // gateway learn of a moment later), as a zero-downtime deployment does: requests already routed to it are answered.
+        spec.Containers[0].Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = DrainSeconds } } };
         accelerator?.Equip(spec);
         await ns.CreateAsync(RoleWorkloads.Deployment(name, replicas, spec));
         await ns.CreateAsync(RoleWorkloads.Service(name, Port, Port));
