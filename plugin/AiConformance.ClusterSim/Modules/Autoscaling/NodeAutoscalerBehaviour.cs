@@ -97,7 +97,8 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
             [.. Store.List(Kinds.ResourceSlice), .. templates.Values.SelectMany(list => list).SelectMany(template => template.Slices)],
             Store.List(Kinds.DeviceClass).ToDictionary(c => c.Name(), StringComparer.Ordinal));
         var fit = new NodeFitCheck(allocator, _ => false);
-        var opened = groups.Values.ToDictionary(state => state, state => state.Unpublished(Cluster, nodes).Count + state.Provisioning.Count);
+        var opened = groups.Values.ToDictionary(state => state, state => state.Upcoming(Cluster, nodes).Count + state.Provisioning.Count);
+        var upcoming = new Dictionary<GroupState, int>(opened);
         var triggered = new Dictionary<GroupState, List<JsonObject>>();
         foreach (var pod in pending)
         {
@@ -116,9 +117,11 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
                 snapshot.Assume(pod, existing.node.Name(), existing.fit);
                 continue;
             }
-            if (Place(pod, claims, templates, opened, snapshot, fit) is { } group)
+            if (Place(pod, claims, templates, opened, snapshot, fit) is { } placed)
             {
-                if (!triggered.TryGetValue(group, out var pods)) triggered[group] = pods = [];
+                // A pod that fits a node already on its way (upcoming, provisioning) triggers nothing.
+                if (placed.Template < upcoming[placed.State]) continue;
+                if (!triggered.TryGetValue(placed.State, out var pods)) triggered[placed.State] = pods = [];
                 pods.Add(pod);
             }
             else if (notTriggered.Add(pod.Uid()))
@@ -129,7 +132,7 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
         }
         foreach (var (state, pods) in triggered)
         {
-            var add = opened[state] - state.Unpublished(Cluster, nodes).Count - state.Provisioning.Count;
+            var add = opened[state] - state.Upcoming(Cluster, nodes).Count - state.Provisioning.Count;
             if (add <= 0) continue;
             var before = state.Target;
             for (var i = 0; i < add; i++) state.Provisioning[$"{state.Group.Name}-{Names.Suffix()}"] = now + options.ScaleUpDelay;
@@ -146,9 +149,9 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
 
     /// <summary>
     /// Packs a pod onto its groups' node templates: the nodes already opened in this plan first, then one more while
-    /// the group is below its maximum; returns the group whose template takes it.
+    /// the group is below its maximum; returns the group whose template takes it, and which template.
     /// </summary>
-    private static GroupState? Place(JsonObject pod, IReadOnlyList<JsonObject> claims, Dictionary<GroupState, List<NodeTemplate>> templates,
+    private static (GroupState State, int Template)? Place(JsonObject pod, IReadOnlyList<JsonObject> claims, Dictionary<GroupState, List<NodeTemplate>> templates,
         Dictionary<GroupState, int> opened, SchedulingSnapshot snapshot, NodeFitCheck fit)
     {
         foreach (var (state, list) in templates.OrderBy(entry => entry.Key.Group.Name, StringComparer.Ordinal))
@@ -159,19 +162,20 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
                 if (!result.Fits) continue;
                 snapshot.Assume(pod, list[i].Node.Name(), result);
                 opened[state] = Math.Max(opened[state], i + 1);
-                return state;
+                return (state, i);
             }
         }
         return null;
     }
 
     /// <summary>
-    /// The nodes a group could still bring: one template per node being provisioned or registered without its devices
-    /// yet (as cluster-autoscaler counts upcoming and resource-unready nodes), then one per node up to its maximum.
+    /// The nodes a group could still bring: one template per node being provisioned, not registered yet or registered
+    /// without its devices yet (as cluster-autoscaler counts upcoming and resource-unready nodes), then one per node up
+    /// to its maximum.
     /// </summary>
     private List<NodeTemplate> Templates(GroupState state, IReadOnlyList<JsonObject> nodes)
     {
-        var count = state.Group.MaxCount!.Value - state.Members.Count + state.Unpublished(Cluster, nodes).Count;
+        var count = state.Group.MaxCount!.Value - state.Members.Count + state.Upcoming(Cluster, nodes).Count;
         return [.. Enumerable.Range(0, Math.Max(0, count)).Select(i => NodeTemplate.Of(state.Group, NodeOf(state.Group, $"template-node-for-{state.Group.Name}-{i}", 0)))];
     }
 
@@ -336,6 +340,14 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
         public DateTime? LastScaleUp { get; set; }
 
         public int Target => Members.Count + Provisioning.Count;
+
+        /// <summary>
+        /// Members that cannot take pods yet but will: not registered yet (the scenario's own nodes as the cluster
+        /// starts) or registered without their accelerators published; cluster-autoscaler counts such upcoming and
+        /// resource-unready nodes as places for pending pods instead of adding nodes for them.
+        /// </summary>
+        public List<string> Upcoming(SimulatedCluster cluster, IReadOnlyList<JsonObject> nodes) =>
+            [.. Members.Where(member => nodes.FirstOrDefault(node => node.Name() == member) is not { } node || !Published(cluster, node))];
 
         /// <summary>Registered nodes whose accelerators are not published yet (resource-unready for the autoscaler).</summary>
         public List<string> Unpublished(SimulatedCluster cluster, IReadOnlyList<JsonObject> nodes) =>
