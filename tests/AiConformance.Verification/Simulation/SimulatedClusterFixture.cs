@@ -57,11 +57,11 @@ public abstract class SimulatedClusterFixture
     }
 
     /// <summary>A run of the Suite's toolkit against this cluster, as the runner would set it up.</summary>
-    protected AiConformance.Suite.Framework.RunContext NewRunContext() => new()
+    protected AiConformance.Suite.Framework.RunContext NewRunContext(AiConformance.Suite.Framework.SuiteConfiguration? configuration = null) => new()
     {
         Kubernetes = Client, RunId = AiConformance.Suite.Framework.RunContext.NewRunId(),
         Checklist = AiConformance.Checklist.ChecklistCatalog.Newest,
-        Configuration = AiConformance.Suite.Framework.SuiteConfiguration.Empty, Cancellation = Timeout,
+        Configuration = configuration ?? AiConformance.Suite.Framework.SuiteConfiguration.Empty, Cancellation = Timeout,
     };
 
     protected async Task<string> NewNamespaceAsync()

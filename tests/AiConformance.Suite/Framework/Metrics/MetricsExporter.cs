@@ -11,18 +11,15 @@ public sealed record MetricsExporter(ExporterProfile Profile, IReadOnlyList<V1Po
     public string Summary =>
         $"{Profile.Name} ({Origin}): {Pods.Count} pod(s) [{string.Join(", ", Pods.Select(pod => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on {pod.Spec.NodeName ?? "(unscheduled)"}"))}], port {Profile.Port}";
 
-    /// <summary>When its pods were listed: a node that joined the cluster later gets its exporter pod after that.</summary>
-    public DateTime ListedAt { get; init; } = DateTime.UtcNow;
-
     public bool HasPodOn(string node) => Pods.Any(pod => pod.Spec.NodeName == node);
 
     /// <summary>
-    /// The exporter pod of the node once it runs (it may still be starting, or, on a node that joined after the
-    /// exporter was found, still to be created by its DaemonSet); null when the node has none.
+    /// The exporter pod of the node once it runs (it may still be starting, or, on a node that joined lately, still to
+    /// be created by its DaemonSet); null when the node has none.
     /// </summary>
     public async Task<V1Pod?> RunningPodOnAsync(RunContext run, string node)
     {
-        if ((Pods.FirstOrDefault(pod => pod.Spec.NodeName == node) ?? await PodOfNewerNodeAsync(run, node)) is not { } pod) return null;
+        if ((Pods.FirstOrDefault(pod => pod.Spec.NodeName == node) ?? await PodMadeSinceAsync(run, node)) is not { } pod) return null;
         var seen = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, pod.Metadata.NamespaceProperty).Watchable(pod.Metadata.Name))
             .Until($"the {Name} pod on {node} to run", pods => pods.Any(PodWaits.IsRunning)).DescribedBy(PodWaits.Describe)
             .Within(run.Timeouts().PodRunning).Async(run.Cancellation);
@@ -30,17 +27,23 @@ public sealed record MetricsExporter(ExporterProfile Profile, IReadOnlyList<V1Po
     }
 
     /// <summary>
-    /// The exporter's pod on a node created after its pods were listed (an autoscaler's new node), once its DaemonSet
-    /// made one; null for a node that was there already, whose missing pod is the cluster's to answer for.
+    /// The exporter's pod on a node that had none when its pods were listed. A DaemonSet places its pod once a node
+    /// joins (an autoscaler adds nodes at any time, also just before the exporter was found), so a node is given the
+    /// time a pod has to start, counted from the node's creation; a node older than that gets one more look.
     /// </summary>
-    private async Task<V1Pod?> PodOfNewerNodeAsync(RunContext run, string node)
+    private async Task<V1Pod?> PodMadeSinceAsync(RunContext run, string node)
     {
+        if (Pods.Count == 0) return null;
         var created = (await new ClusterObjects<V1Node>(run.Kubernetes, null).ListAsync(null, $"metadata.name={node}", run.Cancellation))
             .Items.FirstOrDefault()?.Metadata.CreationTimestamp;
-        if (created is null || created < ListedAt || Pods.Count == 0) return null;
-        var (found, seen) = await Wait.For(new ClusterObjects<V1Pod>(run.Kubernetes, Pods[0].Metadata.NamespaceProperty).Watchable())
-            .Until($"a {Name} pod on {node}, which joined after the exporter was found", pods => pods.Any(pod => IsExporterPodOn(pod, node)))
-            .Within(run.Timeouts().PodRunning).ReachedAsync(run.Cancellation);
+        if (created is null) return null;
+        var exporterPods = new ClusterObjects<V1Pod>(run.Kubernetes, Pods[0].Metadata.NamespaceProperty);
+        var grace = created.Value + run.Timeouts().PodRunning - DateTime.UtcNow;
+        if (grace <= TimeSpan.Zero)
+            return (await exporterPods.ListAsync(null, $"spec.nodeName={node}", run.Cancellation)).Items.FirstOrDefault(pod => IsExporterPodOn(pod, node));
+        var (found, seen) = await Wait.For(exporterPods.Watchable())
+            .Until($"a {Name} pod on {node}, which joined the cluster at {created.Value:HH:mm:ss}", pods => pods.Any(pod => IsExporterPodOn(pod, node)))
+            .Within(grace).ReachedAsync(run.Cancellation);
         return found ? seen.First(pod => IsExporterPodOn(pod, node)) : null;
     }
 
