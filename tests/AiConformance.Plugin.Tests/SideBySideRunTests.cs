@@ -36,6 +36,8 @@ public sealed class SideBySideRunTests
         {
             Assert.That(Overlap(tests[WholeNodes], tests[First]) || Overlap(tests[WholeNodes], tests[Second]), Is.False,
                 "the test holding whole nodes ran beside another test");
+            Assert.That(tests[WholeNodes].Started, Is.LessThan(tests[First].Started).And.LessThan(tests[Second].Started),
+                "the test that runs alone runs first, the others together after it");
             Assert.That(tests[First].Output, Does.Contain("- first met second").And.Not.Contain("second met first"), "each test's evidence is its own");
             Assert.That(fixture.Output.ToString(), Does.Contain("aiconformance: --parallel 3; "));
             Assert.That(fixture.Output.ToString(), Does.Match(@"aiconformance: tests took [\d.]+ s of wall time; the longest [\d.]+ s \(TestAccelerator"));

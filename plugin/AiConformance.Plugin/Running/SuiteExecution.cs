@@ -3,7 +3,8 @@ using AiConformance.Plugin.Results;
 namespace AiConformance.Plugin.Running;
 
 /// <summary>
-/// Runs the selected tests on a dedicated background thread and waits for them, or for a stop. On a stop the tests'
+/// Runs the selected tests on a dedicated background thread and waits for them, or for a stop (side by side, those
+/// that must run alone first: <see cref="Phases"/>). On a stop the tests'
 /// cancellation token is cancelled and NUnit is asked not to start further tests; running tests then get a bounded
 /// grace period to clean up. A test that ignores cancellation is abandoned after it and reported as interrupted:
 /// the reports never wait for it.
@@ -25,7 +26,11 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
         {
             try
             {
-                suite.Runner.Run(listener, new SelectedTestsFilter(byId.Keys.ToHashSet()));
+                foreach (var phase in Phases())
+                {
+                    if (testsCancellation.IsCancellationRequested) break;
+                    suite.Runner.Run(listener, new SelectedTestsFilter(phase));
+                }
             }
             catch (Exception e)
             {
@@ -66,6 +71,20 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
         var records = listener.Records;
         var all = selected.Select(t => records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)).ToList();
         return new Outcome(all, listener.FixtureOutputs, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
+    }
+
+    /// <summary>
+    /// The tests of each NUnit run, one after the other. Side by side, the tests that must run alone (whole nodes, or
+    /// <c>[NonParallelizable]</c>) go first, by themselves, and the others together after them: one started midway
+    /// would wait for every running test to end and keep the rest waiting, so that the run lasted the tests before it,
+    /// it, and the tests after it. NUnit dispatches the suite's fixtures at once, so only a run of its own starts them first.
+    /// </summary>
+    private IEnumerable<HashSet<string>> Phases()
+    {
+        var alone = scheduler is null ? [] : selected.Where(t => t.Holdings.Alone).Select(t => t.Id).ToHashSet();
+        if (alone.Count > 0) yield return alone;
+        var rest = selected.Select(t => t.Id).Where(id => !alone.Contains(id)).ToHashSet();
+        if (rest.Count > 0) yield return rest;
     }
 
     private void RequestNoFurtherTests()
