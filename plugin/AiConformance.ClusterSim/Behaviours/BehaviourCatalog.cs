@@ -63,6 +63,7 @@ public static class BehaviourCatalog
         Component.Of<DeviceMetricsExporterOptions>(ExporterFlavour.NeuronMonitor.ComponentName, () => new DeviceMetricsExporterBehaviour(ExporterFlavour.NeuronMonitor)),
         Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
         Component.Of<LeaderWorkerSetOperatorOptions>(LeaderWorkerSetOperatorBehaviour.ComponentName, () => new LeaderWorkerSetOperatorBehaviour()),
+        Component.Of<TrainerOperatorOptions>(TrainerOperatorBehaviour.ComponentName, () => new TrainerOperatorBehaviour()),
         Component.Of<ServingInjectorOptions>(ServingInjectorBehaviour.ComponentName, () => new ServingInjectorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),
         Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.ClusterAutoscalerName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler)),

@@ -3,7 +3,8 @@ using System.Reflection;
 namespace AiConformance.ClusterSim.Server;
 
 /// <summary>
-/// The CRD manifests embedded from <c>Data/crds/</c>, by folder (<c>gateway-api-v1.6.1-standard</c>, <c>kueue-v0.19.2</c>...).
+/// The CRD manifests embedded from <c>Data/crds/</c>, by folder (<c>gateway-api-v1.6.1-standard</c>, <c>kueue-v0.19.2</c>...),
+/// with those derived from them where a project publishes one schema under two names (<see cref="Derived"/>).
 /// </summary>
 public static class EmbeddedCrds
 {
@@ -20,7 +21,21 @@ public static class EmbeddedCrds
         var matches = Resources().Where(r => r == key || r.StartsWith(key + "/", StringComparison.Ordinal)).ToList();
         if (matches.Count == 0)
             throw new ArgumentException($"No embedded CRDs named '{folderOrFile}'. Available: {string.Join(", ", Folders())}.");
-        return matches.Select(ReadResource).ToList();
+        return matches.SelectMany(name => Derived(name, ReadResource(name)).Prepend(ReadResource(name))).ToList();
+    }
+
+    /// <summary>
+    /// Trainer's TrainingRuntime has the Go types of its ClusterTrainingRuntime, namespaced: its CRD is the cluster
+    /// one's with the names and scope in the header (before <c>versions:</c>) changed.
+    /// </summary>
+    private static IEnumerable<string> Derived(string resource, string text)
+    {
+        if (!resource.EndsWith("/trainer.kubeflow.org_clustertrainingruntimes.yaml", StringComparison.Ordinal)) yield break;
+        var versions = text.IndexOf("\n  versions:", StringComparison.Ordinal);
+        yield return text[..versions]
+            .Replace("clustertrainingruntime", "trainingruntime", StringComparison.Ordinal)
+            .Replace("ClusterTrainingRuntime", "TrainingRuntime", StringComparison.Ordinal)
+            .Replace("scope: Cluster", "scope: Namespaced", StringComparison.Ordinal) + text[versions..];
     }
 
     private static IEnumerable<string> Resources() =>

@@ -91,7 +91,7 @@ public sealed class RobustController
         // The operator acts at once (its first reconcile creates the pods); pulling its images and starting them takes longer.
         await WaitCreatedPodsAsync(ns, driver, "to be created", _ => true, ns.Timeouts.ObjectCreated);
         var created = await WaitCreatedPodsAsync(ns, driver, "to run and be ready", PodWaits.IsReady, ns.Timeouts.Reconciled);
-        var ownership = await Ownership.ReadAsync(ns);
+        var ownership = await Ownership.ReadAsync(ns, driver);
         foreach (var pod in created)
             Evidence.Observed($"pod {pod.Metadata.Name}", $"{PodWaits.Describe(pod)}; controlled by {ownership.ControlChain(pod, uid) ?? $"(not {driver.Kind} `{Valid}`: owners {Owners(pod)})"}");
         Assert.That(created.Where(pod => ownership.ControlChain(pod, uid) is null).Select(pod => $"{pod.Metadata.Name} (owners: {Owners(pod)})"), Is.Empty,
@@ -102,7 +102,7 @@ public sealed class RobustController
     }
 
     [TestCaseSource(nameof(Operators))]
-    [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod and Service that was created for it (the garbage collector follows its owner references); nothing is left behind")]
+    [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod, Service, StatefulSet and Job that was created for it (the garbage collector follows its owner references); nothing is left behind")]
     public async Task DeletingTheResourceRemovesEverythingCreatedForIt(AiOperator? found)
     {
         var (_, driver) = await DriveAsync(found);
@@ -113,19 +113,22 @@ public sealed class RobustController
         var pods = ns.Objects<V1Pod>().Watchable(labelSelector: selector);
         var services = ns.Objects<V1Service>().Watchable(labelSelector: selector);
         var statefulSets = ns.Objects<V1StatefulSet>().Watchable(labelSelector: selector);
+        var jobs = ns.Objects<V1Job>().Watchable(labelSelector: selector);
         var (createdPods, _) = await ns.Objects<V1Pod>().ListAsync(selector, null, ns.Cancellation);
         var (createdServices, _) = await ns.Objects<V1Service>().ListAsync(selector, null, ns.Cancellation);
         var (createdSets, _) = await ns.Objects<V1StatefulSet>().ListAsync(selector, null, ns.Cancellation);
-        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names([.. createdPods, .. createdServices, .. createdSets]));
+        var (createdJobs, _) = await ns.Objects<V1Job>().ListAsync(selector, null, ns.Cancellation);
+        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names([.. createdPods, .. createdServices, .. createdSets, .. createdJobs]));
         // Negative control: there is something to be collected, so "nothing left" below is not vacuous.
         Assert.That(createdPods, Is.Not.Empty, $"pods labelled `{selector}` before the deletion");
         // What the garbage collector removes with the resource: what names it as owner, and what names those, down the chain.
-        var dependents = (await Ownership.ReadAsync(ns)).Dependents(uid);
+        var dependents = (await Ownership.ReadAsync(ns, driver)).Dependents(uid);
 
         await driver.DeleteAsync(ns, Valid);
         await WaitCollectedAsync(pods, "Pod", selector, dependents, ns);
         await WaitCollectedAsync(services, "Service", selector, dependents, ns);
         await WaitCollectedAsync(statefulSets, "StatefulSet", selector, dependents, ns);
+        await WaitCollectedAsync(jobs, "Job", selector, dependents, ns);
         Evidence.Observed("left behind", "nothing");
     }
 

@@ -89,7 +89,4 @@ public sealed class LeaderWorkerSetOperatorTests() : OperatorComponentFixture("l
             ["spec"] = new JsonObject { ["replicas"] = 2, ["leaderWorkerTemplate"] = template },
         }, Group, "v1", ns, Plural, cancellationToken: Timeout);
     }
-
-    private static (string? Kind, string? Uid) Controller(IKubernetesObject<V1ObjectMeta> item) =>
-        item.Metadata.OwnerReferences?.SingleOrDefault(r => r.Controller == true) is { } owner ? (owner.Kind, owner.Uid) : (null, null);
 }

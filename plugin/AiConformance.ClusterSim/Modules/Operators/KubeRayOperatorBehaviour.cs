@@ -29,7 +29,7 @@ public sealed class KubeRayOperatorBehaviour : OperatorBehaviour<KubeRayOperator
         },
         Args: ["--feature-gates=RayClusterStatusConditions=true", "--enable-leader-election=true"], MetricsPortName: "http",
         WebhookService: "kuberay-webhook-service", WebhookConfiguration: "kuberay-validating-webhook-configuration",
-        WebhookName: WebhookName, Group: "ray.io", Resource: "rayclusters", ValidatePath: ValidatePath);
+        Webhooks: [new OperatorWebhook(WebhookName, RayCluster, ValidatePath)]);
 
     public override string Name => ComponentName;
 

@@ -31,7 +31,7 @@ public sealed class LeaderWorkerSetOperatorBehaviour : OperatorBehaviour<LeaderW
         },
         Args: ["--config=/controller_manager_config.yaml", "--zap-log-level=2"], MetricsPortName: "metrics",
         WebhookService: "lws-webhook-service", WebhookConfiguration: "lws-validating-webhook-configuration",
-        WebhookName: WebhookName, Group: "leaderworkerset.x-k8s.io", Resource: "leaderworkersets", ValidatePath: ValidatePath);
+        Webhooks: [new OperatorWebhook(WebhookName, LeaderWorkerSet, ValidatePath)]);
 
     public override string Name => ComponentName;
 

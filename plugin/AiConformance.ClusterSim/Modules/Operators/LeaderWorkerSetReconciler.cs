@@ -34,7 +34,7 @@ public static class LeaderWorkerSetReconciler
         var replicas = (int)(JsonNumber.Long(lws["spec"]?["replicas"]) ?? 1);
         var size = (int)(JsonNumber.Long(lws["spec"]?["leaderWorkerTemplate"]?["size"]) ?? 1);
         var revision = Hash(lws["spec"]?["leaderWorkerTemplate"]?.ToJsonString() ?? "")[..10];
-        if (store.Get(Kinds.Service, ns, name) is null) store.Create(Kinds.Service, HeadlessService(lws, fault));
+        if (store.Get(Kinds.Service, ns, name) is null) store.Create(Kinds.Service, HeadlessServices.For(lws, new JsonObject { [NameLabel] = lws.Name() }, new JsonObject { [NameLabel] = lws.Name() }, fault));
         var leaderSet = store.Get(Kinds.StatefulSet, ns, name) ?? store.Create(Kinds.StatefulSet,
             StatefulSet(lws, name, replicas, LeaderTemplate(lws), new() { [NameLabel] = name, [WorkerIndexLabel] = "0" }, new() { [RevisionLabel] = revision }, Json.OwnerReference(lws)));
 
@@ -154,23 +154,6 @@ public static class LeaderWorkerSetReconciler
                 ["podManagementPolicy"] = "Parallel",
                 ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject(selector.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))) },
                 ["template"] = podTemplate,
-            },
-        };
-    }
-
-    private static JsonObject HeadlessService(JsonObject lws, IOperatorFault fault)
-    {
-        var metadata = new JsonObject { ["name"] = lws.Name(), ["namespace"] = lws.Namespace(), ["labels"] = new JsonObject { [NameLabel] = lws.Name() } };
-        if (fault.OwnsServices) metadata["ownerReferences"] = new JsonArray(Json.OwnerReference(lws));
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1", ["kind"] = "Service",
-            ["metadata"] = metadata,
-            ["spec"] = new JsonObject
-            {
-                ["clusterIP"] = "None",
-                ["publishNotReadyAddresses"] = true,
-                ["selector"] = new JsonObject { [NameLabel] = lws.Name() },
             },
         };
     }

@@ -17,11 +17,11 @@ public interface IOperatorOptions
 /// <summary>
 /// How an operator's chart installs it: the controller Deployment (its pods labelled <see cref="Labels"/>, running
 /// <see cref="Image"/>, Ready once the webhook server listens), the webhook Service in front of it and the
-/// ValidatingWebhookConfiguration for <see cref="Group"/>/<see cref="Resource"/> with the CA bundle of its certificate.
+/// ValidatingWebhookConfiguration of its <see cref="Webhooks"/> with the CA bundle of its certificate.
 /// </summary>
 public sealed record OperatorInstallation(
     string Deployment, string Container, string Image, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Args, string MetricsPortName,
-    string WebhookService, string WebhookConfiguration, string WebhookName, string Group, string Resource, string ValidatePath)
+    string WebhookService, string WebhookConfiguration, IReadOnlyList<OperatorWebhook> Webhooks)
 {
     /// <summary>controller-runtime's default webhook server port.</summary>
     public const int WebhookPort = 9443;
@@ -82,23 +82,26 @@ public sealed record OperatorInstallation(
     {
         ["apiVersion"] = "admissionregistration.k8s.io/v1", ["kind"] = "ValidatingWebhookConfiguration",
         ["metadata"] = new JsonObject { ["name"] = WebhookConfiguration, ["labels"] = LabelObject() },
-        ["webhooks"] = new JsonArray(new JsonObject
+        ["webhooks"] = new JsonArray([.. Webhooks.Select(webhook => (JsonNode)new JsonObject
         {
-            ["name"] = WebhookName,
+            ["name"] = webhook.Name,
             ["admissionReviewVersions"] = new JsonArray("v1"),
-            ["clientConfig"] = AdmissionReviewServer.ClientConfig(WebhookService, ns, ValidatePath),
+            ["clientConfig"] = AdmissionReviewServer.ClientConfig(WebhookService, ns, webhook.Path),
             ["failurePolicy"] = "Fail",
             ["sideEffects"] = "None",
             ["rules"] = new JsonArray(new JsonObject
             {
-                ["apiGroups"] = new JsonArray(Group),
-                ["apiVersions"] = new JsonArray("v1"),
+                ["apiGroups"] = new JsonArray(webhook.Kind.Group),
+                ["apiVersions"] = new JsonArray(webhook.Kind.Version),
                 ["operations"] = new JsonArray("CREATE", "UPDATE"),
-                ["resources"] = new JsonArray(Resource),
+                ["resources"] = new JsonArray(webhook.Kind.Plural),
             }),
-        }),
+        })]),
     };
 }
+
+/// <summary>One validating webhook of an operator: its name, the kind its rules name, and the path its server answers on.</summary>
+public sealed record OperatorWebhook(string Name, ResourceKind Kind, string Path);
 
 /// <summary>
 /// An operator component: installs the operator as its chart does (<see cref="Installation"/>), runs its webhook
@@ -120,6 +123,11 @@ public abstract class OperatorBehaviour<TOptions> : ReconcilingBehaviour where T
 
     protected abstract void Reconcile(JsonObject resource);
 
+    /// <summary>A pass of the controllers the chart ships beside the operator's own (Trainer's JobSet controller), after the operator's.</summary>
+    protected virtual void ReconcileCompanions()
+    {
+    }
+
     protected override Task ReconcileAsync(CancellationToken cancellationToken)
     {
         if (Options is null)
@@ -130,6 +138,7 @@ public abstract class OperatorBehaviour<TOptions> : ReconcilingBehaviour where T
         Installation.Install(Store, Options);
         if (!Options.Fault.Reconciles || !Installation.ControllerRuns(Store, Options.Namespace)) return Task.CompletedTask;
         foreach (var resource in Store.List(Reconciled).Where(r => !r.IsDeleting())) Reconcile(resource);
+        ReconcileCompanions();
         return Task.CompletedTask;
     }
 }

@@ -19,6 +19,9 @@ public interface IOperatorFault
 
     /// <summary>Whether its status reports the custom resource ready once every pod is.</summary>
     bool ReportsReady => true;
+
+    /// <summary>Whether its webhook denies a resource that names another object (a TrainJob's runtime) which does not exist.</summary>
+    bool ChecksReferences => true;
 }
 
 /// <summary>The operators' faults, by the name a scenario's <c>fault:</c> option gives.</summary>
@@ -32,6 +35,10 @@ public static class OperatorFaults
     /// <summary>The LeaderWorkerSet operator's: the shared ones and one of the StatefulSets it creates.</summary>
     public static readonly FaultCatalog<IOperatorFault> LeaderWorkerSetCatalog = new("an operator fault",
         new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["workers-left-behind"] = () => new WorkersLeftBehind() });
+
+    /// <summary>Kubeflow Trainer's: the shared ones and a TrainJob validator that does not look its runtime up.</summary>
+    public static readonly FaultCatalog<IOperatorFault> TrainerCatalog = new("an operator fault",
+        new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["runtime-unchecked"] = () => new RuntimeUnchecked() });
 
     private static Dictionary<string, Func<IOperatorFault>> Shared() => new()
     {
@@ -75,4 +82,13 @@ public sealed class NeverReady : IOperatorFault
 public sealed class WorkersLeftBehind : IOperatorFault
 {
     public bool OwnsWorkloads => false;
+}
+
+/// <summary>
+/// The TrainJob validator admits a TrainJob whose runtimeRef names a TrainingRuntime that does not exist (a validator
+/// that skips the runtime lookup): the TrainJob is stored, and the controller can never build it.
+/// </summary>
+public sealed class RuntimeUnchecked : IOperatorFault
+{
+    public bool ChecksReferences => false;
 }

@@ -8,11 +8,16 @@ namespace AiConformance.ClusterSim.Modules.Operators;
 
 /// <summary>
 /// The webhook server of an operator's pod (controller-runtime's, on port 9443): answers the API server's
-/// AdmissionReviews on <paramref name="path"/>, denying a created or updated object with the Status that
-/// <paramref name="deny"/> returns for it (null: allowed).
+/// AdmissionReviews on each validator's path, denying a created or updated object with the Status that the
+/// validator's <c>Deny</c> returns for it (null: allowed); the review's request is given too, for its namespace.
 /// </summary>
-public sealed class OperatorWebhookProgram(string path, Func<JsonObject, JsonObject?> deny) : IContainerProgram
+public sealed class OperatorWebhookProgram(params (string Path, Func<JsonObject, JsonObject, JsonObject?> Deny)[] validators) : IContainerProgram
 {
+    /// <summary>A server of one validator that judges the object alone.</summary>
+    public OperatorWebhookProgram(string path, Func<JsonObject, JsonObject?> deny) : this((path, (resource, _) => deny(resource)))
+    {
+    }
+
     public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
     {
         context.Write($"{DateTime.UtcNow:O}\tINFO\tcontroller-runtime.webhook\tStarting webhook server\t{{\"port\": {OperatorInstallation.WebhookPort}}}\n");
@@ -20,12 +25,17 @@ public sealed class OperatorWebhookProgram(string path, Func<JsonObject, JsonObj
         return 0;
     }
 
-    private BareHttp.Response Answer(BareHttp.Request request) => AdmissionReviewServer.Answer(request, path, (admission, response) =>
+    private BareHttp.Response Answer(BareHttp.Request request)
     {
-        if (admission.Str("operation") is "CREATE" or "UPDATE" && admission["object"] is JsonObject resource && deny(resource) is { } status)
+        var (path, deny) = validators.FirstOrDefault(validator => validator.Path == request.Path);
+        if (path is null) return BareHttp.Response.NotFound;
+        return AdmissionReviewServer.Answer(request, path, (admission, response) =>
         {
-            response["allowed"] = false;
-            response["status"] = status;
-        }
-    });
+            if (admission.Str("operation") is "CREATE" or "UPDATE" && admission["object"] is JsonObject resource && deny(resource, admission) is { } status)
+            {
+                response["allowed"] = false;
+                response["status"] = status;
+            }
+        });
+    }
 }

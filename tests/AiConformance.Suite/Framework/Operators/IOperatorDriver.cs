@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace AiConformance.Suite.Framework.Operators;
@@ -31,6 +32,12 @@ public interface IOperatorDriver
     Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned);
 
     Task<bool> ExistsAsync(TestNamespace ns, string name);
+
+    /// <summary>
+    /// The operator's own intermediate objects in the namespace (a TrainJob's JobSet), read to follow controller
+    /// references from the pods up to the instance where <see cref="Ownership"/>'s built-in kinds do not reach.
+    /// </summary>
+    Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> IntermediatesAsync(TestNamespace ns) => Task.FromResult<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>>([]);
 
     Task DeleteAsync(TestNamespace ns, string name);
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using AiConformance.Workloads;
 using k8s;
 using k8s.Models;
 
@@ -12,7 +10,7 @@ public sealed class LeaderWorkerSet : CustomObject;
 
 /// <summary>
 /// Drives the LeaderWorkerSet operator through a small LeaderWorkerSet: two groups of a leader and one worker, each
-/// pod the plugin image's echo server with a tiny CPU request. LWS creates a leader StatefulSet it owns, one worker
+/// pod the plugin image's echo server (<see cref="OperatorPods"/>). LWS creates a leader StatefulSet it owns, one worker
 /// StatefulSet per group owned by the group's leader pod, and their pods, all labelled
 /// <c>leaderworkerset.sigs.k8s.io/name</c>. The invalid instance asks for subgroups of 3 pods in groups of 2, which the
 /// CRD's schema allows (subGroupSize has no bound there) and LWS's webhook denies ("subGroupSize cannot be larger than
@@ -25,7 +23,6 @@ public sealed class LeaderWorkerSetDriver : IOperatorDriver
     private const string NameLabel = "leaderworkerset.sigs.k8s.io/name";
     private const int Groups = 2;
     private const int Size = 2;
-    private const int Port = 8080;
 
     public string Kind => "LeaderWorkerSet";
 
@@ -85,16 +82,10 @@ public sealed class LeaderWorkerSetDriver : IOperatorDriver
 
     private static JsonObject Spec(TestNamespace ns, int? subGroupSize)
     {
-        var podSpec = RoleWorkloads.PodSpec(ns.Run.Configuration, WorkloadRoles.ServeEcho, ["--port", Port.ToString(CultureInfo.InvariantCulture)], port: Port);
-        podSpec.Containers[0].Resources = new V1ResourceRequirements
-        {
-            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
-            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("64Mi") },
-        };
         var template = new JsonObject
         {
             ["size"] = Size,
-            ["workerTemplate"] = new JsonObject { ["spec"] = JsonNode.Parse(KubernetesJson.Serialize(podSpec)) },
+            ["workerTemplate"] = new JsonObject { ["spec"] = OperatorPods.EchoServer(ns) },
         };
         if (subGroupSize is { } subGroup) template["subGroupPolicy"] = new JsonObject { ["subGroupSize"] = subGroup };
         return new JsonObject { ["replicas"] = Groups, ["leaderWorkerTemplate"] = template };

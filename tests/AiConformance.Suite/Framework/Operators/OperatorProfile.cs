@@ -20,7 +20,10 @@ public sealed record OperatorProfile(string Name, string Group, IReadOnlyList<st
 
     public static readonly OperatorProfile KubeflowTrainer = new("KubeflowTrainer", "trainer.kubeflow.org",
         ["trainjobs.trainer.kubeflow.org", "clustertrainingruntimes.trainer.kubeflow.org", "trainingruntimes.trainer.kubeflow.org"],
-        ["app.kubernetes.io/name=trainer", "app.kubernetes.io/name=kubeflow-trainer"], "Kubeflow Trainer TrainJobs");
+        ["app.kubernetes.io/name=trainer", "app.kubernetes.io/name=kubeflow-trainer"], "Kubeflow Trainer TrainJobs")
+    {
+        Driver = new TrainJobDriver(),
+    };
 
     public static readonly OperatorProfile LeaderWorkerSet = new("LeaderWorkerSet", "leaderworkerset.x-k8s.io",
         ["leaderworkersets.leaderworkerset.x-k8s.io"], ["app.kubernetes.io/name=lws"], "LeaderWorkerSets")

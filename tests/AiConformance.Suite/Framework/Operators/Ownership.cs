@@ -4,10 +4,10 @@ using k8s.Models;
 namespace AiConformance.Suite.Framework.Operators;
 
 /// <summary>
-/// Who controls what in a test namespace: its pods and StatefulSets by uid, to follow an object's controller
-/// references up to the custom resource it was created for. KubeRay's pods name their RayCluster; a LeaderWorkerSet's
-/// worker pod names its worker StatefulSet, which names the group's leader pod, whose StatefulSet names the
-/// LeaderWorkerSet.
+/// Who controls what in a test namespace: its pods, StatefulSets, Jobs and the driver's intermediate kinds by uid, to
+/// follow an object's controller references up to the custom resource it was created for. KubeRay's pods name their
+/// RayCluster; a LeaderWorkerSet's worker pod names its worker StatefulSet, which names the group's leader pod, whose
+/// StatefulSet names the LeaderWorkerSet; a TrainJob's pod names its Job, which names the JobSet, which names the TrainJob.
 /// </summary>
 public sealed class Ownership
 {
@@ -17,11 +17,12 @@ public sealed class Ownership
     private Ownership(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects) =>
         byUid = objects.Where(item => item.Metadata.Uid is not null).ToDictionary(item => item.Metadata.Uid, StringComparer.Ordinal);
 
-    public static async Task<Ownership> ReadAsync(TestNamespace ns)
+    public static async Task<Ownership> ReadAsync(TestNamespace ns, IOperatorDriver driver)
     {
         var (pods, _) = await ns.Objects<V1Pod>().ListAsync(null, null, ns.Cancellation);
         var (sets, _) = await ns.Objects<V1StatefulSet>().ListAsync(null, null, ns.Cancellation);
-        return new Ownership([.. pods, .. sets]);
+        var (jobs, _) = await ns.Objects<V1Job>().ListAsync(null, null, ns.Cancellation);
+        return new Ownership([.. pods, .. sets, .. jobs, .. await driver.IntermediatesAsync(ns)]);
     }
 
     /// <summary>The chain of controllers from <paramref name="item"/> up to <paramref name="uid"/> (<c>StatefulSet/a → LeaderWorkerSet/b</c>), or null where it does not lead there.</summary>
