@@ -48,7 +48,8 @@ public sealed class TrainerOperatorTests() : OperatorComponentFixture("trainer-o
         await CreateRuntimeAsync(ns, "runtime", replicas: 1, container: "node");
         await CreateTrainJobAsync(ns, "ok", "runtime", nodes: 3);
         var trainJob = await EventuallyAsync(async () => await Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(Group, Version, ns, "trainjobs", "ok", Timeout),
-            job => (int?)job["status"]?["jobsStatus"]?[0]?["ready"] == 1, "TrainJob ok reporting its node Job ready");
+            // jobsStatus is written empty until the JobSet reports its Jobs.
+            job => (int?)(job["status"]?["jobsStatus"] as JsonArray)?.FirstOrDefault()?["ready"] == 1, "TrainJob ok reporting its node Job ready");
         var jobSet = await Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>("jobset.x-k8s.io", "v1alpha2", ns, "jobsets", "ok", Timeout);
         var job = await Client.BatchV1.ReadNamespacedJobAsync("ok-node-0", ns, cancellationToken: Timeout);
         var pods = (await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{JobSetLabel}=ok", cancellationToken: Timeout)).Items;
