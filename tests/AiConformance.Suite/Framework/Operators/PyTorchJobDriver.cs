@@ -36,14 +36,8 @@ public sealed class PyTorchJobDriver : IOperatorDriver
 
     public Task CreateInvalidAsync(TestNamespace ns, string name) => ns.CreateAsync(NewJob(ns, name, masters: 2));
 
-    public async Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned)
-    {
-        var seen = await Wait.For(ns.Objects<PyTorchJob>().Watchable(name))
-            .Until($"PyTorchJob `{name}` to be Running, not Failed, with an active Master and Worker in replicaStatuses", jobs => jobs.Count == 1 && IsReady(jobs[0]))
-            .DescribedBy(jobs => jobs.Count == 0 ? "no PyTorchJob" : Describe(jobs[0]))
-            .Within(ns.Timeouts.Reconciled).Async(ns.Cancellation);
-        return Describe(seen[0]);
-    }
+    public Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned) =>
+        OperatorStatus.WaitReadyAsync<PyTorchJob>(ns, name, "to be Running, not Failed, with an active Master and Worker in replicaStatuses", IsReady, Describe);
 
     public async Task<bool> ExistsAsync(TestNamespace ns, string name) => await ns.Objects<PyTorchJob>().GetAsync(name, ns.Cancellation) is not null;
 
