@@ -22,6 +22,9 @@ public interface IOperatorFault
 
     /// <summary>Whether its webhook denies a resource that names another object (a TrainJob's runtime) which does not exist.</summary>
     bool ChecksReferences => true;
+
+    /// <summary>Whether its webhook denies a resource asking for more replicas of a role than the operator allows (a PyTorchJob's second Master).</summary>
+    bool ChecksReplicaCounts => true;
 }
 
 /// <summary>The operators' faults, by the name a scenario's <c>fault:</c> option gives.</summary>
@@ -39,6 +42,10 @@ public static class OperatorFaults
     /// <summary>Kubeflow Trainer's: the shared ones and a TrainJob validator that does not look its runtime up.</summary>
     public static readonly FaultCatalog<IOperatorFault> TrainerCatalog = new("an operator fault",
         new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["runtime-unchecked"] = () => new RuntimeUnchecked() });
+
+    /// <summary>The Kubeflow training-operator's: the shared ones and a PyTorchJob validator that does not count the masters.</summary>
+    public static readonly FaultCatalog<IOperatorFault> TrainingOperatorCatalog = new("an operator fault",
+        new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["master-unchecked"] = () => new MasterUnchecked() });
 
     private static Dictionary<string, Func<IOperatorFault>> Shared() => new()
     {
@@ -91,4 +98,13 @@ public sealed class WorkersLeftBehind : IOperatorFault
 public sealed class RuntimeUnchecked : IOperatorFault
 {
     public bool ChecksReferences => false;
+}
+
+/// <summary>
+/// The PyTorchJob validator admits a PyTorchJob of more than one Master (a validator without the replica rule): the
+/// job is stored, and the controller runs several rank-0 masters that each expect to lead the rendezvous.
+/// </summary>
+public sealed class MasterUnchecked : IOperatorFault
+{
+    public bool ChecksReplicaCounts => false;
 }

@@ -18,6 +18,13 @@ public sealed class OperatorWebhookProgram(params (string Path, Func<JsonObject,
     {
     }
 
+    /// <summary>
+    /// How controller-runtime denies a validator's plain error (a Go <c>field.ErrorList</c> aggregated): 403 Forbidden
+    /// with the error's text, one field error as it is, several as <c>[a, b]</c>.
+    /// </summary>
+    public static JsonObject Denial(IReadOnlyList<string> problems) =>
+        new StatusException(403, "Forbidden", problems.Count == 1 ? problems[0] : $"[{string.Join(", ", problems)}]").ToStatus();
+
     public async Task<int> RunAsync(ProgramContext context, CancellationToken cancellationToken)
     {
         context.Write($"{DateTime.UtcNow:O}\tINFO\tcontroller-runtime.webhook\tStarting webhook server\t{{\"port\": {OperatorInstallation.WebhookPort}}}\n");

@@ -7,8 +7,7 @@ namespace AiConformance.ClusterSim.Modules.Operators;
 /// The checks of Kubeflow Trainer's validators that the CRD schemas cannot make. A TrainJob's runtimeRef must name a
 /// runtime that exists (pkg/runtime/core: the TrainingRuntime in the TrainJob's namespace, or the
 /// ClusterTrainingRuntime); a runtime's replicatedJob labelled as the trainer step must have one replica and a
-/// container named <c>node</c> (pkg/webhooks/trainingruntime_webhook.go). controller-runtime denies a validator's
-/// plain error with 403 Forbidden and the error's text: one field error, or several as <c>[a, b]</c>.
+/// container named <c>node</c> (pkg/webhooks/trainingruntime_webhook.go). Denied as <see cref="OperatorWebhookProgram.Denial"/> words it.
 /// </summary>
 public static class TrainerValidation
 {
@@ -28,7 +27,7 @@ public static class TrainerValidation
         if (store.Get(kind, kind.Namespaced ? ns : null, name) is not null) return null;
         // Go's field.Invalid prints a struct value as its JSON, in the struct's field order.
         var value = new JsonObject { ["name"] = name, ["apiGroup"] = reference.Str("apiGroup"), ["kind"] = reference.Str("kind") }.ToJsonString();
-        return Deny([$"{path}: Invalid value: {value}: {kind.Kind}.{kind.Group} \"{name}\" not found: specified {what} must be created before the TrainJob is created"]);
+        return OperatorWebhookProgram.Denial([$"{path}: Invalid value: {value}: {kind.Kind}.{kind.Group} \"{name}\" not found: specified {what} must be created before the TrainJob is created"]);
     }
 
     /// <summary>The TrainingRuntime and ClusterTrainingRuntime validators (one schema, one rule).</summary>
@@ -47,9 +46,6 @@ public static class TrainerValidation
             if (containers.OfType<JsonObject>().All(container => container.Str("name") != NodeContainer))
                 problems.Add($"{field}.template.spec.template.spec.containers: Invalid value: {containers.ToJsonString()}: must contain the required container for the ancestor: {TrainerStep}");
         }
-        return problems.Count == 0 ? null : Deny(problems);
+        return problems.Count == 0 ? null : OperatorWebhookProgram.Denial(problems);
     }
-
-    private static JsonObject Deny(IReadOnlyList<string> problems) =>
-        new StatusException(403, "Forbidden", problems.Count == 1 ? problems[0] : $"[{string.Join(", ", problems)}]").ToStatus();
 }

@@ -41,14 +41,8 @@ public sealed class LeaderWorkerSetDriver : IOperatorDriver
     public Task CreateInvalidAsync(TestNamespace ns, string name) =>
         ns.CreateAsync(new LeaderWorkerSet { Metadata = new V1ObjectMeta { Name = name }, Spec = Spec(ns, subGroupSize: Size + 1) });
 
-    public async Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned)
-    {
-        var seen = await Wait.For(ns.Objects<LeaderWorkerSet>().Watchable(name))
-            .Until($"LeaderWorkerSet `{name}` to report {Groups} ready groups, Available, and a leader pod it controls for each", sets => sets.Count == 1 && IsReady(sets[0], owned))
-            .DescribedBy(sets => sets.Count == 0 ? "no LeaderWorkerSet" : Describe(sets[0]))
-            .Within(ns.Timeouts.Reconciled).Async(ns.Cancellation);
-        return Describe(seen[0]);
-    }
+    public Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned) =>
+        OperatorStatus.WaitReadyAsync<LeaderWorkerSet>(ns, name, $"to report {Groups} ready groups, Available, and a leader pod it controls for each", item => IsReady(item, owned), Describe);
 
     public async Task<bool> ExistsAsync(TestNamespace ns, string name) => await ns.Objects<LeaderWorkerSet>().GetAsync(name, ns.Cancellation) is not null;
 

@@ -33,7 +33,10 @@ public sealed record OperatorProfile(string Name, string Group, IReadOnlyList<st
 
     public static readonly OperatorProfile TrainingOperator = new("TrainingOperator", "kubeflow.org",
         ["pytorchjobs.kubeflow.org", "tfjobs.kubeflow.org", "mpijobs.kubeflow.org"], ["control-plane=kubeflow-training-operator"],
-        "Kubeflow training-operator jobs");
+        "Kubeflow training-operator jobs")
+    {
+        Driver = new PyTorchJobDriver(),
+    };
 
     public static readonly OperatorProfile KServe = new("KServe", "serving.kserve.io",
         ["inferenceservices.serving.kserve.io", "servingruntimes.serving.kserve.io"], ["control-plane=kserve-controller-manager"],

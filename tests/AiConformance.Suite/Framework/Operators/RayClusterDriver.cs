@@ -36,14 +36,8 @@ public sealed class RayClusterDriver : IOperatorDriver
     public Task CreateInvalidAsync(TestNamespace ns, string name) =>
         ns.CreateAsync(new RayCluster { Metadata = new V1ObjectMeta { Name = name }, Spec = Spec(ns, Worker(ns), Worker(ns)) });
 
-    public async Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned)
-    {
-        var seen = await Wait.For(ns.Objects<RayCluster>().Watchable(name))
-            .Until($"RayCluster `{name}` to report state ready, its worker ready and a head pod it owns", clusters => clusters.Count == 1 && IsReady(clusters[0], owned))
-            .DescribedBy(clusters => clusters.Count == 0 ? "no RayCluster" : Describe(clusters[0]))
-            .Within(ns.Timeouts.Reconciled).Async(ns.Cancellation);
-        return Describe(seen[0]);
-    }
+    public Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned) =>
+        OperatorStatus.WaitReadyAsync<RayCluster>(ns, name, "to report state ready, its worker ready and a head pod it owns", item => IsReady(item, owned), Describe);
 
     public async Task<bool> ExistsAsync(TestNamespace ns, string name) => await ns.Objects<RayCluster>().GetAsync(name, ns.Cancellation) is not null;
 

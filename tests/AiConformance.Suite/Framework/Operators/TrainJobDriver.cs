@@ -54,14 +54,8 @@ public sealed class TrainJobDriver : IOperatorDriver
 
     public Task CreateInvalidAsync(TestNamespace ns, string name) => ns.CreateAsync(NewTrainJob(name));
 
-    public async Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned)
-    {
-        var seen = await Wait.For(ns.Objects<TrainJob>().Watchable(name))
-            .Until($"TrainJob `{name}` to report its `{Node}` Job ready in jobsStatus and no Failed condition", jobs => jobs.Count == 1 && IsReady(jobs[0]))
-            .DescribedBy(jobs => jobs.Count == 0 ? "no TrainJob" : Describe(jobs[0]))
-            .Within(ns.Timeouts.Reconciled).Async(ns.Cancellation);
-        return Describe(seen[0]);
-    }
+    public Task<string> WaitReadyAsync(TestNamespace ns, string name, IReadOnlyList<V1Pod> owned) =>
+        OperatorStatus.WaitReadyAsync<TrainJob>(ns, name, $"to report its `{Node}` Job ready in jobsStatus and no Failed condition", IsReady, Describe);
 
     public async Task<bool> ExistsAsync(TestNamespace ns, string name) => await ns.Objects<TrainJob>().GetAsync(name, ns.Cancellation) is not null;
 
