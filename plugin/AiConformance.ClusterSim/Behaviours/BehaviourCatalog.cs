@@ -64,6 +64,7 @@ public static class BehaviourCatalog
         Component.Of<KubeRayOperatorOptions>(KubeRayOperatorBehaviour.ComponentName, () => new KubeRayOperatorBehaviour()),
         Component.Of<LeaderWorkerSetOperatorOptions>(LeaderWorkerSetOperatorBehaviour.ComponentName, () => new LeaderWorkerSetOperatorBehaviour()),
         Component.Of<TrainerOperatorOptions>(TrainerOperatorBehaviour.ComponentName, () => new TrainerOperatorBehaviour()),
+        Component.Of<KServeOperatorOptions>(KServeOperatorBehaviour.ComponentName, () => new KServeOperatorBehaviour()),
         Component.Of<ServingInjectorOptions>(ServingInjectorBehaviour.ComponentName, () => new ServingInjectorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),
         Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.ClusterAutoscalerName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler)),

@@ -22,6 +22,9 @@ public interface IOperatorFault
 
     /// <summary>Whether its webhook denies a resource that names another object (a TrainJob's runtime) which does not exist.</summary>
     bool ChecksReferences => true;
+
+    /// <summary>Whether its validator checks the resources it is called for at all.</summary>
+    bool Validates => true;
 }
 
 /// <summary>The operators' faults, by the name a scenario's <c>fault:</c> option gives.</summary>
@@ -39,6 +42,10 @@ public static class OperatorFaults
     /// <summary>Kubeflow Trainer's: the shared ones and a TrainJob validator that does not look its runtime up.</summary>
     public static readonly FaultCatalog<IOperatorFault> TrainerCatalog = new("an operator fault",
         new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["runtime-unchecked"] = () => new RuntimeUnchecked() });
+
+    /// <summary>KServe's: the shared ones and an InferenceService validator that admits everything.</summary>
+    public static readonly FaultCatalog<IOperatorFault> KServeCatalog = new("an operator fault",
+        new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["validator-admits-all"] = () => new ValidatorAdmitsAll() });
 
     private static Dictionary<string, Func<IOperatorFault>> Shared() => new()
     {
@@ -91,4 +98,13 @@ public sealed class WorkersLeftBehind : IOperatorFault
 public sealed class RuntimeUnchecked : IOperatorFault
 {
     public bool ChecksReferences => false;
+}
+
+/// <summary>
+/// The webhook is registered and called, but its validator admits every resource (a build whose validator returns no
+/// error): an InferenceService that breaks KServe's rules is stored.
+/// </summary>
+public sealed class ValidatorAdmitsAll : IOperatorFault
+{
+    public bool Validates => false;
 }
