@@ -65,6 +65,7 @@ public static class BehaviourCatalog
         Component.Of<LeaderWorkerSetOperatorOptions>(LeaderWorkerSetOperatorBehaviour.ComponentName, () => new LeaderWorkerSetOperatorBehaviour()),
         Component.Of<TrainerOperatorOptions>(TrainerOperatorBehaviour.ComponentName, () => new TrainerOperatorBehaviour()),
         Component.Of<TrainingOperatorOptions>(TrainingOperatorBehaviour.ComponentName, () => new TrainingOperatorBehaviour()),
+        Component.Of<KServeOperatorOptions>(KServeOperatorBehaviour.ComponentName, () => new KServeOperatorBehaviour()),
         Component.Of<ServingInjectorOptions>(ServingInjectorBehaviour.ComponentName, () => new ServingInjectorBehaviour()),
         Component.Of<PrometheusOptions>(PrometheusBehaviour.ComponentName, () => new PrometheusBehaviour()),
         Component.Of<NodeAutoscalerOptions>(NodeAutoscalerBehaviour.ClusterAutoscalerName, () => new NodeAutoscalerBehaviour(AutoscalerFlavour.ClusterAutoscaler)),

@@ -102,7 +102,7 @@ public sealed class RobustController
     }
 
     [TestCaseSource(nameof(Operators))]
-    [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod, Service, StatefulSet and Job that was created for it (the garbage collector follows its owner references); nothing is left behind")]
+    [Description("KAR-0063 'Cleanup': deleting the custom resource removes every pod, Service, Deployment, StatefulSet and Job that was created for it (the garbage collector follows its owner references); nothing is left behind")]
     public async Task DeletingTheResourceRemovesEverythingCreatedForIt(AiOperator? found)
     {
         var (_, driver) = await DriveAsync(found);
@@ -112,13 +112,15 @@ public sealed class RobustController
         var selector = driver.CreatedFor(Valid);
         var pods = ns.Objects<V1Pod>().Watchable(labelSelector: selector);
         var services = ns.Objects<V1Service>().Watchable(labelSelector: selector);
+        var deployments = ns.Objects<V1Deployment>().Watchable(labelSelector: selector);
         var statefulSets = ns.Objects<V1StatefulSet>().Watchable(labelSelector: selector);
         var jobs = ns.Objects<V1Job>().Watchable(labelSelector: selector);
         var (createdPods, _) = await ns.Objects<V1Pod>().ListAsync(selector, null, ns.Cancellation);
         var (createdServices, _) = await ns.Objects<V1Service>().ListAsync(selector, null, ns.Cancellation);
+        var (createdDeployments, _) = await ns.Objects<V1Deployment>().ListAsync(selector, null, ns.Cancellation);
         var (createdSets, _) = await ns.Objects<V1StatefulSet>().ListAsync(selector, null, ns.Cancellation);
         var (createdJobs, _) = await ns.Objects<V1Job>().ListAsync(selector, null, ns.Cancellation);
-        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names([.. createdPods, .. createdServices, .. createdSets, .. createdJobs]));
+        Evidence.Observed($"created for {driver.Kind} `{Valid}` (`{selector}`)", Names([.. createdPods, .. createdServices, .. createdDeployments, .. createdSets, .. createdJobs]));
         // Negative control: there is something to be collected, so "nothing left" below is not vacuous.
         Assert.That(createdPods, Is.Not.Empty, $"pods labelled `{selector}` before the deletion");
         // What the garbage collector removes with the resource: what names it as owner, and what names those, down the chain.
@@ -127,6 +129,7 @@ public sealed class RobustController
         await driver.DeleteAsync(ns, Valid);
         await WaitCollectedAsync(pods, "Pod", selector, dependents, ns);
         await WaitCollectedAsync(services, "Service", selector, dependents, ns);
+        await WaitCollectedAsync(deployments, "Deployment", selector, dependents, ns);
         await WaitCollectedAsync(statefulSets, "StatefulSet", selector, dependents, ns);
         await WaitCollectedAsync(jobs, "Job", selector, dependents, ns);
         Evidence.Observed("left behind", "nothing");

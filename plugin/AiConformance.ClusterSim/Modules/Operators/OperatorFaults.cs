@@ -25,6 +25,9 @@ public interface IOperatorFault
 
     /// <summary>Whether its webhook denies a resource asking for more replicas of a role than the operator allows (a PyTorchJob's second Master).</summary>
     bool ChecksReplicaCounts => true;
+
+    /// <summary>Whether its validator checks the resources it is called for at all.</summary>
+    bool Validates => true;
 }
 
 /// <summary>The operators' faults, by the name a scenario's <c>fault:</c> option gives.</summary>
@@ -46,6 +49,10 @@ public static class OperatorFaults
     /// <summary>The Kubeflow training-operator's: the shared ones and a PyTorchJob validator that does not count the masters.</summary>
     public static readonly FaultCatalog<IOperatorFault> TrainingOperatorCatalog = new("an operator fault",
         new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["master-unchecked"] = () => new MasterUnchecked() });
+
+    /// <summary>KServe's: the shared ones and an InferenceService validator that admits everything.</summary>
+    public static readonly FaultCatalog<IOperatorFault> KServeCatalog = new("an operator fault",
+        new Dictionary<string, Func<IOperatorFault>>(Shared()) { ["validator-admits-all"] = () => new ValidatorAdmitsAll() });
 
     private static Dictionary<string, Func<IOperatorFault>> Shared() => new()
     {
@@ -107,4 +114,13 @@ public sealed class RuntimeUnchecked : IOperatorFault
 public sealed class MasterUnchecked : IOperatorFault
 {
     public bool ChecksReplicaCounts => false;
+}
+
+/// <summary>
+/// The webhook is registered and called, but its validator admits every resource (a build whose validator returns no
+/// error): an InferenceService that breaks KServe's rules is stored.
+/// </summary>
+public sealed class ValidatorAdmitsAll : IOperatorFault
+{
+    public bool Validates => false;
 }

@@ -40,7 +40,10 @@ public sealed record OperatorProfile(string Name, string Group, IReadOnlyList<st
 
     public static readonly OperatorProfile KServe = new("KServe", "serving.kserve.io",
         ["inferenceservices.serving.kserve.io", "servingruntimes.serving.kserve.io"], ["control-plane=kserve-controller-manager"],
-        "KServe InferenceServices");
+        "KServe InferenceServices")
+    {
+        Driver = new InferenceServiceDriver(),
+    };
 
     public static IReadOnlyList<OperatorProfile> Known { get; } = [KubeRay, KubeflowTrainer, LeaderWorkerSet, TrainingOperator, KServe];
 }

@@ -7,7 +7,8 @@ namespace AiConformance.Suite.Framework.Operators;
 /// Who controls what in a test namespace: its pods, StatefulSets, Jobs and the driver's intermediate kinds by uid, to
 /// follow an object's controller references up to the custom resource it was created for. KubeRay's pods name their
 /// RayCluster; a LeaderWorkerSet's worker pod names its worker StatefulSet, which names the group's leader pod, whose
-/// StatefulSet names the LeaderWorkerSet; a TrainJob's pod names its Job, which names the JobSet, which names the TrainJob.
+/// StatefulSet names the LeaderWorkerSet; a TrainJob's pod names its Job, which names the JobSet, which names the TrainJob;
+/// an InferenceService's pod names its ReplicaSet, which names the Deployment, which names the InferenceService.
 /// </summary>
 public sealed class Ownership
 {
