@@ -50,11 +50,13 @@ public static class Disaggregation
 
 /// <summary>
 /// The decode instance's client of the prefill instances (through their Service), one connection per request. A
-/// connection that cannot be made is tried once more, as a routing sidecar does, since the Service may have just
-/// chosen a pod that is going away.
+/// connection that cannot be made is tried again, up to <see cref="Attempts"/> times, as a routing sidecar does: the
+/// Service may have just chosen a pod that is going away, and each attempt lets it choose again.
 /// </summary>
 public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
 {
+    private const int Attempts = 3;
+
     public sealed record Outcome(string? PrefillPod, string? Error);
 
     public async Task<Outcome> RunAsync(JsonObject request, bool chat, string requestId, CancellationToken cancellationToken)
@@ -78,7 +80,7 @@ public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
                 var engine = (JsonNode.Parse(body) as JsonObject)?["kv_transfer_params"]?["remote_engine_id"]?.GetValue<string>();
                 return engine is null ? new Outcome(null, "the prefill instance's answer has no kv_transfer_params.remote_engine_id") : new Outcome(engine, null);
             }
-            catch (HttpRequestException error) when (attempt < 2)
+            catch (HttpRequestException error) when (attempt < Attempts)
             {
                 _ = error; // the chosen pod went away: the Service chooses again
             }

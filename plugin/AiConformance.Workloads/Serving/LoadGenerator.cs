@@ -92,7 +92,7 @@ public static class LoadGenerator
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
-            tally.Failure(e is OperationCanceledException ? "timeout" : "connection");
+            tally.Failure(e is OperationCanceledException ? "timeout" : "connection", e.Message);
         }
     }
 
@@ -109,6 +109,10 @@ public static class LoadGenerator
         private int sent;
         private int ok;
         private int errors;
+
+        /// <summary>The first few different answers that were not a success, so that a failure says why.</summary>
+        private readonly List<string> errorSamples = [];
+        private const int MostErrorSamples = 3;
 
         /// <summary>Request <paramref name="number"/> (they are numbered from 1 in the order they start) is on its way.</summary>
         public void Started(int number)
@@ -134,7 +138,11 @@ public static class LoadGenerator
                 sent++;
                 latenciesMs.Add(latency.TotalMilliseconds);
                 if (status is >= 200 and < 300) ok++;
-                else errors++;
+                else
+                {
+                    errors++;
+                    Sample($"{status.ToString(CultureInfo.InvariantCulture)}: {body}");
+                }
                 Count(statuses, status.ToString(CultureInfo.InvariantCulture));
                 if (pod is not null) Count(pods, pod);
                 if (backend is not null) Count(backends, backend);
@@ -142,14 +150,22 @@ public static class LoadGenerator
             }
         }
 
-        public void Failure(string kind)
+        public void Failure(string kind, string? reason = null)
         {
             lock (gate)
             {
                 sent++;
                 errors++;
                 Count(statuses, kind);
+                if (reason is not null) Sample($"{kind}: {reason}");
             }
+        }
+
+        private void Sample(string answer)
+        {
+            var line = answer.ReplaceLineEndings(" ").Trim();
+            if (line.Length > 240) line = line[..240] + "...";
+            if (errorSamples.Count < MostErrorSamples && !errorSamples.Contains(line)) errorSamples.Add(line);
         }
 
         public void Unanswered()
@@ -186,6 +202,7 @@ public static class LoadGenerator
                     ["pods"] = ToJson(pods),
                     ["backends"] = ToJson(backends),
                     ["phases"] = ToJson(phases),
+                    ["errorSamples"] = new JsonArray([.. errorSamples.Select(sample => (JsonNode?)sample)]),
                 };
             }
         }

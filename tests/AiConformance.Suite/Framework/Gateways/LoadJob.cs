@@ -32,10 +32,14 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
     /// <summary>Answers with a 5xx status.</summary>
     public int ServerErrors => Statuses.Where(s => s.Key.Length == 3 && s.Key[0] == '5').Sum(s => s.Value);
 
+    /// <summary>The first few different answers that were not a success (status or failure, then the body or reason).</summary>
+    public IReadOnlyList<string> ErrorSamples { get; init; } = [];
+
     public override string ToString() =>
         $"sent {Sent}, statuses {{{string.Join(", ", Statuses.Select(s => $"{s.Key}: {s.Value}"))}}}, " +
         $"backends {{{string.Join(", ", Backends.Select(b => $"{b.Key}: {b.Value}"))}}}" +
-        (Phases.Count == 0 ? "" : $", phases {{{string.Join(", ", Phases.Select(p => $"{p.Key}: {p.Value}"))}}}");
+        (Phases.Count == 0 ? "" : $", phases {{{string.Join(", ", Phases.Select(p => $"{p.Key}: {p.Value}"))}}}") +
+        (ErrorSamples.Count == 0 ? "" : $", errors [{string.Join("; ", ErrorSamples)}]");
 
     public static LoadSummary Parse(string log)
     {
@@ -49,6 +53,9 @@ public sealed record LoadSummary(int Sent, int Ok, IReadOnlyDictionary<string, i
             Phases = Counts(root, "phases"),
             Started = root.TryGetProperty("started", out var started) && started.ValueKind == JsonValueKind.Number ? started.GetInt32() : 0,
             OldestInFlight = root.TryGetProperty("oldestInFlight", out var oldest) && oldest.ValueKind == JsonValueKind.Number ? oldest.GetInt32() : null,
+            ErrorSamples = root.TryGetProperty("errorSamples", out var samples) && samples.ValueKind == JsonValueKind.Array
+                ? [.. samples.EnumerateArray().Select(sample => sample.GetString() ?? "")]
+                : [],
         };
     }
 
