@@ -71,5 +71,9 @@ public sealed record ScenarioRun(
     public string Diagnostics() =>
         $"--- run against {Scenario.Name} ---\n{Console}\n--- fidelity violations ---\n{string.Join('\n', FidelityViolations)}\n" +
         $"--- simulation warnings ---\n{string.Join('\n', SimulationWarnings.Distinct().Take(30))}\n" +
-        $"--- tests that failed on {Scenario.Name} ---\n{string.Join('\n', Result.Tests.Where(t => t.IsFailure).Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 400)}"))}";
+        $"--- tests that failed on {Scenario.Name} ---\n{string.Join('\n', Result.Tests.Where(t => t.IsFailure).Select(t => $"  {t.Name}: {t.Outcome}: {MessageSummary.Of(t.Message, 400)}{EvidenceTail(t)}"))}";
+
+    /// <summary>The last lines of a failed test's evidence: the step it was at, and what a stopped wait was waiting for.</summary>
+    private static string EvidenceTail(AiConformance.Plugin.Results.TestRecord test) =>
+        string.Concat(test.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(6).Select(line => $"\n      | {MessageSummary.Of(line, 300)}"));
 }

@@ -97,6 +97,13 @@ public static class Eventually
         {
             return (false, Seen());
         }
+        catch (OperationCanceledException)
+        {
+            // The run was stopped (its deadline or a signal): say what this test was still waiting for.
+            var seen = Seen().Select(item => item.Metadata.Name).DefaultIfEmpty("nothing");
+            Evidence.Observed("stopped while waiting", $"for {waitingFor}; last seen: {string.Join(", ", seen)}");
+            throw;
+        }
         finally
         {
             resumed.WriteEvidence();
