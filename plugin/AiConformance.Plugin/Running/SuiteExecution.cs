@@ -4,7 +4,7 @@ namespace AiConformance.Plugin.Running;
 
 /// <summary>
 /// Runs the selected tests on a dedicated background thread and waits for them, or for a stop (side by side, those
-/// that must run alone first: <see cref="Phases"/>). On a stop the tests'
+/// that must run alone last: <see cref="Phases"/>). On a stop the tests'
 /// cancellation token is cancelled and NUnit is asked not to start further tests; running tests then get a bounded
 /// grace period to clean up. A test that ignores cancellation is abandoned after it and reported as interrupted:
 /// the reports never wait for it.
@@ -75,16 +75,18 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
 
     /// <summary>
     /// The tests of each NUnit run, one after the other. Side by side, the tests that must run alone (whole nodes, or
-    /// <c>[NonParallelizable]</c>) go first, by themselves, and the others together after them: one started midway
+    /// <c>[NonParallelizable]</c>) go last, by themselves, after the others have run together: one started midway
     /// would wait for every running test to end and keep the rest waiting, so that the run lasted the tests before it,
-    /// it, and the tests after it. NUnit dispatches the suite's fixtures at once, so only a run of its own starts them first.
+    /// it, and the tests after it. Last rather than first, because they change nodes (fill, drain, scale a pool, which
+    /// may remove a node the others were discovered on). NUnit dispatches the suite's fixtures at once, so only a run
+    /// of their own keeps them apart.
     /// </summary>
     private IEnumerable<HashSet<string>> Phases()
     {
         var alone = scheduler is null ? [] : selected.Where(t => t.Holdings.Alone).Select(t => t.Id).ToHashSet();
-        if (alone.Count > 0) yield return alone;
         var rest = selected.Select(t => t.Id).Where(id => !alone.Contains(id)).ToHashSet();
         if (rest.Count > 0) yield return rest;
+        if (alone.Count > 0) yield return alone;
     }
 
     private void RequestNoFurtherTests()

@@ -50,12 +50,13 @@ public static class Disaggregation
 
 /// <summary>
 /// The decode instance's client of the prefill instances (through their Service), one connection per request. A
-/// connection that cannot be made is tried again, up to <see cref="Attempts"/> times, as a routing sidecar does: the
-/// Service may have just chosen a pod that is going away, and each attempt lets it choose again.
+/// connection that cannot be made is tried again, up to <see cref="Attempts"/> times after a growing pause, as a routing
+/// sidecar does: the Service may have just chosen a pod that is going away, and each attempt lets it choose again.
 /// </summary>
 public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
 {
     private const int Attempts = 3;
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
 
     public sealed record Outcome(string? PrefillPod, string? Error);
 
@@ -82,7 +83,8 @@ public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
             }
             catch (HttpRequestException error) when (attempt < Attempts)
             {
-                _ = error; // the chosen pod went away: the Service chooses again
+                _ = error; // the chosen pod went away: the Service chooses again, once its endpoints had a moment to learn of it
+                await Task.Delay(RetryPause * attempt, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException error)
             {

@@ -33,7 +33,8 @@ public static class Eventually
     /// never fails the test (for cleanup, which must not).
     /// </summary>
     public static async Task<(bool Met, IReadOnlyList<T> Seen)> WithinAsync<T>(
-        Watchable<T> source, Func<IReadOnlyList<T>, bool> condition, string waitingFor, TimeSpan timeout, CancellationToken cancellationToken)
+        Watchable<T> source, Func<IReadOnlyList<T>, bool> condition, string waitingFor, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<IReadOnlyList<T>, string>? describe = null)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -100,8 +101,8 @@ public static class Eventually
         catch (OperationCanceledException)
         {
             // The run was stopped (its deadline or a signal): say what this test was still waiting for.
-            var seen = Seen().Select(item => item.Metadata.Name).DefaultIfEmpty("nothing");
-            Evidence.Observed("stopped while waiting", $"for {waitingFor}; last seen: {string.Join(", ", seen)}");
+            var seen = describe?.Invoke(Seen()) ?? string.Join(", ", Seen().Select(item => item.Metadata.Name).DefaultIfEmpty("nothing"));
+            Evidence.Observed("stopped while waiting", $"for {waitingFor}; last seen: {seen}");
             throw;
         }
         finally

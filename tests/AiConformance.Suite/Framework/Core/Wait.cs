@@ -51,7 +51,7 @@ public sealed record WaitFor<T>(Watchable<T> Source) where T : IKubernetesObject
     {
         if (What.Length == 0 || MustKeepHolding || Deadline is not { } deadline)
             throw new InvalidOperationException("ReachedAsync needs Until(...) and Within(...)");
-        return await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken);
+        return await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken, Describe);
     }
 
     /// <summary>Runs the wait; returns the objects last seen.</summary>
@@ -63,12 +63,12 @@ public sealed record WaitFor<T>(Watchable<T> Source) where T : IKubernetesObject
         if (MustKeepHolding)
         {
             var condition = Condition;
-            var (broke, lastSeen) = await Eventually.WithinAsync(Source, items => !condition(items), $"watching that {What} holds", deadline, cancellationToken);
+            var (broke, lastSeen) = await Eventually.WithinAsync(Source, items => !condition(items), $"watching that {What} holds", deadline, cancellationToken, Describe);
             if (broke)
                 Assert.Fail($"expected {What} for {seconds}, but it stopped holding: {Describe(lastSeen)}");
             return lastSeen;
         }
-        var (met, seen) = await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken);
+        var (met, seen) = await Eventually.WithinAsync(Source, Condition, What, deadline, cancellationToken, Describe);
         if (!met)
             Assert.Fail($"waited {seconds} for {What}; last seen: {Describe(seen)}");
         return seen;

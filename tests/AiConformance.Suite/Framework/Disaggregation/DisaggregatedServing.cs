@@ -19,7 +19,7 @@ public sealed class DisaggregatedServing(TestNamespace ns)
     private const int Port = 8000;
 
     /// <summary>How long a removed instance keeps serving after its deletion (its preStop sleep).</summary>
-    private const int DrainSeconds = 5;
+    private const int DrainSeconds = 10;
 
     /// <summary>Each generated token takes this long, so that requests are in flight while prefill is scaled.</summary>
     private const int TimePerTokenMs = 20;
