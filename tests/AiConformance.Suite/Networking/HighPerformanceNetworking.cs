@@ -17,12 +17,25 @@ public sealed class HighPerformanceNetworking
 {
     private static IEnumerable<TestCaseData> Drivers() => NetworkDetection.Cases.Cases();
 
+    private static RunContext Run => RunContext.Current;
+
     private static DetectedNetwork Require(DetectedNetwork? found) =>
         NetworkDetection.Cases.Require(found, "DRA network driver",
             searched => Outcome.NeedsAttestation(
                 $"no DRA driver publishing network interfaces was found (looked for: {searched}). The requirement is a " +
                 $"SHOULD for platforms that need high-performance pod-to-pod networking: attest how such interfaces are " +
                 $"exposed (e.g. DRANET), or name their DeviceClass with {NetworkDetection.DeviceClassKey}."));
+
+    /// <summary>The found driver's interfaces as published when the test starts (nodes may have left since the suite was loaded).</summary>
+    private static async Task<DetectedNetwork> RequireCurrentAsync(DetectedNetwork? found)
+    {
+        var loaded = Require(found);
+        var network = await NetworkDetection.CurrentAsync(Run, loaded);
+        if (network.Devices.Count == 0)
+            Outcome.NeedsAttestation($"{network.Driver} published {loaded.Devices.Count} interfaces when the run began and publishes none now " +
+                                     "(their nodes left the cluster, e.g. removed by an autoscaler); run again when the node pools are steady");
+        return network;
+    }
 
     [TestCaseSource(nameof(Drivers))]
     [Description("KAR-0010 'characteristics are discoverable': every published interface has a name unique on its node and characteristics (RDMA, bandwidth, PCI address, NUMA node, type) a scheduler can select on")]
@@ -48,7 +61,7 @@ public sealed class HighPerformanceNetworking
     [Description("KAR-0010 'pods attach to multiple interfaces, scheduled where the interface is': a claim selecting one interface by its published attributes puts the pod on that interface's node, and the pod sees it beside its default interface with the published name and address; a pod without a claim does not")]
     public async Task PodClaimingAnInterfaceByItsAttributesSeesItWithThePublishedNameAndAddress(DetectedNetwork? found)
     {
-        var network = Require(found);
+        var network = await RequireCurrentAsync(found);
         var wanted = network.Devices.OrderBy(device => device.Node, StringComparer.Ordinal).ThenBy(device => device.Name, StringComparer.Ordinal).Last();
         // The hardware address names one interface of the cluster: the scheduler must find the node that has it.
         var byAddress = NicAttributes.HardwareAddressAttribute(wanted);
@@ -58,7 +71,7 @@ public sealed class HighPerformanceNetworking
         await using var ns = await TestNamespace.CreateAsync("nic");
 
         Evidence.Step($"Run a probe pod whose claim of {network.DeviceClass} selects `{selector}` (published for {wanted.Key} on {wanted.Node})");
-        var claimed = await NicPods.RunAsync(ns, network, "nic-probe", celSelector: selector);
+        var claimed = await NicPods.RunAsync(ns, network, "nic-probe", celSelector: selector, expectedNode: wanted.Node);
         Evidence.Step($"Control: a probe pod without a claim on the same node {claimed.Node}");
         var unclaimed = await NicPods.RunUnclaimedAsync(ns, "no-nic-probe", claimed.Node);
         var name = claimed.Device is null ? null : NicAttributes.InterfaceName(claimed.Device);
@@ -85,7 +98,7 @@ public sealed class HighPerformanceNetworking
     [Description("KAR-0010, isolation: two pods on one node, each claiming one interface, are allocated different interfaces and each sees its own")]
     public async Task TwoPodsOnOneNodeGetDifferentInterfaces(DetectedNetwork? found)
     {
-        var network = Require(found);
+        var network = await RequireCurrentAsync(found);
         if (network.NodesWithTwo.Count == 0)
             Outcome.NeedsAttestation($"no node has two interfaces of {network.Driver} ({network.Summary}); attest that two pods on one node get different interfaces");
         var node = network.NodesWithTwo[0];

@@ -32,6 +32,21 @@ public static class NetworkDetection
         };
     }
 
+    /// <summary>
+    /// The driver's interfaces as published now, through the DeviceClass found when the suite was loaded: an autoscaler
+    /// may have removed a node (and its interfaces) or added one since, and a pod claiming an interface of a node that
+    /// is gone would wait in vain. None published now: the same driver and class with no devices.
+    /// </summary>
+    public static async Task<DetectedNetwork> CurrentAsync(RunContext run, DetectedNetwork found)
+    {
+        var now = Detect(await AcceleratorInventory.ReadAsync(run), found.DeviceClass).Found.FirstOrDefault(network => network.Driver == found.Driver);
+        var current = found with { Devices = now?.Devices ?? [] };
+        var gone = found.Devices.Select(device => device.Key).Except(current.Devices.Select(device => device.Key)).ToList();
+        if (gone.Count > 0)
+            Evidence.Observed("interfaces no longer published", $"{string.Join(", ", gone)} (published when the run began; their node left or was replaced)");
+        return current;
+    }
+
     public static Detection<DetectedNetwork> Detect(AcceleratorInventory inventory, string? configuredClass)
     {
         var lookedFor = new List<string>();

@@ -21,8 +21,11 @@ public static class NicPods
     /// <summary>
     /// Runs a probe pod with a ResourceClaimTemplate for one interface (selected by <paramref name="celSelector"/> when
     /// given, pinned to <paramref name="node"/> when given) and returns what it was given and what it sees.
+    /// <paramref name="expectedNode"/> is where the selected interface is, when the pod is not pinned: if that node
+    /// leaves the cluster while the pod waits, the test needs attestation instead of failing.
     /// </summary>
-    public static async Task<NicPod> RunAsync(TestNamespace ns, DetectedNetwork network, string name, string? node = null, string? celSelector = null)
+    public static async Task<NicPod> RunAsync(TestNamespace ns, DetectedNetwork network, string name, string? node = null, string? celSelector = null,
+        string? expectedNode = null)
     {
         await ns.CreateAsync(Claims.Template(name, network.DeviceClass, 1, celSelector));
         var settings = AcceleratorSettings.From(ns.Run.Configuration);
@@ -34,7 +37,18 @@ public static class NicPods
             Containers = [new ProbeContainer { Claims = [Claims.RequestName] }],
         };
         await ns.CreateAsync(pod.Build());
-        return await ObserveAsync(ns, network, name);
+        try
+        {
+            return await ObserveAsync(ns, network, name);
+        }
+        catch (NUnit.Framework.AssertionException failure) when ((node ?? expectedNode) is not null)
+        {
+            var where = (node ?? expectedNode)!;
+            if (await NodeDeparture.IsLeavingAsync(ns.Run, where))
+                Outcome.NeedsAttestation($"node {where}, where the interface {name} claims is, left the cluster while the pod waited for it " +
+                                         $"(e.g. removed by an autoscaler); run again when the node pools are steady. The wait said: {failure.Message}");
+            throw;
+        }
     }
 
     /// <summary>A probe pod without any claim on <paramref name="node"/>: what a pod that asked for no interface sees.</summary>
