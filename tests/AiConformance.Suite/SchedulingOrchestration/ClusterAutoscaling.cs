@@ -67,25 +67,30 @@ public sealed class ClusterAutoscaling
                 return nodes.Any(node => !baselineNames.Contains(node.Metadata.Name) && NodeCountTimeline.IsReady(node));
             })
             .DescribedBy(_ => timeline.Describe()).Within(scaleUpTimeout).Async(ns.Cancellation);
-        var addedNodes = grown.Where(node => !baselineNames.Contains(node.Metadata.Name)).ToList();
-        var added = addedNodes.Select(node => node.Metadata.Name).ToList();
+        var firstAdded = grown.Where(node => !baselineNames.Contains(node.Metadata.Name)).Select(node => node.Metadata.Name).ToList();
         var joined = clock.Elapsed;
-        var published = await PublishedAcceleratorsAsync(accelerator, added);
+        var publishedFirst = await PublishedAcceleratorsAsync(accelerator, firstAdded);
         var running = await Wait.For(ns.Pods()).Until($"all {replicas} pods to run", pods => pods.Count(PodWaits.IsRunning) >= replicas)
-            .DescribedBy(pods => $"{PodWaits.Describe(pods)}; pool: {timeline.Describe()}; accelerators the added nodes publish: {Describe(published)}")
+            .DescribedBy(pods => $"{PodWaits.Describe(pods)}; pool: {timeline.Describe()}; accelerators the added nodes publish: {Describe(publishedFirst)}")
             .Within(Remaining(scaleUpTimeout, clock.Elapsed)).Async(ns.Cancellation);
         var scaledUp = clock.Elapsed;
-        published = await PublishedAcceleratorsAsync(accelerator, added);
-        var onAdded = running.Where(pod => PodWaits.IsRunning(pod) && added.Contains(pod.Spec.NodeName)).ToList();
-        Evidence.Observed("scale-up", $"node(s) {string.Join(", ", added)} Ready after {joined.TotalSeconds:0.0} s, all pods running after {scaledUp.TotalSeconds:0.0} s");
+        // Judged by the nodes the pool has grown by now and where the pods run: an autoscaler may have replaced the
+        // first node it added (e.g. one that did not become usable in time) before the pods ran.
+        var poolNow = (await new ClusterObjects<V1Node>(Run.Kubernetes, null).ListAsync(pool.Text, null, ns.Cancellation)).Items.ToList();
+        timeline.Note(poolNow);
+        var addedNodes = poolNow.Where(node => !baselineNames.Contains(node.Metadata.Name)).ToList();
+        var onAdded = running.Where(pod => PodWaits.IsRunning(pod) && !baselineNames.Contains(pod.Spec.NodeName)).ToList();
+        var published = await PublishedAcceleratorsAsync(accelerator, [.. onAdded.Select(pod => pod.Spec.NodeName).Distinct()]);
+        Evidence.Observed("scale-up", $"node(s) {string.Join(", ", firstAdded)} Ready after {joined.TotalSeconds:0.0} s, all pods running after {scaledUp.TotalSeconds:0.0} s" +
+            $"; the pool's added node(s) then: {string.Join(", ", addedNodes.Select(node => node.Metadata.Name).DefaultIfEmpty("none"))}");
         Evidence.Observed("pods on the added node(s)", string.Join(", ", onAdded.Select(pod => $"{pod.Metadata.Name} on {pod.Spec.NodeName}")));
-        Evidence.Observed("accelerators the added node(s) publish", Describe(published));
+        Evidence.Observed("accelerators the added node(s) running the pods publish", Describe(published));
 
         Assert.Multiple(() =>
         {
             Assert.That(onAdded, Is.Not.Empty, "pods running on the node(s) the pool grew by");
             Assert.That(published.Where(entry => entry.Value == 0).Select(entry => entry.Key), Is.Empty,
-                $"node(s) the pool grew by without the requested accelerator ({accelerator.Summary})");
+                $"node(s) the pool grew by that run the pods without publishing the requested accelerator ({accelerator.Summary})");
             // Negative control: the growth answered the pod the pool had no room for: the node joined after the pod was refused.
             Assert.That(addedNodes.Where(node => node.Metadata.CreationTimestamp < refusal.At.AddSeconds(-1)).Select(node => node.Metadata.Name),
                 Is.Empty, $"node(s) that were in the pool before pod {refusal.Pod} became Unschedulable at {refusal.At:O}");

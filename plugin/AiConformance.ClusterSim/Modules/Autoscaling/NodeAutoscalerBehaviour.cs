@@ -190,15 +190,20 @@ public sealed class NodeAutoscalerBehaviour(AutoscalerFlavour flavour) : Reconci
     private void ScaleDown(DateTime now)
     {
         var pods = Store.List(Kinds.Pod).Where(pod => pod.NodeName() is not null && !pod.IsTerminal()).ToList();
+        var nodes = Store.List(Kinds.Node);
         foreach (var state in groups.Values)
         {
+            // A node whose accelerators are not published yet is resource-unready: the pods it was added for cannot
+            // land there yet, so it is given the (longer) unready time, as cluster-autoscaler does (Karpenter does not
+            // consolidate a node before it is initialized).
+            var unready = state.Unpublished(Cluster, nodes);
             // The newest nodes go first, so a group shrinks back to the nodes it had.
             foreach (var node in state.Members.OrderByDescending(member => state.Added.IndexOf(member)).ToList())
             {
                 var busy = pods.Any(pod => pod.NodeName() == node && !IsDaemonSetPod(pod));
                 if (busy || Store.Get(Kinds.Node, null, node) is null) { state.UnneededSince.Remove(node); continue; }
                 var since = state.UnneededSince.TryGetValue(node, out var first) ? first : state.UnneededSince[node] = now;
-                if (now - since < options.ScaleDownUnneededTime) continue;
+                if (now - since < (unready.Contains(node) ? options.ScaleDownUnreadyTime : options.ScaleDownUnneededTime)) continue;
                 if (state.LastScaleUp is { } added && now - added < DelayAfterAdd) continue;
                 if (state.Members.Count + state.Provisioning.Count <= state.Group.Count) continue;
                 if (!options.Fault.ScalesDown)
