@@ -123,7 +123,7 @@ public sealed class ScenarioLoaderTests
         var problems = error.Message.Split('\n').Skip(1).ToList();
         Assert.That(problems, Is.EqualTo(new[]
         {
-            $"  - {path}:6:7: components.karpenter.options.scanIntervall is not an option of karpenter; known: scanInterval, scaleUpDelay, scaleDownUnneededTime, scaleDownDelayAfterAdd, fault",
+            $"  - {path}:6:7: components.karpenter.options.scanIntervall is not an option of karpenter; known: scanInterval, scaleUpDelay, scaleDownUnneededTime, scaleDownUnreadyTime, scaleDownDelayAfterAdd, fault",
         }));
         Assert.That(error.Message, Does.StartWith(path).And.Not.Contain("   at "));
     }
