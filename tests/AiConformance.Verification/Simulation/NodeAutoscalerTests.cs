@@ -45,7 +45,8 @@ public sealed class NodeAutoscalerTests : SimulatedClusterFixture
     private async Task<IReadOnlyList<Corev1Event>> ScaleUpEventsAsync(string ns) =>
         [.. (await Client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: Timeout)).Items.Where(e => e.Reason is "TriggeredScaleUp" or "NotTriggerScaleUp")];
 
-    private static V1Pod Pod(string name) => new()
+    /// <summary>A pause pod taking 3 of a node's 4 CPUs, so that two never share a node.</summary>
+    internal static V1Pod Pod(string name) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },
         Spec = new V1PodSpec
@@ -89,8 +90,8 @@ public sealed class NodeAutoscalerUnreadyNodeTests : SimulatedClusterFixture
         var ns = await NewNamespaceAsync();
         await PublishAcceleratorAsync("gpu"); // else the group's own node would count as one on its way, and nothing is added
         // Each pod takes 3 of a node's 4 CPUs: the second needs a node the group adds.
-        await Client.CoreV1.CreateNamespacedPodAsync(Pod("first"), ns, cancellationToken: Timeout);
-        await Client.CoreV1.CreateNamespacedPodAsync(Pod("second"), ns, cancellationToken: Timeout);
+        await Client.CoreV1.CreateNamespacedPodAsync(NodeAutoscalerTests.Pod("first"), ns, cancellationToken: Timeout);
+        await Client.CoreV1.CreateNamespacedPodAsync(NodeAutoscalerTests.Pod("second"), ns, cancellationToken: Timeout);
         var nodes = await EventuallyAsync(async () => (await Client.CoreV1.ListNodeAsync(cancellationToken: Timeout)).Items, seen => seen.Count == 2, "the group to add a node");
         var added = nodes.Single(node => node.Metadata.Name != "gpu").Metadata.Name;
         await Client.CoreV1.DeleteNamespacedPodAsync("second", ns, gracePeriodSeconds: 0, cancellationToken: Timeout);
@@ -115,17 +116,4 @@ public sealed class NodeAutoscalerUnreadyNodeTests : SimulatedClusterFixture
             Devices = [new V1Device { Name = "gpu-0" }],
         },
     }, cancellationToken: Timeout);
-
-    private static V1Pod Pod(string name) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name },
-        Spec = new V1PodSpec
-        {
-            Containers = [new V1Container
-            {
-                Name = "main", Image = "registry.k8s.io/pause:3.10",
-                Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("3") } },
-            }],
-        },
-    };
 }
