@@ -42,7 +42,7 @@ public static class GoTestLog
             }
             // PASS only for a requirement its tests prove: one that needs attestation is skipped, as its tests are.
             var parentVerdict = requirement.Failed > 0 ? "FAIL" : requirement.Status == RequirementStatus.Implemented ? "PASS" : "SKIP";
-            var total = parallel ? Span(requirement.Tests) : requirement.Tests.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
+            var total = parallel ? RunTimings.Span(requirement.Tests) : requirement.Tests.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
             log.Append(CultureInfo.InvariantCulture, $"--- {parentVerdict}: {parent} ({Seconds(total)})\n");
             foreach (var test in requirement.Tests)
             {
@@ -75,12 +75,6 @@ public static class GoTestLog
 
     private static IEnumerable<string> Lines(string text) =>
         text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0);
-
-    /// <summary>From the first test's start to the last one's end (tests that never started take no time).</summary>
-    private static TimeSpan Span(IEnumerable<TestRecord> tests) =>
-        tests.Where(t => t.Started != default).ToList() is { Count: > 0 } ran
-            ? ran.Max(t => t.Started + t.Duration) - ran.Min(t => t.Started)
-            : TimeSpan.Zero;
 
     private static string Seconds(TimeSpan duration) =>
         duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + "s";

@@ -16,6 +16,9 @@ public sealed record TestRecord(string Name, string RequirementId, TestOutcome O
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Whether the test ran by itself after the others, because what it holds conflicts with every test.</summary>
+    public bool RanAlone { get; init; }
+
     /// <summary>The evidence transcript the test wrote.</summary>
     public string Output { get; init; } = "";
 

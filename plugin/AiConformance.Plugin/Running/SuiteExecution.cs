@@ -69,7 +69,10 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
 
         listener.Close();
         var records = listener.Records;
-        var all = selected.Select(t => records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)).ToList();
+        var alone = AloneTests();
+        var all = selected
+            .Select(t => (records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)) with { RanAlone = alone.Contains(t.Id) })
+            .ToList();
         return new Outcome(all, listener.FixtureOutputs, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
     }
 
@@ -83,11 +86,15 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
     /// </summary>
     private IEnumerable<HashSet<string>> Phases()
     {
-        var alone = scheduler is null ? [] : selected.Where(t => t.Holdings.Alone).Select(t => t.Id).ToHashSet();
+        var alone = AloneTests();
         var rest = selected.Select(t => t.Id).Where(id => !alone.Contains(id)).ToHashSet();
         if (rest.Count > 0) yield return rest;
         if (alone.Count > 0) yield return alone;
     }
+
+    /// <summary>The tests that run by themselves: only side by side; one after another, every test runs alone anyway.</summary>
+    private HashSet<string> AloneTests() =>
+        scheduler is null ? [] : selected.Where(t => t.Holdings.Alone).Select(t => t.Id).ToHashSet();
 
     private void RequestNoFurtherTests()
     {

@@ -34,6 +34,11 @@ public static class SimulationReport
             output.WriteLine($"  tests' wall time: {tests.Wall.TotalSeconds:F1} s");
             output.WriteLine($"  longest test:     {tests.LongestText}");
             output.WriteLine($"  wall / longest:   {tests.RatioText}");
+            if (tests.SideBySide is { } phase)
+            {
+                output.WriteLine($"  side by side:     {phase.Span.TotalSeconds:F1} s; the longest {phase.LongestText}; span / longest {phase.RatioText}");
+                output.WriteLine($"  then alone:       {phase.AloneText}");
+            }
             output.WriteLine($"  accelerator-s:    {tests.AcceleratorSeconds:F1} accelerator-seconds held");
         }
         output.WriteLine($"  API requests:     {statistics.Total} ({string.Join(", ", statistics.ByVerb.Select(v => $"{v.Key} {v.Value}"))})");
