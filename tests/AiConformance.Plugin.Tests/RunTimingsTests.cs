@@ -26,7 +26,8 @@ public class RunTimingsTests
         {
             Assert.That(timings.Longest?.Name, Is.EqualTo("TestX/B"));
             Assert.That(timings.Ratio, Is.EqualTo(1.5).Within(1e-9));
-            Assert.That(timings.SideBySide, Is.Null, "no test ran alone: the whole run is the side-by-side phase");
+            Assert.That(timings.Together, Is.Null, "no test ran alone: the whole run is the side-by-side phase");
+            Assert.That(timings.Alone, Is.Null);
             Assert.That(timings.Line, Is.EqualTo("tests took 30.0 s of wall time; the longest 20.0 s (TestX/B); wall/longest 1.50; accelerator-seconds held 0.0"));
         });
     }
@@ -37,16 +38,17 @@ public class RunTimingsTests
         var timings = RunTimings.Of(
             [Test("A", 0, 8), Test("B", 2, 10), Test("Alone", 12, 40, alone: true), Test("Last", 52, 30, alone: true)],
             TimeSpan.FromSeconds(82));
-        var phase = timings.SideBySide!;
+        var together = timings.Together!;
+        var alone = timings.Alone!;
         Assert.Multiple(() =>
         {
             Assert.That(timings.Longest?.Name, Is.EqualTo("TestX/Alone"));
-            Assert.That(phase.Span, Is.EqualTo(TimeSpan.FromSeconds(12)), "from the first start to the last end of the tests side by side");
-            Assert.That(phase.Longest?.Name, Is.EqualTo("TestX/B"));
-            Assert.That(phase.Ratio, Is.EqualTo(1.2).Within(1e-9));
-            Assert.That(phase.AloneCount, Is.EqualTo(2));
-            Assert.That(phase.AloneTime, Is.EqualTo(TimeSpan.FromSeconds(70)));
-            Assert.That(timings.Line, Does.Contain("; side by side 12.0 s, the longest 10.0 s (TestX/B), span/longest 1.20; then 70.0 s for 2 test(s) that ran alone; "));
+            Assert.That(together.Wall, Is.EqualTo(TimeSpan.FromSeconds(12)), "from the first start to the last end of the tests side by side");
+            Assert.That(together.Longest?.Name, Is.EqualTo("TestX/B"));
+            Assert.That(together.Ratio, Is.EqualTo(1.2).Within(1e-9));
+            Assert.That(alone.Wall, Is.EqualTo(TimeSpan.FromSeconds(70)), "the tests that ran alone, one after the other");
+            Assert.That(alone.Longest?.Name, Is.EqualTo("TestX/Alone"));
+            Assert.That(timings.Line, Does.Contain("; side by side 12.0 s, the longest 10.0 s (TestX/B), span/longest 1.20; then alone 70.0 s, the longest 40.0 s (TestX/Alone); "));
         });
     }
 

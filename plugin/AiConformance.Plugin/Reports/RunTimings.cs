@@ -6,23 +6,25 @@ namespace AiConformance.Plugin.Reports;
 /// <summary>
 /// What a run cost: its wall time beside its longest single test (a run of tests side by side cannot be shorter than
 /// that test; their ratio says how close it came) and the accelerator-seconds its tests held. When some tests ran
-/// alone, the same measure for the tests that ran side by side before them, since the tests that run alone add their
-/// own time whatever the others do.
+/// alone, each phase is measured the same way on its own: the tests that ran alone add their time whatever the
+/// others do, so the ratio of the tests side by side is the one that says how well they were packed.
 /// </summary>
 public sealed record RunTimings(TimeSpan Wall, TestRecord? Longest, double AcceleratorSeconds)
 {
-    /// <summary>The tests that ran side by side; null when no test ran alone (the whole run is that phase).</summary>
-    public SideBySidePhase? SideBySide { get; init; }
+    /// <summary>The tests that ran side by side, from the first one's start to the last one's end; null when no test ran alone.</summary>
+    public RunTimings? Together { get; init; }
 
-    public static RunTimings Of(IEnumerable<TestRecord> tests, TimeSpan wall) => Of([.. tests], wall);
+    /// <summary>The tests that ran alone after them, measured alike; null when none did.</summary>
+    public RunTimings? Alone { get; init; }
 
-    private static RunTimings Of(IReadOnlyList<TestRecord> tests, TimeSpan wall) => new(
-        wall,
-        tests.MaxBy(test => test.Duration),
-        tests.Sum(test => EvidenceReport.AcceleratorSeconds(test.Output)))
+    public static RunTimings Of(IEnumerable<TestRecord> tests, TimeSpan wall)
     {
-        SideBySide = tests.Any(test => test.RanAlone) ? SideBySidePhase.Of(tests) : null,
-    };
+        var all = tests.ToList();
+        var alone = all.Where(test => test.RanAlone).ToList();
+        if (alone.Count == 0) return Measure(all, wall);
+        var together = all.Where(test => !test.RanAlone).ToList();
+        return Measure(all, wall) with { Together = Measure(together, Span(together)), Alone = Measure(alone, Span(alone)) };
+    }
 
     /// <summary>From the first test's start to the last one's end (tests that never started take no time).</summary>
     public static TimeSpan Span(IEnumerable<TestRecord> tests) =>
@@ -31,50 +33,27 @@ public sealed record RunTimings(TimeSpan Wall, TestRecord? Longest, double Accel
             : TimeSpan.Zero;
 
     /// <summary>Wall time over the longest test's time; null when no test took any time.</summary>
-    public double? Ratio => RatioOf(Wall, Longest);
+    public double? Ratio => Longest is { Duration.TotalSeconds: > 0 } longest ? Wall / longest.Duration : null;
 
-    public string LongestText => TestText(Longest);
+    public string WallText => $"{Seconds(Wall)} s";
 
-    public string RatioText => RatioTextOf(Ratio);
+    public string LongestText => Longest is null ? "none" : $"{Seconds(Longest.Duration)} s ({Longest.Name})";
+
+    public string RatioText => Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>One line for the console after the run.</summary>
     public string Line =>
-        $"tests took {Seconds(Wall)} s of wall time; the longest {LongestText}; wall/longest {RatioText}; " +
-        (SideBySide is { } phase ? $"{phase.Text}; " : "") +
+        $"tests took {WallText} of wall time; the longest {LongestText}; wall/longest {RatioText}; " +
+        (Together is not null && Alone is not null
+            ? $"side by side {Together.WallText}, the longest {Together.LongestText}, span/longest {Together.RatioText}; " +
+              $"then alone {Alone.WallText}, the longest {Alone.LongestText}; "
+            : "") +
         $"accelerator-seconds held {AcceleratorSeconds.ToString("0.0", CultureInfo.InvariantCulture)}";
 
-    /// <summary>
-    /// The tests that ran side by side, measured as the whole run is: from the first one's start to the last one's end,
-    /// beside the longest of them; and the time the tests that ran alone took after them.
-    /// </summary>
-    public sealed record SideBySidePhase(TimeSpan Span, TestRecord? Longest, int AloneCount, TimeSpan AloneTime)
-    {
-        public static SideBySidePhase Of(IReadOnlyList<TestRecord> tests)
-        {
-            var together = tests.Where(test => !test.RanAlone).ToList();
-            var alone = tests.Where(test => test.RanAlone).ToList();
-            return new(RunTimings.Span(together), together.MaxBy(test => test.Duration), alone.Count,
-                TimeSpan.FromTicks(alone.Sum(test => test.Duration.Ticks)));
-        }
-
-        public double? Ratio => RatioOf(Span, Longest);
-
-        public string RatioText => RatioTextOf(Ratio);
-
-        public string LongestText => TestText(Longest);
-
-        public string AloneText => $"{Seconds(AloneTime)} s for {AloneCount} test(s) that ran alone";
-
-        public string Text =>
-            $"side by side {Seconds(Span)} s, the longest {LongestText}, span/longest {RatioText}; then {AloneText}";
-    }
-
-    private static double? RatioOf(TimeSpan span, TestRecord? longest) =>
-        longest is { Duration.TotalSeconds: > 0 } ? span / longest.Duration : null;
-
-    private static string RatioTextOf(double? ratio) => ratio is { } value ? value.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
-
-    private static string TestText(TestRecord? test) => test is null ? "none" : $"{Seconds(test.Duration)} s ({test.Name})";
+    private static RunTimings Measure(IReadOnlyList<TestRecord> tests, TimeSpan wall) => new(
+        wall,
+        tests.MaxBy(test => test.Duration),
+        tests.Sum(test => EvidenceReport.AcceleratorSeconds(test.Output)));
 
     private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
 }

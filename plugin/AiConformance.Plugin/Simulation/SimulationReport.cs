@@ -34,10 +34,10 @@ public static class SimulationReport
             output.WriteLine($"  tests' wall time: {tests.Wall.TotalSeconds:F1} s");
             output.WriteLine($"  longest test:     {tests.LongestText}");
             output.WriteLine($"  wall / longest:   {tests.RatioText}");
-            if (tests.SideBySide is { } phase)
+            if (tests is { Together: { } together, Alone: { } alone })
             {
-                output.WriteLine($"  side by side:     {phase.Span.TotalSeconds:F1} s; the longest {phase.LongestText}; span / longest {phase.RatioText}");
-                output.WriteLine($"  then alone:       {phase.AloneText}");
+                output.WriteLine($"  side by side:     {together.WallText}; the longest {together.LongestText}; span / longest {together.RatioText}");
+                output.WriteLine($"  then alone:       {alone.WallText}; the longest {alone.LongestText}");
             }
             output.WriteLine($"  accelerator-s:    {tests.AcceleratorSeconds:F1} accelerator-seconds held");
         }
