@@ -34,6 +34,13 @@ public sealed class HttpRoleServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// HttpListener drops a kept-alive connection once it has been idle 15 s (whatever its TimeoutManager says), and a
+    /// request a client sends on it at that moment fails. Announcing a shorter idle timeout makes clients that honour
+    /// it (.NET checks it each time it takes a connection from its pool) open a new one instead.
+    /// </summary>
+    public const string KeepAlive = "timeout=10";
+
     /// <summary>How long a stop waits for requests in flight; well inside a pod's default 30 s termination grace.</summary>
     public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
 
@@ -136,6 +143,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
             context.Response.ContentType = response.ContentType;
             foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.ContentLength64 = bytes.Length;
+            context.Response.Headers["Keep-Alive"] = KeepAlive;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
         }

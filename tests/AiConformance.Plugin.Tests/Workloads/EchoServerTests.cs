@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AiConformance.Workloads.Serving;
 using NUnit.Framework;
 
@@ -104,5 +106,51 @@ public sealed class EchoServerTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("finished"));
         await server.DisposeAsync();
+    }
+
+    /// <summary>
+    /// HttpListener drops a kept-alive connection after 15 s idle; a request sent on it at that moment fails. The
+    /// answer announces a shorter idle timeout, and keeps the connection open for the next request meanwhile.
+    /// </summary>
+    [Test]
+    public async Task AnswersAnnounceAnIdleTimeoutShorterThanTheListenersAndKeepTheConnection()
+    {
+        await using var server = LocalServer.Start(new EchoResponder(Pod, "kept").HandleAsync);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Server.Port);
+        var stream = client.GetStream();
+        var answers = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            await stream.WriteAsync("GET / HTTP/1.1\r\nHost: echo\r\n\r\n"u8.ToArray());
+            answers.Add(await ReadAnswerAsync(stream));
+        }
+
+        var timeout = Regex.Match(answers[0], @"(?im)^Keep-Alive:\s*timeout=(\d+)\s*$");
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers, Has.All.StartWith("HTTP/1.1 200").And.All.Contain("\"backend\":\"kept\""), "both requests answered on the one connection");
+            Assert.That(answers[0], Does.Not.Contain("Connection: close").IgnoreCase, "the connection is kept alive");
+            Assert.That(timeout.Success ? int.Parse(timeout.Groups[1].Value, CultureInfo.InvariantCulture) : (int?)null, Is.Not.Null.And.LessThanOrEqualTo(10),
+                $"the answer announces an idle timeout well below HttpListener's 15 s:\n{answers[0]}");
+        });
+    }
+
+    /// <summary>One answer with a Content-Length body, read off a kept-alive connection.</summary>
+    private static async Task<string> ReadAnswerAsync(NetworkStream stream)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var text = System.Text.Encoding.ASCII.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            var length = Regex.Match(text, @"(?im)^Content-Length:\s*(\d+)");
+            if (end >= 0 && length.Success && received.Count >= end + 4 + int.Parse(length.Groups[1].Value, CultureInfo.InvariantCulture)) return text;
+            var read = await stream.ReadAsync(buffer, patience.Token);
+            if (read == 0) return text;
+            received.AddRange(buffer[..read]);
+        }
     }
 }
