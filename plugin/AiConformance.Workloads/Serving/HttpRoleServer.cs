@@ -39,7 +39,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
     /// request a client sends on it at that moment fails. Announcing a shorter idle timeout makes clients that honour
     /// it (.NET checks it each time it takes a connection from its pool) open a new one instead.
     /// </summary>
-    public const string KeepAlive = "timeout=10";
+    private const string KeepAlive = "timeout=10";
 
     /// <summary>How long a stop waits for requests in flight; well inside a pod's default 30 s termination grace.</summary>
     public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
