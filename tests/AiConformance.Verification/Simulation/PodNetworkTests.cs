@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using AiConformance.ClusterSim.Behaviours;
 using AiConformance.ClusterSim.Network;
+using AiConformance.Workloads.Serving;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -198,6 +200,46 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
             Assert.That(unready.Status.ContainerStatuses.Single().State.Running, Is.Not.Null);
             Assert.That(unready.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("False"));
             Assert.That(ready.Status.ContainerStatuses.Single().Ready, Is.True, "the same server probed on its own port");
+        });
+    }
+
+    [Test]
+    public async Task ReadinessTurnsOnlyAfterTheProbesThresholdOfResultsInARow()
+    {
+        var ns = await NewNamespaceAsync();
+        var container = Container("main", "busybox:1.36", "sleep", "3600");
+        // A long timeout: on a busy machine a slow answer must not count as a failure of its own.
+        container.ReadinessProbe = new V1Probe
+        {
+            PeriodSeconds = 1, TimeoutSeconds = 30, FailureThreshold = 3, SuccessThreshold = 2,
+            HttpGet = new V1HTTPGetAction { Port = 8080, Path = "/healthz" },
+        };
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "probed" }, Spec = new V1PodSpec { Containers = [container] } },
+            ns, cancellationToken: Timeout);
+        var running = await PodEventuallyAsync(ns, "probed", p => p.Status?.Phase == "Running", "Running");
+        var healthy = true;
+        // Each answer notes whether it was healthy and what readiness the kubelet reported before this probe.
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<(bool Healthy, bool ReadyBefore)>();
+        await using var server = Host.Cluster.Network.Serve(Host.Cluster.Network.Sandbox(running.Metadata.Uid)!, 8080, (_, _) =>
+        {
+            var answersHealthy = Volatile.Read(ref healthy);
+            var pod = Host.Cluster.Store.Get(Kinds.Pod, ns, "probed");
+            var ready = (pod?["status"]?["conditions"] as JsonArray ?? []).Any(c => (string?)c?["type"] == "Ready" && (string?)c?["status"] == "True");
+            answers.Enqueue((answersHealthy, ready));
+            return Task.FromResult(RoleResponse.Json(answersHealthy ? 200 : 500, "{}"));
+        });
+
+        await ReadyAsync(ns, "probed");
+        Volatile.Write(ref healthy, false);
+        await PodEventuallyAsync(ns, "probed", p => p.Status.Conditions.Single(c => c.Type == "Ready").Status == "False", "unready");
+        Volatile.Write(ref healthy, true);
+        await ReadyAsync(ns, "probed");
+        var failing = answers.SkipWhile(a => a.Healthy).TakeWhile(a => !a.Healthy).Select(a => a.ReadyBefore).Take(3).ToList();
+        var recovering = answers.SkipWhile(a => a.Healthy).SkipWhile(a => !a.Healthy).Select(a => a.ReadyBefore).Take(2).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failing, Is.EqualTo(new[] { true, true, true }), "ready until the third failure in a row");
+            Assert.That(recovering, Is.EqualTo(new[] { false, false }), "unready until the second success in a row");
         });
     }
 

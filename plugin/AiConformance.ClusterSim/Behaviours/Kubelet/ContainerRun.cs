@@ -28,10 +28,37 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     /// </summary>
     public bool Ready => Running && !IsInit && (ReadyAt is null || DateTime.UtcNow >= ReadyAt) && ProbePassed != false;
 
-    /// <summary>The last HTTP or TCP readiness probe's result; null without such a probe.</summary>
-    public bool? ProbePassed { get; set; }
+    /// <summary>
+    /// What the HTTP or TCP readiness probe says of the container (false until it first passes); null without such a
+    /// probe.
+    /// </summary>
+    public bool? ProbePassed { get; private set; }
+
+    private bool lastProbeResult;
+    private int sameResultsInARow;
 
     public DateTime? NextProbeAt { get; set; }
+
+    /// <summary>A new process starts unready when its readiness is probed through the network, and is probed afresh.</summary>
+    public void ResetReadiness(bool probesTheNetwork)
+    {
+        ProbePassed = probesTheNetwork ? false : null;
+        NextProbeAt = null;
+        sameResultsInARow = 0;
+    }
+
+    /// <summary>
+    /// Takes one probe result as the kubelet's prober does: readiness turns only after <c>failureThreshold</c> failures
+    /// (3 by default) or <c>successThreshold</c> successes (1) in a row, so one slow answer does not empty a Service.
+    /// </summary>
+    public void Probed(bool passed)
+    {
+        sameResultsInARow = sameResultsInARow > 0 && lastProbeResult == passed ? sameResultsInARow + 1 : 1;
+        lastProbeResult = passed;
+        var probe = Spec["readinessProbe"];
+        var threshold = passed ? JsonNumber.Int(probe?["successThreshold"]) ?? 1 : JsonNumber.Int(probe?["failureThreshold"]) ?? 3;
+        if (sameResultsInARow >= threshold) ProbePassed = passed;
+    }
 
     /// <summary>When the readiness probe first passes; null without a probe.</summary>
     public DateTime? ReadyAt { get; set; }

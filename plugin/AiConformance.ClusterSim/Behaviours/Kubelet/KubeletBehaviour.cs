@@ -9,9 +9,10 @@ namespace AiConformance.ClusterSim.Behaviours.Kubelet;
 /// The kubelets of all simulated nodes: after the scenario's pod-start latency they create the pod sandbox through
 /// the pod's container runtime, with an address on the pod network, run init containers in order and then the
 /// containers, as simulated processes whose output is the container log; they report phases, container states,
-/// restarts (restartPolicy, back-off), readiness (HTTP and TCP probes run for real through the network) and
-/// conditions as the real kubelet does, hand devices to containers (<see cref="DeviceHandOff"/>), and finish graceful
-/// deletions, tearing the sandbox down. Options: <see cref="KubeletOptions"/>.
+/// restarts (restartPolicy, back-off), readiness (HTTP and TCP probes run for real through the network, with their
+/// failure and success thresholds) and conditions as the real kubelet does, hand devices to containers
+/// (<see cref="DeviceHandOff"/>), and finish graceful deletions, tearing the sandbox down. Options:
+/// <see cref="KubeletOptions"/>.
 /// </summary>
 public sealed class KubeletBehaviour : ReconcilingBehaviour
 {
@@ -41,7 +42,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             Cluster.Network.ListenersChanged += ProbeAgain;
             watchingListeners = true;
         }
-        var probeAll = Interlocked.Exchange(ref listenersChanged, 0) == 1;
+        var listenerCameOrWent = Interlocked.Exchange(ref listenersChanged, 0) == 1;
         var nodes = Store.List(Kinds.Node).ToDictionary(n => n.Name(), StringComparer.Ordinal);
         var pods = Store.List(Kinds.Pod).Where(p => p.NodeName() is { } node && nodes.ContainsKey(node)).ToList();
         foreach (var pod in pods)
@@ -56,7 +57,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             if (pod.IsDeleting()) { Terminate(pod, run); continue; }
             if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
             Advance(pod, node, run);
-            await ProbeReadinessAsync(pod, run, probeAll, cancellationToken);
+            await ProbeReadinessAsync(pod, run, listenerCameOrWent, cancellationToken);
             WriteStatus(pod, run);
         }
         var present = pods.Select(p => p.Uid()).ToHashSet();
@@ -70,17 +71,20 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     }
 
     /// <summary>
-    /// Runs the HTTP and TCP readiness probes that are due (all of them after a listener came or went, which the real
-    /// kubelet would see at its next period), and asks for a pass when each is due again.
+    /// Runs the HTTP and TCP readiness probes that are due, and asks for a pass when each is due again. After a
+    /// listener came or went, the unready containers are probed at once, so that a server is ready as soon as it
+    /// listens (the real kubelet sees it at its next period); a ready one is probed only at its period, so that its
+    /// failures count towards the threshold as the kubelet counts them.
     /// </summary>
-    private async Task ProbeReadinessAsync(JsonObject pod, PodRun run, bool all, CancellationToken cancellationToken)
+    private async Task ProbeReadinessAsync(JsonObject pod, PodRun run, bool listenerCameOrWent, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         foreach (var container in run.Containers.Where(c => c.Running && c.ProbePassed is not null && c.ReadyAt <= now))
         {
-            if (!all && container.NextProbeAt > now) continue;
+            var early = listenerCameOrWent && container.ProbePassed == false;
+            if (!early && container.NextProbeAt > now) continue;
             var failure = await ReadinessProber.FailureAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
-            container.ProbePassed = failure is null;
+            container.Probed(failure is null);
             if (failure is not null) Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Unhealthy", $"Readiness probe failed: {failure}", ComponentName);
             container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
             RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
@@ -196,8 +200,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             ? container.StartedAt + TimeSpan.FromSeconds(JsonNumber.Int(probe["initialDelaySeconds"]) ?? 0)
             : null;
         if (container.ReadyAt is { } readyAt) RequeueAfter(readyAt - DateTime.UtcNow);
-        container.ProbePassed = ReadinessProber.ProbesTheNetwork(container.Spec) ? false : null;
-        container.NextProbeAt = null;
+        container.ResetReadiness(ReadinessProber.ProbesTheNetwork(container.Spec));
         container.ContainerId = "containerd://" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         Cluster.Logs.Start(run.Namespace, run.Name, container.Name);
         var commandLine = RuncRuntime.Command(container.Spec);
