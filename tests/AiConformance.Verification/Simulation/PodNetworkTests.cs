@@ -223,9 +223,7 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
         await using var server = Host.Cluster.Network.Serve(Host.Cluster.Network.Sandbox(running.Metadata.Uid)!, 8080, (_, _) =>
         {
             var answersHealthy = Volatile.Read(ref healthy);
-            var pod = Host.Cluster.Store.Get(Kinds.Pod, ns, "probed");
-            var ready = (pod?["status"]?["conditions"] as JsonArray ?? []).Any(c => (string?)c?["type"] == "Ready" && (string?)c?["status"] == "True");
-            answers.Enqueue((answersHealthy, ready));
+            answers.Enqueue((answersHealthy, Host.Cluster.Store.Get(Kinds.Pod, ns, "probed")?.IsReady() == true));
             return Task.FromResult(RoleResponse.Json(answersHealthy ? 200 : 500, "{}"));
         });
 

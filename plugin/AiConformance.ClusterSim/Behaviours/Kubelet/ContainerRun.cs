@@ -29,13 +29,13 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     public bool Ready => Running && !IsInit && (ReadyAt is null || DateTime.UtcNow >= ReadyAt) && ProbePassed != false;
 
     /// <summary>
-    /// What the HTTP or TCP readiness probe says of the container (false until it first passes); null without such a
-    /// probe.
+    /// What the HTTP or TCP readiness probe says of the container (false until it has passed its success threshold);
+    /// null without such a probe.
     /// </summary>
     public bool? ProbePassed { get; private set; }
 
-    private bool lastProbeResult;
-    private int sameResultsInARow;
+    /// <summary>Probe results in a row that disagree with <see cref="ProbePassed"/>.</summary>
+    private int resultsAgainst;
 
     public DateTime? NextProbeAt { get; set; }
 
@@ -44,7 +44,7 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     {
         ProbePassed = probesTheNetwork ? false : null;
         NextProbeAt = null;
-        sameResultsInARow = 0;
+        resultsAgainst = 0;
     }
 
     /// <summary>
@@ -53,11 +53,12 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
     /// </summary>
     public void Probed(bool passed)
     {
-        sameResultsInARow = sameResultsInARow > 0 && lastProbeResult == passed ? sameResultsInARow + 1 : 1;
-        lastProbeResult = passed;
+        if (passed == ProbePassed) { resultsAgainst = 0; return; }
         var probe = Spec["readinessProbe"];
         var threshold = passed ? JsonNumber.Int(probe?["successThreshold"]) ?? 1 : JsonNumber.Int(probe?["failureThreshold"]) ?? 3;
-        if (sameResultsInARow >= threshold) ProbePassed = passed;
+        if (++resultsAgainst < threshold) return;
+        ProbePassed = passed;
+        resultsAgainst = 0;
     }
 
     /// <summary>When the readiness probe first passes; null without a probe.</summary>
