@@ -13,7 +13,10 @@ public sealed record RoleResponse(int Status, string ContentType, string Body, I
 /// <summary>
 /// A small HTTP server on <see cref="HttpListener"/> for the serving roles. It binds every address by default
 /// (<c>+</c>): inside a pod, loopback alone would not be reachable through the Service. Requests are served
-/// concurrently; stopping lets the ones in flight finish (up to <see cref="DrainTimeout"/>) before closing.
+/// concurrently; stopping goes on serving until no request is in flight and none came for a quiet period (up to
+/// <see cref="DrainTimeout"/>) before closing: HttpListener answers a request it has read but not yet handed out
+/// with an empty <c>200 OK</c> when it closes, which a client would take for an answer. A request that arrives as the
+/// stop begins (its Service has not yet learnt that the pod is going) is thus served, not answered empty.
 /// </summary>
 public sealed class HttpRoleServer : IAsyncDisposable
 {
@@ -22,7 +25,9 @@ public sealed class HttpRoleServer : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
     private Action? stopped;
+    private TimeSpan quietPeriod = DefaultQuietPeriod;
     private int inFlight;
+    private long lastAccepted;
     private Task? acceptLoop;
 
     private HttpRoleServer(int port, string host, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler)
@@ -44,12 +49,18 @@ public sealed class HttpRoleServer : IAsyncDisposable
     /// <summary>How long a stop waits for requests in flight; well inside a pod's default 30 s termination grace.</summary>
     public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Starts listening on <paramref name="port"/>; <paramref name="stopped"/> is called once the listener is closed.</summary>
+    /// <summary>How long a stop waits without a new request before closing, unless <see cref="Start"/> is told otherwise.</summary>
+    public static TimeSpan DefaultQuietPeriod { get; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Starts listening on <paramref name="port"/>; <paramref name="stopped"/> is called once the listener is closed.
+    /// A stop closes once no request came for <paramref name="quietPeriod"/> (default <see cref="DefaultQuietPeriod"/>).
+    /// </summary>
     /// <exception cref="HttpListenerException">The port cannot be bound (in use, or not allowed).</exception>
     public static HttpRoleServer Start(int port, Func<HttpListenerRequest, CancellationToken, Task<RoleResponse>> handler, string host = "+",
-        Action? stopped = null)
+        Action? stopped = null, TimeSpan? quietPeriod = null)
     {
-        var server = new HttpRoleServer(port, host, handler) { stopped = stopped };
+        var server = new HttpRoleServer(port, host, handler) { stopped = stopped, quietPeriod = quietPeriod ?? DefaultQuietPeriod };
         server.listener.Start();
         server.acceptLoop = server.AcceptAsync();
         return server;
@@ -72,9 +83,10 @@ public sealed class HttpRoleServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (stopping.IsCancellationRequested) return;
+        Volatile.Write(ref lastAccepted, Stopwatch.GetTimestamp());
         stopping.Cancel();
         var drain = Stopwatch.StartNew();
-        while (Volatile.Read(ref inFlight) > 0 && drain.Elapsed < DrainTimeout)
+        while ((Volatile.Read(ref inFlight) > 0 || Stopwatch.GetElapsedTime(Volatile.Read(ref lastAccepted)) < quietPeriod) && drain.Elapsed < DrainTimeout)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
@@ -108,6 +120,7 @@ public sealed class HttpRoleServer : IAsyncDisposable
             }
             // Counted before it starts, so that a stop that begins meanwhile waits for it.
             Interlocked.Increment(ref inFlight);
+            Volatile.Write(ref lastAccepted, Stopwatch.GetTimestamp());
             _ = ServeAsync(context);
         }
     }
@@ -143,7 +156,9 @@ public sealed class HttpRoleServer : IAsyncDisposable
             context.Response.ContentType = response.ContentType;
             foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.ContentLength64 = bytes.Length;
-            context.Response.Headers["Keep-Alive"] = KeepAlive;
+            // While stopping, each answer closes its connection, so that a kept-alive client connects anew, to a pod that stays.
+            if (stopping.IsCancellationRequested) context.Response.KeepAlive = false;
+            else context.Response.Headers["Keep-Alive"] = KeepAlive;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
         }

@@ -109,6 +109,36 @@ public sealed class EchoServerTests
     }
 
     /// <summary>
+    /// HttpListener answers a request it has read but not handed out with an empty 200 when it closes. A stop goes on
+    /// serving until no request came for its quiet period, so a request that arrives as the stop begins is served; its
+    /// answer closes the connection, so that the client connects anew (to a pod that stays) for the next.
+    /// </summary>
+    [Test]
+    public async Task ARequestArrivingAsTheStopBeginsGetsTheHandlersAnswer()
+    {
+        var port = LocalServer.FreePort();
+        var server = HttpRoleServer.Start(port, (_, _) => Task.FromResult(RoleResponse.Json(200, "{\"served\":true}")),
+            quietPeriod: TimeSpan.FromSeconds(4));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var stop = server.StopAsync();
+        string answer;
+        try
+        {
+            using var response = await client.GetAsync($"http://127.0.0.1:{port}/");
+            answer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}, connection close: {response.Headers.ConnectionClose}";
+        }
+        catch (HttpRequestException error)
+        {
+            answer = $"not answered: {error.Message}";
+        }
+        await stop;
+        await server.DisposeAsync();
+
+        Assert.That(answer, Is.EqualTo("200 {\"served\":true}, connection close: True"));
+    }
+
+    /// <summary>
     /// HttpListener drops a kept-alive connection after 15 s idle; a request sent on it at that moment fails. The
     /// answer announces a shorter idle timeout, and keeps the connection open for the next request meanwhile.
     /// </summary>
