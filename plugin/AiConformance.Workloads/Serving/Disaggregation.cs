@@ -78,7 +78,9 @@ public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
                 using var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) return new Outcome(null, $"the prefill instance answered {(int)response.StatusCode}: {body}");
-                var engine = (JsonNode.Parse(body) as JsonObject)?["kv_transfer_params"]?["remote_engine_id"]?.GetValue<string>();
+                if (ParseObject(body) is not { } answer)
+                    return new Outcome(null, $"the prefill instance answered {(int)response.StatusCode} without a JSON object: '{Excerpt(body)}'");
+                var engine = answer["kv_transfer_params"]?["remote_engine_id"]?.GetValue<string>();
                 return engine is null ? new Outcome(null, "the prefill instance's answer has no kv_transfer_params.remote_engine_id") : new Outcome(engine, null);
             }
             catch (HttpRequestException error) when (attempt < Attempts)
@@ -92,4 +94,18 @@ public sealed class RemotePrefill(HttpClient client, Uri prefillUrl)
             }
         }
     }
+
+    private static JsonObject? ParseObject(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Excerpt(string body) => body.Length <= 200 ? body : body[..200] + "...";
 }

@@ -55,6 +55,21 @@ public sealed class DisaggregatedServingTests
     }
 
     [Test]
+    public async Task DecodeAnswers503NamingAnEmptyPrefillAnswer()
+    {
+        await using var prefillServer = LocalServer.Start((_, _) => Task.FromResult(new RoleResponse(200, "application/json", "")));
+        using var client = new HttpClient();
+        var decode = new ModelServer(Model, phase: ServingPhase.Decode, remotePrefill: new RemotePrefill(client, prefillServer.Url), pod: "decode-0");
+        await using var decodeServer = LocalServer.Start(decode.HandleAsync);
+
+        using var response = await decodeServer.Client.PostAsync("/v1/completions", Completion());
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(503));
+        Assert.That((string?)body["error"]!["message"], Is.EqualTo("prefill failed: the prefill instance answered 200 without a JSON object: ''"));
+    }
+
+    [Test]
     public async Task APrefillRequestReachingADecodeInstanceIsPrefilledThereAndSaysSo()
     {
         var decode = new ModelServer(Model, phase: ServingPhase.Decode, remotePrefill: null, pod: "decode-0");
