@@ -207,16 +207,8 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     public async Task ReadinessTurnsOnlyAfterTheProbesThresholdOfResultsInARow()
     {
         var ns = await NewNamespaceAsync();
-        var container = Container("main", "busybox:1.36", "sleep", "3600");
         // A long timeout: on a busy machine a slow answer must not count as a failure of its own.
-        container.ReadinessProbe = new V1Probe
-        {
-            PeriodSeconds = 1, TimeoutSeconds = 30, FailureThreshold = 3, SuccessThreshold = 2,
-            HttpGet = new V1HTTPGetAction { Port = 8080, Path = "/healthz" },
-        };
-        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "probed" }, Spec = new V1PodSpec { Containers = [container] } },
-            ns, cancellationToken: Timeout);
-        var running = await PodEventuallyAsync(ns, "probed", p => p.Status?.Phase == "Running", "Running");
+        var running = await ProbedPodAsync(ns, "probed", new V1Probe { PeriodSeconds = 1, TimeoutSeconds = 30, FailureThreshold = 3, SuccessThreshold = 2 });
         var healthy = true;
         // Each answer notes whether it was healthy and what readiness the kubelet reported before this probe.
         var answers = new System.Collections.Concurrent.ConcurrentQueue<(bool Healthy, bool ReadyBefore)>();
@@ -239,6 +231,47 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
             Assert.That(failing, Is.EqualTo(new[] { true, true, true }), "ready until the third failure in a row");
             Assert.That(recovering, Is.EqualTo(new[] { false, false }), "unready until the second success in a row");
         });
+    }
+
+    [Test]
+    public async Task AProbeThatHangsHoldsBackNoOtherPodsReadiness()
+    {
+        var ns = await NewNamespaceAsync();
+        var hangs = await ProbedPodAsync(ns, "hangs", new V1Probe { PeriodSeconds = 1, TimeoutSeconds = 60 });
+        var probeArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var hanging = Host.Cluster.Network.Serve(Host.Cluster.Network.Sandbox(hangs.Metadata.Uid)!, 8080, async (_, _) =>
+        {
+            probeArrived.TrySetResult();
+            await release.Task;
+            return RoleResponse.Json(200, "{}");
+        });
+        try
+        {
+            await probeArrived.Task.WaitAsync(Timeout);
+            var answers = await ProbedPodAsync(ns, "answers", new V1Probe { PeriodSeconds = 1, TimeoutSeconds = 30 });
+            await using var answering = Host.Cluster.Network.Serve(Host.Cluster.Network.Sandbox(answers.Metadata.Uid)!, 8080,
+                (_, _) => Task.FromResult(RoleResponse.Json(200, "{}")));
+            await ReadyAsync(ns, "answers");
+            var hung = await Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=hangs", cancellationToken: Timeout);
+            Assert.That(hung.Items.Select(e => e.Message), Has.None.Contains("context deadline exceeded"),
+                "the other pod turned Ready while the first pod's probe was still waiting for its answer");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>A running pod whose readiness <paramref name="probe"/> asks for <c>/healthz</c> on port 8080.</summary>
+    private async Task<V1Pod> ProbedPodAsync(string ns, string name, V1Probe probe)
+    {
+        var container = Container("main", "busybox:1.36", "sleep", "3600");
+        probe.HttpGet = new V1HTTPGetAction { Port = 8080, Path = "/healthz" };
+        container.ReadinessProbe = probe;
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = name }, Spec = new V1PodSpec { Containers = [container] } },
+            ns, cancellationToken: Timeout);
+        return await PodEventuallyAsync(ns, name, p => p.Status?.Phase == "Running", "Running");
     }
 
     [Test]

@@ -39,11 +39,19 @@ internal sealed class ContainerRun(string name, JsonObject spec, bool isInit)
 
     public DateTime? NextProbeAt { get; set; }
 
+    /// <summary>The readiness probe in flight: why it failed, or null when it passed.</summary>
+    public Task<string?>? Probe { get; set; }
+
+    /// <summary>A listener came or went while <see cref="Probe"/> was in flight: an unready container is probed again once it ends.</summary>
+    public bool ProbeAgainAtOnce { get; set; }
+
     /// <summary>A new process starts unready when its readiness is probed through the network, and is probed afresh.</summary>
     public void ResetReadiness(bool probesTheNetwork)
     {
         ProbePassed = probesTheNetwork ? false : null;
         NextProbeAt = null;
+        Probe = null;
+        ProbeAgainAtOnce = false;
         resultsAgainst = 0;
     }
 

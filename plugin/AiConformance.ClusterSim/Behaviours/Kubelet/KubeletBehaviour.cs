@@ -57,7 +57,7 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
             if (pod.IsDeleting()) { Terminate(pod, run); continue; }
             if (!run.SandboxReady && !StartSandbox(pod, node, run)) { WriteStatus(pod, run); continue; }
             Advance(pod, node, run);
-            await ProbeReadinessAsync(pod, run, listenerCameOrWent, cancellationToken);
+            ProbeReadiness(pod, run, listenerCameOrWent, cancellationToken);
             WriteStatus(pod, run);
         }
         var present = pods.Select(p => p.Uid()).ToHashSet();
@@ -71,23 +71,38 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     }
 
     /// <summary>
-    /// Runs the HTTP and TCP readiness probes that are due, and asks for a pass when each is due again. After a
-    /// listener came or went, the unready containers are probed at once, so that a server is ready as soon as it
-    /// listens (the real kubelet sees it at its next period); a ready one is probed only at its period, so that its
-    /// failures count towards the threshold as the kubelet counts them.
+    /// Takes the results of the readiness probes that ended and starts the HTTP and TCP probes that are due. Each probe
+    /// runs in the background, as on the kubelet's worker per container, so a slow one holds back no other pod's probe
+    /// or status; its end asks for a pass. After a listener came or went, the unready containers are probed at once
+    /// (once their probe in flight ended), so that a server is ready as soon as it listens (the real kubelet sees it at
+    /// its next period); a ready one is probed only at its period, so that its failures count towards the threshold as
+    /// the kubelet counts them.
     /// </summary>
-    private async Task ProbeReadinessAsync(JsonObject pod, PodRun run, bool listenerCameOrWent, CancellationToken cancellationToken)
+    private void ProbeReadiness(JsonObject pod, PodRun run, bool listenerCameOrWent, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         foreach (var container in run.Containers.Where(c => c.Running && c.ProbePassed is not null && c.ReadyAt <= now))
         {
             var early = listenerCameOrWent && container.ProbePassed == false;
+            if (container.Probe is { } probe)
+            {
+                container.ProbeAgainAtOnce |= early;
+                if (!probe.IsCompleted) continue;
+                container.Probe = null;
+                if (probe.IsCompletedSuccessfully)
+                {
+                    container.Probed(probe.Result is null);
+                    if (probe.Result is { } failure) Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Unhealthy", $"Readiness probe failed: {failure}", ComponentName);
+                }
+                else Cluster.Log.Warn(ComponentName, $"{run.Namespace}/{run.Name}/{container.Name}: the readiness probe could not run: {probe.Exception?.GetBaseException().Message}");
+                container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
+                RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
+                early = container.ProbeAgainAtOnce && container.ProbePassed == false;
+                container.ProbeAgainAtOnce = false;
+            }
             if (!early && container.NextProbeAt > now) continue;
-            var failure = await ReadinessProber.FailureAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
-            container.Probed(failure is null);
-            if (failure is not null) Cluster.Events.Record(pod, Kinds.Pod, "Warning", "Unhealthy", $"Readiness probe failed: {failure}", ComponentName);
-            container.NextProbeAt = DateTime.UtcNow + ReadinessProber.Period(container.Spec);
-            RequeueAfter(container.NextProbeAt.Value - DateTime.UtcNow);
+            container.Probe = ReadinessProber.FailureAsync(Cluster.Network, run.Sandbox!, container.Spec, cancellationToken);
+            container.Probe.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
