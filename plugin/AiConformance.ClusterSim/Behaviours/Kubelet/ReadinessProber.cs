@@ -22,6 +22,8 @@ internal static class ReadinessProber
     public static async Task<string?> FailureAsync(PodNetwork network, PodSandbox pod, JsonObject container, CancellationToken cancellationToken)
     {
         var probe = container["readinessProbe"] as JsonObject ?? [];
+        // Everything the probe needs of the spec is read before the first wait: the prober runs beside the kubelet's pass.
+        var tcp = probe["tcpSocket"] is JsonObject;
         var action = probe["httpGet"] as JsonObject ?? probe["tcpSocket"] as JsonObject ?? [];
         if (Port(action["port"], container) is not { } port) return $"port {action["port"]?.ToJsonString()} is not a port of the container";
         var dial = $"dial tcp {pod.Ip}:{port}";
@@ -30,7 +32,7 @@ internal static class ReadinessProber
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, JsonNumber.Int(probe["timeoutSeconds"]) ?? 1)));
         try
         {
-            if (probe["tcpSocket"] is JsonObject)
+            if (tcp)
             {
                 await using var connection = await network.ConnectAsync(pod, pod.Ip, port, timeout.Token);
                 return null;
@@ -46,11 +48,11 @@ internal static class ReadinessProber
         }
         catch (Exception e) when (Dialing(e) is { } error)
         {
-            return probe["tcpSocket"] is JsonObject ? $"{dial}: {error}" : $"Get \"{url}\": {dial}: {error}";
+            return tcp ? $"{dial}: {error}" : $"Get \"{url}\": {dial}: {error}";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return probe["tcpSocket"] is JsonObject ? $"{dial}: i/o timeout" : $"Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
+            return tcp ? $"{dial}: i/o timeout" : $"Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
