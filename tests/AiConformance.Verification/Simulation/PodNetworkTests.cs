@@ -275,6 +275,42 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
     }
 
     [Test]
+    public async Task ADeletedPodIsGoneFromTheApiOnlyOnceItsServerNoLongerAnswers()
+    {
+        var ns = await NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "server" }, Spec = new V1PodSpec { Containers = [Role("echo", 8080, "/healthz", "serve-echo")] } },
+            ns, cancellationToken: Timeout);
+        var address = await PodIpAsync(ns, "server");
+        await ReadyAsync(ns, "server");
+        using var client = ClientIn(await ClientPodAsync(ns));
+        // Kept-alive connections, as a gateway holds to its upstreams: a stopping server still answers on them.
+        const int Connections = 4;
+        var before = await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => AnsweredAsync(client, $"http://{address}:8080/")));
+        Assert.That(before, Has.All.True, "the server answers before the deletion");
+
+        await Client.CoreV1.DeleteNamespacedPodAsync("server", ns, cancellationToken: Timeout);
+        await Watching.UntilAsync<V1Pod, V1PodList>(
+            token => Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=server", cancellationToken: token),
+            (version, token) => Client.CoreV1.WatchListNamespacedPodAsync(ns, fieldSelector: "metadata.name=server", resourceVersion: version, cancellationToken: token),
+            pods => pods.Count == 0, "the deleted pod to be gone");
+        var after = await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => AnsweredAsync(client, $"http://{address}:8080/")));
+        Assert.That(after.Count(answered => answered), Is.Zero, "requests answered by the pod's server once the pod was gone from the API");
+    }
+
+    private static async Task<bool> AnsweredAsync(HttpClient client, string url)
+    {
+        try
+        {
+            using var answer = await client.GetAsync(url);
+            return answer.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    [Test]
     public async Task AServiceIsFoundByEachOfItsNamesFromItsOwnNamespace()
     {
         var ns = await NewNamespaceAsync();

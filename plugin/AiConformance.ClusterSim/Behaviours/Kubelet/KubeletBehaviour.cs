@@ -310,7 +310,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         };
     }
 
-    /// <summary>A graceful deletion: stop the containers, then remove the pod after the termination latency.</summary>
+    /// <summary>
+    /// A graceful deletion: stop the containers, wait for their processes to end (a server finishing its requests),
+    /// then remove the pod after the termination latency. As with the kubelet, a pod that is gone from the API has no
+    /// process left that could still answer; past the grace period it is removed whatever runs.
+    /// </summary>
     private void Terminate(JsonObject pod, PodRun run)
     {
         run.DeletionSeenAt ??= DateTime.UtcNow;
@@ -319,7 +323,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
         var stopAt = run.DeletionSeenAt.Value + PreStopSleep(pod);
         if (DateTime.UtcNow < stopAt) { RequeueAfter(stopAt - DateTime.UtcNow); return; }
         run.StopAll();
-        var due = stopAt + Cluster.Latencies.PodTermination;
+        // Each process's end wakes the kubelet.
+        var killAt = run.DeletionSeenAt.Value + GracePeriod(pod);
+        if (run.All.Any(c => c.Running) && DateTime.UtcNow < killAt) { RequeueAfter(killAt - DateTime.UtcNow); return; }
+        run.StoppedAt ??= DateTime.UtcNow;
+        var due = run.StoppedAt.Value + Cluster.Latencies.PodTermination;
         if (DateTime.UtcNow < due) { RequeueAfter(due - DateTime.UtcNow); return; }
         HandOff.Release(run.Uid);
         Cluster.Network.Detach(run.Uid);
@@ -333,9 +341,11 @@ public sealed class KubeletBehaviour : ReconcilingBehaviour
     {
         var longest = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(container => (long?)container["lifecycle"]?["preStop"]?["sleep"]?["seconds"] ?? 0).DefaultIfEmpty(0).Max();
-        var grace = (long?)pod["metadata"]?["deletionGracePeriodSeconds"] ?? (long?)pod["spec"]?["terminationGracePeriodSeconds"] ?? 30;
-        return TimeSpan.FromSeconds(Math.Max(0, Math.Min(longest, grace)));
+        return TimeSpan.FromSeconds(Math.Max(0, Math.Min(longest, GracePeriod(pod).TotalSeconds)));
     }
+
+    private static TimeSpan GracePeriod(JsonObject pod) =>
+        TimeSpan.FromSeconds((long?)pod["metadata"]?["deletionGracePeriodSeconds"] ?? (long?)pod["spec"]?["terminationGracePeriodSeconds"] ?? 30);
 
     private void Forget(PodRun run)
     {

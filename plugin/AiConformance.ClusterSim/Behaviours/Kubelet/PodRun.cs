@@ -20,6 +20,9 @@ internal sealed class PodRun(string uid, string ns, string name, string node)
     public List<ContainerRun> Containers { get; } = [];
     public DateTime? DeletionSeenAt { get; set; }
 
+    /// <summary>When every process of a deleted pod had ended (or its grace period ran out).</summary>
+    public DateTime? StoppedAt { get; set; }
+
     public bool InitDone => InitContainers.All(c => c.Terminated && c.ExitCode == 0);
 
     public IEnumerable<ContainerRun> All => InitContainers.Concat(Containers);
