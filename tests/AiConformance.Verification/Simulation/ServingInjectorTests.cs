@@ -33,6 +33,18 @@ public sealed class ServingInjectorTests : SimulatedClusterFixture
           serving-injector: {options: {fault: phases-in-one-pod}}
         """;
 
+    /// <summary>
+    /// The webhook's failurePolicy is Ignore: until the injector's pod is ready behind its Service, pods are admitted
+    /// unpatched, as on a real cluster while the injector starts.
+    /// </summary>
+    [SetUp]
+    public async Task InjectorIsServing() =>
+        await EventuallyAsync(
+            async () => await Client.DiscoveryV1.ListNamespacedEndpointSliceAsync("serving-system",
+                labelSelector: "kubernetes.io/service-name=serving-injector-webhook", cancellationToken: Timeout),
+            slices => slices.Items.Any(slice => slice.Endpoints?.Any(endpoint => endpoint.Conditions?.Ready == true) == true),
+            "the injector's webhook Service to have a ready endpoint");
+
     [Test]
     public async Task APodCreatedThroughTheApiIsPatchedToServeBothPhases()
     {

@@ -67,6 +67,12 @@ public sealed class ServingInjectorBehaviour : ReconcilingBehaviour
                         ["image"] = Image,
                         ["args"] = new JsonArray($"--webhook-port={ServingInjectorProgram.WebhookPort}"),
                         ["ports"] = new JsonArray(new JsonObject { ["name"] = "webhook-server", ["containerPort"] = ServingInjectorProgram.WebhookPort, ["protocol"] = "TCP" }),
+                        // Ready, and so behind its Service, only once the webhook server listens.
+                        ["readinessProbe"] = new JsonObject
+                        {
+                            ["tcpSocket"] = new JsonObject { ["port"] = "webhook-server" },
+                            ["periodSeconds"] = 10,
+                        },
                     }),
                 },
             },
