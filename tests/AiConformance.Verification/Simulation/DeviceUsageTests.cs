@@ -38,10 +38,4 @@ public sealed class DeviceUsageTests : SimulatedClusterFixture
         await PodGoneAsync(ns, "gpu");
         Assert.That(Host.Cluster.DeviceUsage.All.Where(u => u.Namespace == ns), Is.Empty);
     }
-
-    private Task PodGoneAsync(string ns, string name) =>
-        Watching.UntilAsync<V1Pod, V1PodList>(
-            token => Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: token),
-            (version, token) => Client.CoreV1.WatchListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", resourceVersion: version, cancellationToken: token),
-            pods => pods.Count == 0, $"pod {ns}/{name} is deleted");
 }

@@ -289,10 +289,7 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
         Assert.That(before, Has.All.True, "the server answers before the deletion");
 
         await Client.CoreV1.DeleteNamespacedPodAsync("server", ns, cancellationToken: Timeout);
-        await Watching.UntilAsync<V1Pod, V1PodList>(
-            token => Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=server", cancellationToken: token),
-            (version, token) => Client.CoreV1.WatchListNamespacedPodAsync(ns, fieldSelector: "metadata.name=server", resourceVersion: version, cancellationToken: token),
-            pods => pods.Count == 0, "the deleted pod to be gone");
+        await PodGoneAsync(ns, "server");
         var after = await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => AnsweredAsync(client, $"http://{address}:8080/")));
         Assert.That(after.Count(answered => answered), Is.Zero, "requests answered by the pod's server once the pod was gone from the API");
     }
@@ -494,19 +491,6 @@ public sealed class PodNetworkTests : SimulatedClusterFixture
                 Ports = [new V1ServicePort { Name = "http", Port = port, TargetPort = targetPort }],
             },
         }, ns, cancellationToken: Timeout);
-
-    private Task<List<V1EndpointSlice>> ReadyEndpointsAsync(string ns, string service, int count) =>
-        EndpointSlicesUntilAsync(ns, service, slices => slices.Sum(s => s.Endpoints?.Count(e => e.Conditions.Ready == true) ?? 0) == count,
-            $"{count} ready endpoint(s) of {service}");
-
-    private Task<List<V1EndpointSlice>> EndpointSlicesUntilAsync(string ns, string service, Func<IReadOnlyList<V1EndpointSlice>, bool> holds, string what)
-    {
-        var selector = $"kubernetes.io/service-name={service}";
-        return Watching.UntilAsync<V1EndpointSlice, V1EndpointSliceList>(
-            token => Client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: selector, cancellationToken: token),
-            (version, token) => Client.DiscoveryV1.WatchListNamespacedEndpointSliceAsync(ns, labelSelector: selector, resourceVersion: version, cancellationToken: token),
-            holds, what);
-    }
 
     /// <summary>
     /// The plugin image running a serving role on <paramref name="port"/>, told its pod, namespace and node as the

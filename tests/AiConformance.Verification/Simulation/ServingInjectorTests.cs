@@ -38,12 +38,7 @@ public sealed class ServingInjectorTests : SimulatedClusterFixture
     /// unpatched, as on a real cluster while the injector starts.
     /// </summary>
     [SetUp]
-    public async Task InjectorIsServing() =>
-        await EventuallyAsync(
-            async () => await Client.DiscoveryV1.ListNamespacedEndpointSliceAsync("serving-system",
-                labelSelector: "kubernetes.io/service-name=serving-injector-webhook", cancellationToken: Timeout),
-            slices => slices.Items.Any(slice => slice.Endpoints?.Any(endpoint => endpoint.Conditions?.Ready == true) == true),
-            "the injector's webhook Service to have a ready endpoint");
+    public Task InjectorIsServing() => ReadyEndpointsAsync("serving-system", "serving-injector-webhook", 1);
 
     [Test]
     public async Task APodCreatedThroughTheApiIsPatchedToServeBothPhases()

@@ -83,6 +83,25 @@ public abstract class SimulatedClusterFixture
         }
     }
 
+    protected Task PodGoneAsync(string ns, string name) =>
+        Watching.UntilAsync<V1Pod, V1PodList>(
+            token => Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: token),
+            (version, token) => Client.CoreV1.WatchListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", resourceVersion: version, cancellationToken: token),
+            pods => pods.Count == 0, $"pod {ns}/{name} is deleted");
+
+    protected Task<List<V1EndpointSlice>> ReadyEndpointsAsync(string ns, string service, int count) =>
+        EndpointSlicesUntilAsync(ns, service, slices => slices.Sum(s => s.Endpoints?.Count(e => e.Conditions.Ready == true) ?? 0) == count,
+            $"{count} ready endpoint(s) of {service}");
+
+    protected Task<List<V1EndpointSlice>> EndpointSlicesUntilAsync(string ns, string service, Func<IReadOnlyList<V1EndpointSlice>, bool> holds, string what)
+    {
+        var selector = $"kubernetes.io/service-name={service}";
+        return Watching.UntilAsync<V1EndpointSlice, V1EndpointSliceList>(
+            token => Client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: selector, cancellationToken: token),
+            (version, token) => Client.DiscoveryV1.WatchListNamespacedEndpointSliceAsync(ns, labelSelector: selector, resourceVersion: version, cancellationToken: token),
+            holds, what);
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds on the pod; fails with the pod's last status otherwise.</summary>
     protected async Task<V1Pod> PodEventuallyAsync(string ns, string name, Func<V1Pod, bool> condition, string what)
     {
