@@ -107,6 +107,57 @@ public sealed class HoldingsSchedulerTests
     }
 
     [Test]
+    public void ATestThatMustRunAloneGoesFirstWhereverItReachesTheScheduler()
+    {
+        var alone = Test("alone", 5, new Holding(Hold.WholeNodes));
+        var scheduler = new HoldingsScheduler(bound: 8, acceleratorUnits: 16, [Test("early", 0), alone]);
+        // Nothing runs yet, but the test that must run alone has not come: the earlier one waits for it.
+        var early = Waiting(scheduler, Test("early", 0));
+        Started(scheduler, alone).Wait();
+        Assert.That(scheduler.Running, Is.EqualTo(new[] { "alone" }));
+        scheduler.Release("alone");
+        early.Wait();
+    }
+
+    [Test]
+    public void ATestThatMustRunAloneButEndsUnrunKeepsNoOneWaiting()
+    {
+        var scheduler = new HoldingsScheduler(bound: 8, acceleratorUnits: 16, [Test("other", 0), Test("alone", 1, new Holding(Hold.WholeNodes))]);
+        var other = Waiting(scheduler, Test("other", 0));
+        scheduler.Release("alone"); // its fixture ended without running it
+        other.Wait();
+    }
+
+    [Test]
+    public void GivingBackAPhaseLetsTheTestsItNoLongerConflictsWithStart()
+    {
+        var pools = new Holding(Hold.ClusterResource, Resource: "autoscaler-pools");
+        var scheduler = new HoldingsScheduler(bound: 8, acceleratorUnits: 16);
+        scheduler.Acquire(Test("autoscaling", 0, new Holding(Hold.WholeNodes)));
+        var share = Waiting(scheduler, Test("share", 1, Share));
+        var bystander = Waiting(scheduler, Test("namespace-only", 2));
+        var samePools = Waiting(scheduler, Test("pools too", 3, pools));
+
+        scheduler.GiveBack("autoscaling", [pools]);
+        share.Wait();
+        bystander.Wait();
+        Assert.That(scheduler.Waiting, Is.EqualTo(new[] { "pools too" }), "what it kept still keeps others out");
+        scheduler.Release("autoscaling");
+        samePools.Wait();
+    }
+
+    [Test]
+    public void GivingBackMoreThanWasHeldIsRefused()
+    {
+        var scheduler = new HoldingsScheduler(bound: 8, acceleratorUnits: 16);
+        scheduler.Acquire(Test("a", 0));
+        scheduler.Acquire(Test("b", 1));
+        Assert.That(() => scheduler.GiveBack("b", [new Holding(Hold.WholeNodes)]),
+            Throws.InvalidOperationException.With.Message.Contains("can only give holdings back"));
+        Assert.That(scheduler.Running, Is.EquivalentTo(new[] { "a", "b" }));
+    }
+
+    [Test]
     public void AStopLetsEveryWaitingTestThrough()
     {
         var scheduler = new HoldingsScheduler(bound: 1, acceleratorUnits: 1);

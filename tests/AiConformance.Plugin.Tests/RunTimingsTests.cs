@@ -48,7 +48,7 @@ public class RunTimingsTests
             Assert.That(together.Ratio, Is.EqualTo(1.2).Within(1e-9));
             Assert.That(alone.Wall, Is.EqualTo(TimeSpan.FromSeconds(70)), "the tests that ran alone, one after the other");
             Assert.That(alone.Longest?.Name, Is.EqualTo("TestX/Alone"));
-            Assert.That(timings.Line, Does.Contain("; side by side 12.0 s, the longest 10.0 s (TestX/B), span/longest 1.20; then alone 70.0 s, the longest 40.0 s (TestX/Alone); "));
+            Assert.That(timings.Line, Does.Contain("; side by side 12.0 s, the longest 10.0 s (TestX/B), span/longest 1.20; alone first 70.0 s, the longest 40.0 s (TestX/Alone); "));
         });
     }
 

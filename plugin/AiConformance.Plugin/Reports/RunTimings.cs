@@ -5,16 +5,16 @@ namespace AiConformance.Plugin.Reports;
 
 /// <summary>
 /// What a run cost: its wall time beside its longest single test (a run of tests side by side cannot be shorter than
-/// that test; their ratio says how close it came) and the accelerator-seconds its tests held. When some tests ran
-/// alone, each phase is measured the same way on its own: the tests that ran alone add their time whatever the
-/// others do, so the ratio of the tests side by side is the one that says how well they were packed.
+/// that test; their ratio says how close it came) and the accelerator-seconds its tests held. When some tests must
+/// run alone, the two groups are also measured the same way on their own: the span of the tests side by side says how
+/// well they were packed; the tests that run alone go first, and run beside the others only once they give back a phase.
 /// </summary>
 public sealed record RunTimings(TimeSpan Wall, TestRecord? Longest, double AcceleratorSeconds)
 {
     /// <summary>The tests that ran side by side, from the first one's start to the last one's end; null when no test ran alone.</summary>
     public RunTimings? Together { get; init; }
 
-    /// <summary>The tests that ran alone after them, measured alike; null when none did.</summary>
+    /// <summary>The tests that must run alone (they go first, and may give back a phase to the others), measured alike; null when none did.</summary>
     public RunTimings? Alone { get; init; }
 
     public static RunTimings Of(IEnumerable<TestRecord> tests, TimeSpan wall)
@@ -46,7 +46,7 @@ public sealed record RunTimings(TimeSpan Wall, TestRecord? Longest, double Accel
         $"tests took {WallText} of wall time; the longest {LongestText}; wall/longest {RatioText}; " +
         (Together is not null && Alone is not null
             ? $"side by side {Together.WallText}, the longest {Together.LongestText}, span/longest {Together.RatioText}; " +
-              $"then alone {Alone.WallText}, the longest {Alone.LongestText}; "
+              $"alone first {Alone.WallText}, the longest {Alone.LongestText}; "
             : "") +
         $"accelerator-seconds held {AcceleratorSeconds.ToString("0.0", CultureInfo.InvariantCulture)}";
 

@@ -122,7 +122,8 @@ public static class ConformanceRun
         progressQueue.Enqueue(p => p.StartedAsync(tests.Count, $"running {tests.Count} tests of checklist {checklist.Version}"));
         var clock = Stopwatch.StartNew();
         var finishedCount = 0;
-        var scheduler = sideBySide.Parallel ? new HoldingsScheduler(sideBySide.Bound, sideBySide.AcceleratorUnits) : null;
+        var scheduler = sideBySide.Parallel ? new HoldingsScheduler(sideBySide.Bound, sideBySide.AcceleratorUnits, tests.Select(t => t.Holdings)) : null;
+        RunContext.Current.HoldingsGivenBack = scheduler is null ? null : scheduler.GiveBack;
         var execution = await new SuiteExecution(suite, tests, cleanupGrace, scheduler).RunAsync(
             testsCancellation, stop.Token,
             finished: record =>

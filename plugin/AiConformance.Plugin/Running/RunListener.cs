@@ -67,6 +67,8 @@ internal sealed class RunListener(
     {
         if (result.Test.IsSuite)
         {
+            // A test its fixture ended without running (a failed one-time setup) no longer keeps others waiting.
+            foreach (var id in TestIds(result.Test)) scheduler?.Release(id);
             RecordFixtureOutput(result);
             return;
         }
@@ -91,6 +93,9 @@ internal sealed class RunListener(
         }
         finished(record);
     }
+
+    private static IEnumerable<string> TestIds(ITest test) =>
+        test.IsSuite ? test.Tests.SelectMany(TestIds) : [test.Id];
 
     private void RecordFixtureOutput(ITestResult result)
     {

@@ -62,6 +62,9 @@ public sealed class SuiteAssembly
         {
             // After Collect, which reads an author's [NonParallelizable] as holding everything.
             MakeParallelizable(loaded);
+            // A worker for every test, so that tests waiting for their holdings can never keep one that must go first
+            // (a test that runs alone, which the others wait for) from reaching the scheduler. NUnit reads this at Run.
+            settings[FrameworkPackageSettings.NumberOfTestWorkers] = Math.Max(workers, tests.Count + 1);
         }
         return new SuiteAssembly(runner, tests);
     }

@@ -3,8 +3,8 @@ using AiConformance.Plugin.Results;
 namespace AiConformance.Plugin.Running;
 
 /// <summary>
-/// Runs the selected tests on a dedicated background thread and waits for them, or for a stop (side by side, those
-/// that must run alone last: <see cref="Phases"/>). On a stop the tests'
+/// Runs the selected tests on a dedicated background thread and waits for them, or for a stop (side by side, the
+/// <see cref="HoldingsScheduler"/> starts those that must run alone first). On a stop the tests'
 /// cancellation token is cancelled and NUnit is asked not to start further tests; running tests then get a bounded
 /// grace period to clean up. A test that ignores cancellation is abandoned after it and reported as interrupted:
 /// the reports never wait for it.
@@ -26,11 +26,8 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
         {
             try
             {
-                foreach (var phase in Phases())
-                {
-                    if (testsCancellation.IsCancellationRequested) break;
-                    suite.Runner.Run(listener, new SelectedTestsFilter(phase));
-                }
+                // One NUnit run: NUnit dispatches every fixture at once, and the scheduler decides which tests start.
+                suite.Runner.Run(listener, new SelectedTestsFilter(selected.Select(t => t.Id).ToHashSet()));
             }
             catch (Exception e)
             {
@@ -74,22 +71,6 @@ internal sealed class SuiteExecution(SuiteAssembly suite, IReadOnlyList<SuiteTes
             .Select(t => (records.TryGetValue(t.Id, out var r) ? r : Unfinished(t, listener.IsRunning(t.Id), stopped)) with { RanAlone = alone.Contains(t.Id) })
             .ToList();
         return new Outcome(all, listener.FixtureOutputs, stopped && all.Any(r => r.Message.StartsWith(RunListener.InterruptedPrefix, StringComparison.Ordinal)), runnerFailure);
-    }
-
-    /// <summary>
-    /// The tests of each NUnit run, one after the other. Side by side, the tests that must run alone (whole nodes, or
-    /// <c>[NonParallelizable]</c>) go last, by themselves, after the others have run together: one started midway
-    /// would wait for every running test to end and keep the rest waiting, so that the run lasted the tests before it,
-    /// it, and the tests after it. Last rather than first, because they change nodes (fill, drain, scale a pool, which
-    /// may remove a node the others were discovered on). NUnit dispatches the suite's fixtures at once, so only a run
-    /// of their own keeps them apart.
-    /// </summary>
-    private IEnumerable<HashSet<string>> Phases()
-    {
-        var alone = AloneTests();
-        var rest = selected.Select(t => t.Id).Where(id => !alone.Contains(id)).ToHashSet();
-        if (rest.Count > 0) yield return rest;
-        if (alone.Count > 0) yield return alone;
     }
 
     /// <summary>The tests that run by themselves: only side by side; one after another, every test runs alone anyway.</summary>

@@ -17,6 +17,9 @@ internal sealed record TestHoldings(string Id, int Order, IReadOnlyList<Holding>
     /// <summary>Whether nothing may run beside this test, not even a test that holds only its namespace.</summary>
     public bool Alone => Everything || Holdings.Any(h => h.What == Hold.WholeNodes);
 
+    /// <summary>Whether this test starts before <paramref name="other"/> when both wait: one that must run alone first, then the suite's order.</summary>
+    public bool GoesBefore(TestHoldings other) => Alone != other.Alone ? Alone : Order < other.Order;
+
     public bool ConflictsWith(TestHoldings other) =>
         Alone || other.Alone || Holdings.Any(mine => other.Holdings.Any(mine.ConflictsWith));
 

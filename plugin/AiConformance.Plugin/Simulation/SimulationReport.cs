@@ -37,7 +37,7 @@ public static class SimulationReport
             if (tests is { Together: { } together, Alone: { } alone })
             {
                 output.WriteLine($"  side by side:     {together.WallText}; the longest {together.LongestText}; span / longest {together.RatioText}");
-                output.WriteLine($"  then alone:       {alone.WallText}; the longest {alone.LongestText}");
+                output.WriteLine($"  alone first:      {alone.WallText}; the longest {alone.LongestText}");
             }
             output.WriteLine($"  accelerator-s:    {tests.AcceleratorSeconds:F1} accelerator-seconds held");
         }

@@ -171,9 +171,8 @@ public sealed class FakeDriverRuntimeManagement
 {
     // With `fake.meetingPlace` set to a folder, each of the first two tests leaves a mark there and waits for the other's
     // (or the run's stop): they can only both pass when run side by side. `fake.waitForStop` then keeps them running.
-    // The test that runs alone comes last: a waiting test is never overtaken by a later one it conflicts with, so placed
-    // between them it would keep the second from ever meeting the first. It is declared first: its place is its [Order],
-    // not where reflection happens to list it.
+    // The test that runs alone has the last place: the runner still starts it before the others, which wait for it
+    // wherever NUnit dispatches it. It is declared first: its place is its [Order], not where reflection lists it.
     [Test, Order(3)]
     [Holds(Hold.WholeNodes)]
     public void HoldsWholeNodes() => Evidence.Step("held every node");

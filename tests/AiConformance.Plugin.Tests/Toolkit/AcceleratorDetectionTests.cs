@@ -32,6 +32,25 @@ public sealed class AcceleratorDetectionTests
     }
 
     [Test]
+    public void ANodeKeptFreeForAnotherTestIsLeftOutWithItsDevices()
+    {
+        var inventory = AcceleratorInventory.From(
+            [Node("a"), Node("added")],
+            [NvidiaGpuClass()],
+            [Slice("a", 1, 1, Device("gpu-0")), Slice("added", 1, 1, Device("gpu-0"), Device("gpu-1"))],
+            new HashSet<string> { "added" });
+
+        var accelerator = AcceleratorDetection.Detect(inventory, Defaults).Found.Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(accelerator.CapacityByNode, Is.EquivalentTo(new Dictionary<string, int> { ["a"] = 1 }));
+            Assert.That(inventory.ReadyNodes.Select(node => node.Metadata.Name), Is.EqualTo(new[] { "a" }));
+            Assert.That(inventory.Notes, Does.Contain("node added is kept free for another test"));
+        });
+    }
+
+    [Test]
     public void OnlyTheNewestCompletePoolGenerationOfReadyNodesWithUntaintedDevicesCounts()
     {
         var inventory = AcceleratorInventory.From(

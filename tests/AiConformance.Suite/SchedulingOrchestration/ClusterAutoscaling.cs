@@ -14,12 +14,14 @@ namespace AiConformance.Suite.SchedulingOrchestration;
 /// named by the configured pool).
 /// </summary>
 [Requirement("cluster_autoscaling")]
-[Holds(Hold.WholeNodes)] // fills the pool's accelerators, then needs the pool idle to shrink back to its baseline
+[Holds(Hold.WholeNodes)] // fills the pool's accelerators; once its pods are gone it holds only the added nodes (kept free) while the pool shrinks
 public sealed class ClusterAutoscaling
 {
     public const string ScaleUpTimeoutKey = "clusterAutoscaling.scaleUpTimeout";
     public const string ScaleDownTimeoutKey = "clusterAutoscaling.scaleDownTimeout";
     private const string Workload = "accelerator-workload";
+    /// <summary>What the test holds while the pool shrinks back: no other test may scale a node pool meanwhile.</summary>
+    private const string AutoscalerPools = "autoscaler-pools";
     private const int Port = 8080;
 
     private static readonly DetectedCases<DetectedAutoscaler> Autoscalers = new(NodeAutoscalerDetection.DetectAsync);
@@ -101,6 +103,13 @@ public sealed class ClusterAutoscaling
         await Wait.For(ns.Pods()).Until("the workload's pods to be gone", pods => pods.Count == 0)
             .DescribedBy(PodWaits.Describe).Within(ns.Timeouts.PodCompleted).Async(ns.Cancellation);
         Evidence.AcceleratorSeconds(replicas * (DateTimeOffset.UtcNow - created).TotalSeconds);
+        // What is left is to watch the pool shrink, which needs only the nodes it grew by to stay empty: other tests
+        // may run from here, kept off those nodes. A scale-down can take many minutes on a real cluster.
+        var grownBy = (await new ClusterObjects<V1Node>(Run.Kubernetes, null).ListAsync(pool.Text, null, ns.Cancellation)).Items
+            .Select(node => node.Metadata.Name).Where(name => !baselineNames.Contains(name)).ToList();
+        using var keptFree = Run.NodesKeptFree.Keep(grownBy);
+        Run.GiveBackHoldings(new Holding(Hold.ClusterResource, Resource: AutoscalerPools));
+        Evidence.Step($"Other tests may now run beside this one: their pods are kept off {string.Join(", ", grownBy.DefaultIfEmpty("(no added node left)"))} and marked not to be evicted by the autoscaler");
         clock.Restart();
         var after = await Wait.For(poolNodes).Until($"the pool to shrink back to {baseline.Count} node(s)", nodes =>
             {

@@ -74,24 +74,31 @@ public sealed class AcceleratorInventory
         var kubernetes = run.Kubernetes;
         var token = run.Cancellation;
         var nodes = (await kubernetes.CoreV1.ListNodeAsync(cancellationToken: token)).Items;
+        var keptFree = run.NodesKeptFree.Nodes;
         try
         {
             var classes = (await kubernetes.ResourceV1.ListDeviceClassAsync(cancellationToken: token)).Items;
             var slices = (await kubernetes.ResourceV1.ListResourceSliceAsync(cancellationToken: token)).Items;
-            return From(nodes, classes, slices);
+            return From(nodes, classes, slices, keptFree);
         }
         catch (HttpOperationException error) when (error.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return From(nodes, null, null);
+            return From(nodes, null, null, keptFree);
         }
     }
 
-    /// <summary>The inventory of these objects; null classes and slices mean resource.k8s.io/v1 is not served.</summary>
-    public static AcceleratorInventory From(IList<V1Node> nodes, IList<V1DeviceClass>? classes, IList<V1ResourceSlice>? slices)
+    /// <summary>
+    /// The inventory of these objects; null classes and slices mean resource.k8s.io/v1 is not served. Nodes in
+    /// <paramref name="keptFree"/> (another test keeps them free) are left out, as nodes that are not Ready are.
+    /// </summary>
+    public static AcceleratorInventory From(IList<V1Node> nodes, IList<V1DeviceClass>? classes, IList<V1ResourceSlice>? slices, IReadOnlySet<string>? keptFree = null)
     {
         var notes = new List<string>();
-        var ready = nodes.Where(IsReady).ToList();
-        foreach (var node in nodes.Except(ready)) notes.Add($"node {node.Metadata.Name} is not Ready or not schedulable");
+        var ready = nodes.Where(node => IsReady(node) && keptFree?.Contains(node.Metadata.Name) != true).ToList();
+        foreach (var node in nodes.Except(ready))
+            notes.Add(keptFree?.Contains(node.Metadata.Name) == true
+                ? $"node {node.Metadata.Name} is kept free for another test"
+                : $"node {node.Metadata.Name} is not Ready or not schedulable");
         if (classes is null || slices is null)
         {
             notes.Add("resource.k8s.io/v1 is not served");
@@ -133,7 +140,7 @@ public sealed class AcceleratorInventory
                 }
                 if (node is not null && !readyNodes.Contains(node))
                 {
-                    notes.Add($"device {key} is on node {node}, which is not Ready");
+                    notes.Add($"device {key} is on node {node}, which is left out (see above)");
                     continue;
                 }
                 devices.Add(new PublishedDevice(pool.Key.Driver, pool.Key.Name, device.Name, node,

@@ -24,6 +24,21 @@ public sealed class RunContext
     /// <summary>Cancelled on the global deadline or on SIGTERM/SIGINT.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Nodes a running test needs the others to stay off (see <see cref="NodesKeptFree"/>).</summary>
+    public NodesKeptFree NodesKeptFree { get; } = new();
+
+    /// <summary>
+    /// Set by a runner that runs tests side by side: takes a running test's id and what it holds from now on. Null
+    /// where tests run one at a time, which <see cref="GiveBackHoldings"/> then leaves as it is.
+    /// </summary>
+    public Action<string, IReadOnlyList<Holding>>? HoldingsGivenBack { get; set; }
+
+    /// <summary>
+    /// Tells the runner that the running test now holds only <paramref name="kept"/> (less than it declared: a phase
+    /// that needed the whole cluster is over), so tests that conflicted only with what it gives back may start.
+    /// </summary>
+    public void GiveBackHoldings(params Holding[] kept) => HoldingsGivenBack?.Invoke(NUnit.Framework.TestContext.CurrentContext.Test.ID, kept);
+
     /// <summary>Label key set on every object the suite creates, valued with the run id.</summary>
     public const string RunLabel = "ai-conformance.cncf.io/run";
 

@@ -37,11 +37,14 @@ public sealed class TestNamespace : IAsyncDisposable
     /// <summary>Objects of any cluster-scoped kind (<paramref name="kind"/>: where, when not the model's own).</summary>
     public ClusterObjects<T> ClusterScoped<T>(ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta> => new(Kubernetes, null, kind);
 
-    /// <summary>Creates an object of any namespaced kind in this namespace, with the run's labels.</summary>
+    /// <summary>
+    /// Creates an object of any namespaced kind in this namespace, with the run's labels; its pods stay off the nodes
+    /// another test keeps free.
+    /// </summary>
     public Task<T> CreateAsync<T>(T item, ApiKind? kind = null) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         Label(item.Metadata ??= new V1ObjectMeta());
-        return Objects<T>(kind).CreateAsync(item, Cancellation);
+        return Objects<T>(kind).CreateAsync(PodPlacementGuard.KeepOff(item, Run.NodesKeptFree.Nodes), Cancellation);
     }
 
     /// <summary>
