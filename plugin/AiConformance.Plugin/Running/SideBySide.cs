@@ -15,8 +15,8 @@ internal sealed record SideBySide(int Bound, int AcceleratorUnits, string Reason
     public bool Parallel => Bound > 1;
 
     /// <summary>
-    /// NUnit workers: several per test allowed to run, so that tests waiting for their holdings (each blocks a worker)
-    /// seldom keep a test that could run from reaching the scheduler; 0 runs on the runner's thread, one at a time.
+    /// NUnit workers: 0 runs on the runner's thread, one at a time; side by side, at least this many (the suite raises
+    /// it to one per test, since a test waiting for its holdings blocks its worker).
     /// </summary>
     public int Workers => Parallel ? Math.Max(4 * Bound, 16) : 0;
 

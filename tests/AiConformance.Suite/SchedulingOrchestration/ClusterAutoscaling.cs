@@ -109,7 +109,7 @@ public sealed class ClusterAutoscaling
             .Select(node => node.Metadata.Name).Where(name => !baselineNames.Contains(name)).ToList();
         using var keptFree = Run.NodesKeptFree.Keep(grownBy);
         Run.GiveBackHoldings(new Holding(Hold.ClusterResource, Resource: AutoscalerPools));
-        Evidence.Step($"Other tests may now run beside this one: their pods are kept off {string.Join(", ", grownBy.DefaultIfEmpty("(no added node left)"))} and marked not to be evicted by the autoscaler");
+        Evidence.Step($"Keep only the node(s) the pool grew by ({string.Join(", ", grownBy.DefaultIfEmpty("none left"))}): other tests may run from now on, their pods kept off them and marked not to be evicted by the autoscaler");
         clock.Restart();
         var after = await Wait.For(poolNodes).Until($"the pool to shrink back to {baseline.Count} node(s)", nodes =>
             {
