@@ -139,8 +139,8 @@ public sealed class HoldingsSchedulerTests
         var samePools = Waiting(scheduler, Test("pools too", 3, pools));
 
         scheduler.GiveBack("autoscaling", [pools]);
-        share.Wait();
-        bystander.Wait();
+        // Bounded only so that a scheduler which never lets them start fails here instead of hanging the run.
+        Assert.That(Task.WaitAll([share, bystander], TimeSpan.FromMinutes(1)), Is.True, "tests that conflicted only with the phase given back start");
         Assert.That(scheduler.Waiting, Is.EqualTo(new[] { "pools too" }), "what it kept still keeps others out");
         scheduler.Release("autoscaling");
         samePools.Wait();
